@@ -1,0 +1,73 @@
+# minipre: `make demo` (the main job) and `make test`. Everything installs into ./.venv.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+TORCH_VERSION ?= 2.13.0
+# The GPU extra (triton, for the kernel tests in Triton's interpreter) only exists for Linux x86-64.
+EXTRAS := dev,notebooks$(shell [ "$$(uname -s)-$$(uname -m)" = "Linux-x86_64" ] && echo ,gpu)
+
+# Caches stay inside the project; tests never wait on the network.
+export HF_HOME := $(CURDIR)/.cache/huggingface
+export MPLCONFIGDIR := $(CURDIR)/.cache/matplotlib
+export TORCHINDUCTOR_CACHE_DIR := $(CURDIR)/.cache/torchinductor
+export IPYTHONDIR := $(CURDIR)/.cache/ipython
+export JUPYTER_PLATFORM_DIRS := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test test-slow install check-sync lint-nbs nbtest pytest clean docs bench help
+
+help:
+	@echo "make demo       run the main pipeline (offline on synthetic data, real data with MINIPRE_DATA=...)"
+	@echo "make test       install dev tools, check notebooks/library sync, run notebook tests and pytest"
+	@echo "make test-slow  also run cells marked #| slow"
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+# torch first, pinned (a local CPU build on our machines); then the package and its extras.
+$(VENV)/.core: $(BIN)/activate pyproject.toml
+	$(PY) -m pip install -q "torch==$(TORCH_VERSION)"
+	$(PY) -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.core
+	$(PY) -m pip install -q -e ".[$(EXTRAS)]"
+	@touch $@
+
+install: $(VENV)/.dev
+
+demo: $(VENV)/.core
+	$(BIN)/minipre demo $(DEMO_ARGS)
+
+check-sync: $(VENV)/.dev
+	@tmp=$$(mktemp -d); cp -r minipre nbs "$$tmp"/; \
+	$(BIN)/nbdev-export; \
+	if ! diff -r -q -x __pycache__ "$$tmp/minipre" minipre; then \
+	  echo "ERROR: nbdev-export changed minipre/ (diff above): export the notebooks and commit both."; \
+	  rm -rf minipre && cp -r "$$tmp/minipre" minipre; rm -rf "$$tmp"; exit 1; fi; \
+	$(BIN)/nbdev-clean; \
+	if ! diff -r -q "$$tmp/nbs" nbs; then \
+	  echo "ERROR: nbdev-clean would change the notebooks above: run nbdev-clean and commit."; \
+	  rm -rf nbs && cp -r "$$tmp/nbs" nbs; rm -rf "$$tmp"; exit 1; fi; \
+	rm -rf "$$tmp"; echo "notebooks and library in sync; notebooks clean"
+
+.cache/.dirs:
+	@mkdir -p $(HF_HOME) $(MPLCONFIGDIR) $(TORCHINDUCTOR_CACHE_DIR) $(IPYTHONDIR) && touch $@
+
+nbtest: $(VENV)/.dev .cache/.dirs
+	HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 $(BIN)/nbdev-test --n-workers 2 --timing $(NBTEST_ARGS)
+
+pytest: $(VENV)/.dev .cache/.dirs
+	HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 $(BIN)/pytest -q tests $(PYTEST_ARGS)
+
+test: check-sync nbtest pytest
+
+test-slow: NBTEST_ARGS += --flags slow
+test-slow: PYTEST_ARGS += --runslow
+test-slow: test
+
+clean:
+	rm -rf $(VENV) .cache build dist *.egg-info

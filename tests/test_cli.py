@@ -1,0 +1,37 @@
+"End-to-end tests of the `minipre` console script."
+import os, subprocess, sys
+from pathlib import Path
+
+BIN = Path(sys.executable).parent / "minipre"
+
+
+def run(*args, **env):
+    e = {**os.environ, **env}
+    return subprocess.run([str(BIN), *args], capture_output=True, text=True, env=e, timeout=600)
+
+
+def test_help_lists_commands():
+    r = run("--help")
+    assert r.returncode == 0 and "demo" in r.stdout
+
+
+def test_demo_runs_offline_on_synthetic(tmp_path):
+    r = run("demo", "--corpus", "synthetic", MINIPRE_DATA="")
+    assert r.returncode == 0, r.stderr
+    assert "masked-LM batch" in r.stdout and "next-token batch" in r.stdout
+
+
+def test_demo_bad_corpus_is_one_line_error():
+    r = run("demo", "--corpus", "/definitely/not/here")
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr and "/definitely/not/here" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_demo_real_data_when_present(root):
+    data = root.parent / "shared" / "data"
+    if not (data / "movie_reviews_unlabeled").is_dir():
+        import pytest; pytest.skip("no shared/data beside the project")
+    r = run("demo", MINIPRE_DATA=str(data))
+    assert r.returncode == 0, r.stderr
+    assert "imdb-unlabeled" in r.stdout
