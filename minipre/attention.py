@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from einops import rearrange
 
 # %% auto #0
-__all__ = ['BACKENDS', 'check_attention_inputs', 'attention_mask', 'naive_attention', 'split_heads', 'merge_heads',
+__all__ = ['BACKENDS', 'check_attention_inputs', 'attention_mask', 'naive_attention', 'query_mask', 'split_heads', 'merge_heads',
            'sdpa_attention', 'flash_supported', 'attention', 'random_padding_mask', 'compare_to_reference',
            'peak_cpu_memory']
 
@@ -42,8 +42,13 @@ def naive_attention(q, k, v, causal: bool = False, key_padding_mask=None, scale:
     m = attention_mask(q.shape[-2], k.shape[-2], causal, key_padding_mask, q.device)
     if m is not None: scores = scores.masked_fill(~m, float("-inf"))
     w = torch.softmax(scores.float(), dim=-1).nan_to_num(0.0).to(q.dtype)   # a fully masked row is all -inf -> NaN -> 0
+    if key_padding_mask is not None: w = w * query_mask(key_padding_mask, q.shape[-2])
     out = w @ v
     return (out, w) if return_weights else out
+
+def query_mask(key_padding_mask, Tq: int) -> torch.Tensor:
+    "(B, 1, Tq, 1) mask of real query positions: queries are the last Tq positions of the keys."
+    return key_padding_mask[:, -Tq:].bool()[:, None, :, None]
 
 # %% ../nbs/03_attention.ipynb #c011
 def split_heads(x: torch.Tensor, n_heads: int) -> torch.Tensor:
@@ -65,7 +70,7 @@ def sdpa_attention(q, k, v, causal: bool = False, key_padding_mask=None, scale: 
     if key_padding_mask is None:
         return F.scaled_dot_product_attention(q, k, v, attn_mask=attention_mask(Tq, Tk, True, device=q.device), scale=scale, dropout_p=dropout_p)
     m = attention_mask(q.shape[-2], k.shape[-2], causal, key_padding_mask, q.device)   # (B, 1, Tq, Tk)
-    has_key = m.any(-1, keepdim=True)
+    has_key = m.any(-1, keepdim=True) & query_mask(key_padding_mask, Tq)
     out = F.scaled_dot_product_attention(q, k, v, attn_mask=m | ~has_key, scale=scale, dropout_p=dropout_p)
     return out.masked_fill(~has_key, 0.0)
 
