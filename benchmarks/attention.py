@@ -16,6 +16,7 @@ if not torch.cuda.is_available():
     os.environ.setdefault("TRITON_INTERPRET", "1")   # before triton is imported
 sys.path.insert(0, str(ROOT))
 import minipre.flash as fl  # noqa: E402  (torch + triton only)
+from benchmarks.results import write_section  # noqa: E402  (standard library only)
 
 
 def naive(q, k, v, causal):
@@ -118,15 +119,6 @@ def interpreter_smoke():
     return out
 
 
-def write_results(body):
-    path = ROOT / "benchmarks" / "RESULTS.md"
-    txt = path.read_text() if path.exists() else "# Benchmark results\n"
-    head, sep, rest = txt.partition("## Attention kernel")
-    tail = ("\n## " + rest.split("\n## ", 1)[1]) if sep and "\n## " in rest else ""
-    path.write_text(head.rstrip() + "\n\n## Attention kernel\n\n" + body.strip() + "\n" + tail)
-    print(f"wrote {path}")
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
@@ -148,7 +140,7 @@ def main():
         lines = interpreter_smoke()
         body = ("**No GPU figures yet.** No CUDA GPU was available when this section was last written; the kernel was "
                 "checked in Triton's interpreter only (correctness, not speed):\n\n" + "\n".join(lines) + f"\n\n{stamp}")
-    if not a.no_write: write_results(body)
+    if not a.no_write: write_section("Attention kernel", body)
 
 
 if __name__ == "__main__":

@@ -302,7 +302,9 @@ def train(model, task: Task, cfg: TrainConfig, out_dir=None, tokenizer=None, cal
         st.history.append(rec); st.elapsed = time.perf_counter() - t_start
         bar.update(1); bar.set_postfix(loss=f"{rec['train_loss']:.3f}", **({"val": f"{rec['val_loss']:.3f}"} if "val_loss" in rec else {}))
         if out_dir and (st.step % save_every == 0 or st.step == cfg.steps): checkpoint()
-        for cb in callbacks: cb(st, rec)
+        if [cb(st, rec) for cb in callbacks].count(True):          # a callback returning True ends the run here
+            if out_dir and st.step % save_every: checkpoint()
+            break
     bar.close()
     return st
 
