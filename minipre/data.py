@@ -13,7 +13,7 @@ from datasets import Dataset, DatasetDict
 __all__ = ['TEXT_SUFFIXES', 'POSITIVE', 'NEGATIVE', 'REGISTRY', 'atomic_write', 'DataError', 'find_data_dir', 'read_text',
            'read_rows', 'carve_validation', 'SyntheticLanguage', 'synthetic_corpus', 'synthetic_labeled', 'Source',
            'hub_reachable', 'load_hub', 'split_text', 'files_to_corpus', 'load_corpus', 'encode_labels', 'label_names',
-           'load_labeled']
+           'load_labeled', 'ptb_normalize']
 
 # %% ../nbs/00_data.ipynb #c006
 def atomic_write(path: str | os.PathLike, data: bytes | str) -> Path:
@@ -116,7 +116,7 @@ class SyntheticLanguage:
     def unlabeled_sentence(self, rng):
         y = rng.randrange(2); a, b = rng.sample(self.words[y], 2); s = rng.choice(_SUBJECTS)
         return rng.choice([f"{s} {rng.choice(_LINKS)} {a} and {b} .", f"i thought {s} {rng.choice(_LINKS)} {a} , {rng.choice(_REACT[y])} .",
-                           f"{rng.choice(_REACT[y])} , {s} {rng.choice(_LINKS)} {a} .", f"{rng.choice(_FILLERS)} ."])
+                           f"{rng.choice(_REACT[y])} , {s} {rng.choice(_LINKS)} {a} .", f"{rng.choice(_FILLERS)} , {s} {rng.choice(_LINKS)} {a} and {b} ."])
 
     def labeled_example(self, rng, seen_only):
         y = rng.randrange(2); adj = rng.choice(self.seen(y) if seen_only else self.words[y])
@@ -299,3 +299,15 @@ def load_labeled(source: str | os.PathLike = "synthetic", text_col: str | None =
         tr = by_split["train"]
         by_split["train"], by_split["validation"] = [tr[i] for i in ds["train"]["i"]], [tr[i] for i in ds["validation"]["i"]]
     return encode_labels(by_split, str(p))
+
+# %% ../nbs/00_data.ipynb #c036
+import re as _re
+_PTB_RULES = [(_re.compile(r"<br\s*/?>", _re.I), " "), (_re.compile(r"``|''"), '"'),
+              (_re.compile(r"([.,!?;:()\[\]{}\"])"), r" \1 "), (_re.compile(r"(\w)(n't)\b", _re.I), r"\1 \2"),
+              (_re.compile(r"(\w)('s|'re|'ve|'ll|'d|'m)\b", _re.I), r"\1 \2"), (_re.compile(r"\s+"), " ")]
+
+def ptb_normalize(text: str) -> str:
+    "Lower-case, drop <br /> markup, and split punctuation and clitics Penn-Treebank style (as SST-2 is)."
+    text = text.lower()
+    for pat, rep in _PTB_RULES: text = pat.sub(rep, text)
+    return text.strip()

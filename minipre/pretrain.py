@@ -76,7 +76,8 @@ def build_tokenizer(kind: str, texts: list[str], vocab_size: int):
 
 def pretrain(objective: str, source: str = "synthetic", out_dir=None, data=None, tokenizer: str | None = None,
              vocab_size: int = 8192, model: dict | None = None, block_size: int = 128, batch_size: int = 32,
-             train_cfg: TrainConfig | None = None, mask_rate: float = 0.15, normalize=None, callbacks=(), max_docs: int | None = None):
+             train_cfg: TrainConfig | None = None, mask_rate: float = 0.15, normalize=None, callbacks=(), max_docs: int | None = None,
+             tok=None):
     "Pretrain a GPT ('clm') or BERT ('mlm') on `source`; returns (model, tokenizer, TrainState)."
     if objective not in ("clm", "mlm"): raise ValueError(f"objective must be 'clm' or 'mlm', got {objective!r}")
     tokenizer = tokenizer or ("char" if objective == "clm" and source == "tinyshakespeare" else "bpe")
@@ -85,7 +86,8 @@ def pretrain(objective: str, source: str = "synthetic", out_dir=None, data=None,
     tr_txt, va_txt = list(dd["train"]["text"][:max_docs]), list(dd["validation"]["text"])
     if normalize is not None: tr_txt, va_txt = [normalize(t) for t in tr_txt], [normalize(t) for t in va_txt]
     ck = latest_checkpoint(out_dir) if out_dir else None
-    tok = load_tokenizer(ck / "tokenizer.json") if ck and (ck / "tokenizer.json").exists() else build_tokenizer(tokenizer, tr_txt + va_txt if tokenizer == "char" else tr_txt, vocab_size)
+    if ck and (ck / "tokenizer.json").exists(): tok = load_tokenizer(ck / "tokenizer.json")
+    tok = tok or build_tokenizer(tokenizer, tr_txt + va_txt if tokenizer == "char" else tr_txt, vocab_size)
     eos = tok.eos_id if tokenizer != "char" else None
     tr_ids, va_ids = (pack_stream(tok.encode_batch(t), eos) for t in (tr_txt, va_txt))
     cfg = Config(**{**dict(vocab_size=tok.vocab_size, max_len=block_size, causal=objective == "clm",

@@ -16,8 +16,8 @@ from .objectives import random_blocks, mask_tokens, IGNORE_INDEX
 # %% auto #0
 __all__ = ['lr_at', 'make_optimizer', 'cpu_has_bf16', 'autocast_dtype', 'Task', 'LMTask', 'MLMTask', 'CheckpointError',
            'tokenizer_fingerprint', 'save_checkpoint', 'latest_checkpoint', 'read_meta', 'load_checkpoint', 'unwrap',
-           'dist_info', 'setup_distributed', 'all_mean', 'full_state_model', 'TrainConfig', 'TrainingDiverged',
-           'TrainState', 'pick_device', 'evaluate', 'train', 'LivePlot']
+           'dist_info', 'setup_distributed', 'all_mean', 'assert_in_sync', 'full_state_model', 'TrainConfig',
+           'TrainingDiverged', 'TrainState', 'pick_device', 'evaluate', 'train', 'LivePlot']
 
 # %% ../nbs/06_train.ipynb #c006
 def lr_at(step: int, peak: float, warmup: int, total: int, min_ratio: float = 0.1) -> float:
@@ -28,11 +28,13 @@ def lr_at(step: int, peak: float, warmup: int, total: int, min_ratio: float = 0.
     return peak * (min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * t)))
 
 # %% ../nbs/06_train.ipynb #c009
-def make_optimizer(model: nn.Module, lr: float, weight_decay: float = 0.1, betas=(0.9, 0.95), eps: float = 1e-8):
-    "AdamW with weight decay on matrices/embeddings only; fused kernel when the device supports it."
-    params = [p for p in model.parameters() if p.requires_grad]
-    groups = [{"params": [p for p in params if p.dim() >= 2], "weight_decay": weight_decay},
-              {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]
+def make_optimizer(model: nn.Module, lr: float, weight_decay: float = 0.1, betas=(0.9, 0.95), eps: float = 1e-8, lr_scale=None):
+    "AdamW with weight decay on matrices/embeddings only; fused kernel when the device supports it. `lr_scale(name)` sets per-parameter learning-rate multipliers."
+    groups = {}
+    for n, p in model.named_parameters():           # named_parameters skips the second name of a tied weight
+        key = (p.dim() >= 2, lr_scale(n) if lr_scale else 1.0)
+        groups.setdefault(key, []).append(p)
+    groups = [{"params": ps, "weight_decay": weight_decay if decay else 0.0, "lr_scale": sc} for (decay, sc), ps in sorted(groups.items(), key=lambda kv: (not kv[0][0], kv[0][1]))]
     try: return torch.optim.AdamW(groups, lr=lr, betas=betas, eps=eps, fused=True)
     except (RuntimeError, TypeError, ValueError): return torch.optim.AdamW(groups, lr=lr, betas=betas, eps=eps, foreach=True)
 
@@ -189,6 +191,16 @@ def all_mean(x: float) -> float:
     if not (dist.is_available() and dist.is_initialized()): return x
     t = torch.tensor([x], dtype=torch.float64); dist.all_reduce(t); return t.item() / dist.get_world_size()
 
+def assert_in_sync(model, atol: float = 0.0):
+    "Under DDP, check every rank holds the same weights (a checksum gathered from all ranks)."
+    import torch.distributed as dist
+    if not (dist.is_available() and dist.is_initialized()): return
+    if any(type(p).__name__ == "DTensor" for p in unwrap(model).parameters()): return   # FSDP shards differ by design
+    s = torch.tensor([sum(p.detach().double().sum().item() for p in unwrap(model).parameters())], dtype=torch.float64)
+    allv = [torch.zeros_like(s) for _ in range(dist.get_world_size())]; dist.all_gather(allv, s)
+    if max(abs(v.item() - s.item()) for v in allv) > atol:
+        raise RuntimeError(f"ranks out of sync: parameter checksums {[v.item() for v in allv]}")
+
 def full_state_model(model):
     "For saving: the unwrapped model, with FSDP2 shards gathered into full tensors on rank 0."
     m = unwrap(model)
@@ -222,6 +234,7 @@ class TrainConfig:
     device: str = "auto"
     strategy: str = "ddp"              # ddp or fsdp under torchrun
     progress: bool = True
+    max_seconds: float | None = None   # stop (and save) once this much wall time has passed
 
 class TrainingDiverged(RuntimeError):
     "The loss became NaN or infinite."
@@ -249,14 +262,14 @@ def evaluate(model, task: Task, n_batches: int, seed: int, ctx, device, rank=0, 
     model.train(); return all_mean(tot / n_batches)
 
 # %% ../nbs/06_train.ipynb #c026
-def train(model, task: Task, cfg: TrainConfig, out_dir=None, tokenizer=None, callbacks=(), meta: dict | None = None) -> TrainState:
+def train(model, task: Task, cfg: TrainConfig, out_dir=None, tokenizer=None, callbacks=(), meta: dict | None = None, lr_scale=None) -> TrainState:
     "Train `model` on `task`; resume from `out_dir` if it holds a checkpoint. Returns the final TrainState."
     from contextlib import nullcontext
     from tqdm.auto import tqdm
     if cfg.threads: torch.set_num_threads(cfg.threads)
     device = pick_device(cfg.device); rank, world, _ = dist_info()
     torch.manual_seed(cfg.seed); model.to(device)
-    opt = make_optimizer(model, cfg.lr, cfg.weight_decay, cfg.betas)
+    opt = make_optimizer(model, cfg.lr, cfg.weight_decay, cfg.betas, lr_scale=lr_scale)
     st, gen = TrainState(), torch.Generator().manual_seed(cfg.seed)
     ck = latest_checkpoint(out_dir) if out_dir else None
     if ck is not None:
@@ -282,7 +295,7 @@ def train(model, task: Task, cfg: TrainConfig, out_dir=None, tokenizer=None, cal
     while st.step < cfg.steps:
         t0 = time.perf_counter()
         lr = lr_at(st.step, cfg.lr, cfg.warmup, cfg.steps, cfg.min_lr_ratio)
-        for g in opt.param_groups: g["lr"] = lr
+        for g in opt.param_groups: g["lr"] = lr * g.get("lr_scale", 1.0)
         loss_sum, n_tok = 0.0, 0
         for _ in range(cfg.grad_accum):
             b = {k: v.to(device, non_blocking=True) for k, v in task.batch("train", gen, rank, world).items()}
@@ -302,10 +315,12 @@ def train(model, task: Task, cfg: TrainConfig, out_dir=None, tokenizer=None, cal
         st.history.append(rec); st.elapsed = time.perf_counter() - t_start
         bar.update(1); bar.set_postfix(loss=f"{rec['train_loss']:.3f}", **({"val": f"{rec['val_loss']:.3f}"} if "val_loss" in rec else {}))
         if out_dir and (st.step % save_every == 0 or st.step == cfg.steps): checkpoint()
-        if [cb(st, rec) for cb in callbacks].count(True):          # a callback returning True ends the run here
+        if cfg.max_seconds and st.elapsed > cfg.max_seconds: rec["stopped"] = "time budget"
+        if [cb(st, rec) for cb in callbacks].count(True) or "stopped" in rec:   # a callback returning True ends the run
             if out_dir and st.step % save_every: checkpoint()
             break
     bar.close()
+    assert_in_sync(dmodel)
     return st
 
 # %% ../nbs/06_train.ipynb #c033
