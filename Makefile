@@ -16,12 +16,14 @@ export IPYTHONDIR := $(CURDIR)/.cache/ipython
 export JUPYTER_PLATFORM_DIRS := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test test-slow install check-sync lint-nbs nbtest pytest clean docs bench help
+.PHONY: demo test test-slow install check-sync nbtest pytest clean docs notebooks help
 
 help:
 	@echo "make demo       run the main pipeline (offline on synthetic data, real data with MINIPRE_DATA=...)"
 	@echo "make test       install dev tools, check notebooks/library sync, run notebook tests and pytest"
 	@echo "make test-slow  also run cells marked #| slow"
+	@echo "make docs       build the documentation site into site/"
+	@echo "make notebooks  open the chapters in JupyterLab"
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -57,8 +59,10 @@ check-sync: $(VENV)/.dev
 .cache/.dirs:
 	@mkdir -p $(HF_HOME) $(MPLCONFIGDIR) $(TORCHINDUCTOR_CACHE_DIR) $(IPYTHONDIR) && touch $@
 
+# The notebooks run from a copy, saving their outputs there: the docs site is built from those executed copies.
 nbtest: $(VENV)/.dev .cache/.dirs
-	HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 $(BIN)/nbdev-test --n-workers 2 --timing $(NBTEST_ARGS)
+	rm -rf _build/executed && mkdir -p _build && cp -r nbs _build/executed
+	HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 $(BIN)/nbdev-test _build/executed --n-workers 2 --timing --save $(NBTEST_ARGS)
 
 pytest: $(VENV)/.dev .cache/.dirs
 	HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 $(BIN)/pytest -q tests $(PYTEST_ARGS)
@@ -69,5 +73,12 @@ test-slow: NBTEST_ARGS += --flags slow
 test-slow: PYTEST_ARGS += --runslow
 test-slow: test
 
+docs: $(VENV)/.dev .cache/.dirs
+	HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 $(BIN)/python docs/build.py $(if $(wildcard _build/executed/*.ipynb),,--execute)
+	@echo "open site/index.html"
+
+notebooks: $(VENV)/.dev .cache/.dirs
+	$(BIN)/jupyter lab nbs/
+
 clean:
-	rm -rf $(VENV) .cache build dist *.egg-info
+	rm -rf $(VENV) .cache build dist *.egg-info _build site

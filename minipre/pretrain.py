@@ -14,6 +14,7 @@ from .tokenize import CharTokenizer, HFTokenizer, load_tokenizer
 from .model import Config, GPT, BERT, generate
 from .objectives import pack_stream
 from .train import TrainConfig, LMTask, MLMTask, train, autocast_dtype, latest_checkpoint, read_meta, unwrap
+from .train import init_distributed, barrier, dist_info
 
 # %% auto #0
 __all__ = ['NANOGPT_MODEL', 'NANOGPT_CPU', 'FAST_CPU', 'char_streams', 'stream_loss', 'StopAtLoss', 'build_tokenizer', 'pretrain',
@@ -87,11 +88,16 @@ def pretrain(objective: str, source: str = "synthetic", out_dir=None, data=None,
     if normalize is not None: tr_txt, va_txt = [normalize(t) for t in tr_txt], [normalize(t) for t in va_txt]
     ck = latest_checkpoint(out_dir) if out_dir else None
     if ck and (ck / "tokenizer.json").exists(): tok = load_tokenizer(ck / "tokenizer.json")
+    if tok is None and init_distributed():       # under torchrun: rank 0 trains the tokenizer, the others load it
+        shared = Path(out_dir) / "tokenizer.json"
+        if dist_info()[0] == 0: build_tokenizer(tokenizer, tr_txt + va_txt if tokenizer == "char" else tr_txt, vocab_size).save(shared)
+        barrier(); tok = load_tokenizer(shared)
     tok = tok or build_tokenizer(tokenizer, tr_txt + va_txt if tokenizer == "char" else tr_txt, vocab_size)
     eos = tok.eos_id if tokenizer != "char" else None
     tr_ids, va_ids = (pack_stream(tok.encode_batch(t), eos) for t in (tr_txt, va_txt))
     cfg = Config(**{**dict(vocab_size=tok.vocab_size, max_len=block_size, causal=objective == "clm",
                            pad_id=tok.pad_id or 0), **(model or {})})
+    torch.manual_seed((train_cfg or TrainConfig()).seed)                  # the same initial weights in every process
     net = GPT(cfg) if objective == "clm" else BERT(cfg)
     task = LMTask(tr_ids, va_ids, block_size, batch_size) if objective == "clm" else MLMTask(tr_ids, va_ids, block_size, batch_size, tok, mask_rate)
     st = train(net, task, train_cfg or TrainConfig(), out_dir=out_dir, tokenizer=tok, callbacks=callbacks,

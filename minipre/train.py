@@ -16,8 +16,9 @@ from .objectives import random_blocks, mask_tokens, IGNORE_INDEX
 # %% auto #0
 __all__ = ['lr_at', 'make_optimizer', 'cpu_has_bf16', 'autocast_dtype', 'Task', 'LMTask', 'MLMTask', 'CheckpointError',
            'tokenizer_fingerprint', 'save_checkpoint', 'latest_checkpoint', 'read_meta', 'load_checkpoint', 'unwrap',
-           'dist_info', 'setup_distributed', 'all_mean', 'assert_in_sync', 'full_state_model', 'TrainConfig',
-           'TrainingDiverged', 'TrainState', 'pick_device', 'evaluate', 'train', 'LivePlot']
+           'dist_info', 'init_distributed', 'barrier', 'setup_distributed', 'all_mean', 'assert_in_sync',
+           'full_state_model', 'TrainConfig', 'TrainingDiverged', 'TrainState', 'pick_device', 'evaluate', 'train',
+           'LivePlot']
 
 # %% ../nbs/06_train.ipynb #c006
 def lr_at(step: int, peak: float, warmup: int, total: int, min_ratio: float = 0.1) -> float:
@@ -171,12 +172,21 @@ def dist_info() -> tuple[int, int, int]:
     "(rank, world_size, local_rank) from torchrun's environment; (0, 1, 0) otherwise."
     return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1)), int(os.environ.get("LOCAL_RANK", 0))
 
+def init_distributed(device: torch.device | None = None) -> bool:
+    "Start the process group under torchrun (NCCL on GPUs, gloo on CPUs); False in a single process."
+    if dist_info()[1] == 1: return False
+    import torch.distributed as dist
+    if not dist.is_initialized(): dist.init_process_group("nccl" if (device or pick_device()).type == "cuda" else "gloo")
+    return True
+
+def barrier():
+    "Wait for every process (no-op in a single process)."
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized(): dist.barrier()
+
 def setup_distributed(model: nn.Module, device: torch.device, strategy: str = "ddp"):
     "Initialise the process group if needed and wrap `model` for data parallelism ('ddp' or 'fsdp')."
-    rank, world, local = dist_info()
-    if world == 1: return model
-    import torch.distributed as dist
-    if not dist.is_initialized(): dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    if not init_distributed(device): return model
     if strategy == "fsdp":
         from torch.distributed.fsdp import fully_shard
         for b in unwrap(model).body.blocks: fully_shard(b)
@@ -269,14 +279,15 @@ def train(model, task: Task, cfg: TrainConfig, out_dir=None, tokenizer=None, cal
     if cfg.threads: torch.set_num_threads(cfg.threads)
     device = pick_device(cfg.device); rank, world, _ = dist_info()
     torch.manual_seed(cfg.seed); model.to(device)
-    opt = make_optimizer(model, cfg.lr, cfg.weight_decay, cfg.betas, lr_scale=lr_scale)
-    st, gen = TrainState(), torch.Generator().manual_seed(cfg.seed)
+    st, gen, m = TrainState(), torch.Generator().manual_seed(cfg.seed), None
     ck = latest_checkpoint(out_dir) if out_dir else None
     if ck is not None:
-        m = load_checkpoint(ck, model, opt, tokenizer)
+        m = load_checkpoint(ck, model, None, tokenizer)
         st = TrainState(m["step"], m.get("tokens", 0), m.get("history", []), str(ck), m.get("elapsed", 0.0))
         gen.set_state(m["state"]["data_rng"])
-    dmodel = setup_distributed(model, device, cfg.strategy)
+    dmodel = setup_distributed(model, device, cfg.strategy)     # FSDP replaces the parameters: build the optimizer after
+    opt = make_optimizer(dmodel, cfg.lr, cfg.weight_decay, cfg.betas, lr_scale=lambda n: lr_scale(n.removeprefix("module.")) if lr_scale else 1.0)
+    if m is not None and "optimizer" in m["state"]: opt.load_state_dict(m["state"]["optimizer"])
     fmodel = torch.compile(dmodel) if cfg.compile else dmodel
     adt = autocast_dtype(device, cfg.precision)
     ctx = torch.autocast(device.type, dtype=adt) if adt is not None else nullcontext()
