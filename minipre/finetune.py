@@ -90,6 +90,7 @@ class FinetuneConfig:
     max_len: int = 96
     freeze_frac: float = 0.0          # share of steps with the body frozen (then unfrozen top-down)
     val_frac: float = 0.1             # carved from the training labels for early stopping
+    max_val: int = 1000               # at most this many of them (a larger split only costs evaluation time)
     eval_every: int = 50
     patience: int = 4                 # evaluations without improvement before stopping
     class_weights: bool = False
@@ -146,6 +147,8 @@ def finetune(texts, labels, tok, body=None, config: Config | None = None, n_clas
     if body is not None: model.body.load_state_dict(unwrap(body).body.state_dict())
     ids = [t[: cfg.max_len - 1] for t in tok.encode_batch(list(texts))]
     tr, va = balanced_split(list(labels), cfg.val_frac, cfg.seed)
+    if len(va) > cfg.max_val:                      # give the surplus back to training, keeping the class mix
+        keep = sorted(random.Random(cfg.seed).sample(va, cfg.max_val)); tr = sorted(set(tr) | (set(va) - set(keep))); va = keep
     w = None
     if cfg.class_weights:
         cnt = torch.bincount(torch.tensor([labels[i] for i in tr]), minlength=n_classes).float()
@@ -267,7 +270,7 @@ PRESETS = {
                  model=dict(n_layer=4, n_head=4, n_embd=256, d_ff=1024, norm="pre", positions="rope", dropout=0.0),
                  mask_rate=0.3, pretrain_steps={"mlm": 3000, "clm": 2400}, lr=1.5e-3, warmup=200, max_minutes=20,
                  transfer=dict(sizes=(100, 300, 1000, 3000, 10000, None), seeds=3, seeds_large=1, large_from=3000,
-                               finetune=dict(epochs=4, lr=3e-4, min_steps=60, eval_every=50, max_steps=1500, max_len=64))),
+                               finetune=dict(epochs=4, lr=3e-4, min_steps=60, eval_every=50, max_steps=1000, max_len=64))),
 }
 
 def transfer_pipeline(preset: str = "synthetic", out_dir="runs/transfer", data=None, log=print, **overrides) -> dict:

@@ -14,11 +14,11 @@ from .model import Config, GPT, BERT, Classifier
 from .objectives import random_blocks, mask_tokens, IGNORE_INDEX
 
 # %% auto #0
-__all__ = ['lr_at', 'make_optimizer', 'cpu_has_bf16', 'autocast_dtype', 'Task', 'LMTask', 'MLMTask', 'CheckpointError',
-           'tokenizer_fingerprint', 'save_checkpoint', 'latest_checkpoint', 'read_meta', 'load_checkpoint', 'unwrap',
-           'dist_info', 'init_distributed', 'barrier', 'setup_distributed', 'all_mean', 'assert_in_sync',
-           'full_state_model', 'TrainConfig', 'TrainingDiverged', 'TrainState', 'pick_device', 'evaluate', 'train',
-           'LivePlot']
+__all__ = ['PEAK_BF16_FLOPS', 'lr_at', 'make_optimizer', 'cpu_has_bf16', 'autocast_dtype', 'Task', 'LMTask', 'MLMTask',
+           'CheckpointError', 'tokenizer_fingerprint', 'save_checkpoint', 'latest_checkpoint', 'read_meta',
+           'load_checkpoint', 'unwrap', 'dist_info', 'init_distributed', 'barrier', 'setup_distributed', 'all_mean',
+           'assert_in_sync', 'full_state_model', 'TrainConfig', 'TrainingDiverged', 'TrainState', 'peak_flops', 'mfu',
+           'pick_device', 'evaluate', 'train', 'LivePlot']
 
 # %% ../nbs/06_train.ipynb #c006
 def lr_at(step: int, peak: float, warmup: int, total: int, min_ratio: float = 0.1) -> float:
@@ -257,6 +257,19 @@ class TrainState:
     last_checkpoint: str | None = None
     elapsed: float = 0.0
 
+PEAK_BF16_FLOPS = {"H100": 989e12, "H200": 989e12, "A100": 312e12, "L4": 121e12, "A10": 125e12, "4090": 165e12, "V100": 125e12}
+
+def peak_flops(device: torch.device) -> float | None:
+    "Dense bf16/fp16 peak FLOP/s of a known GPU (for MFU); None on CPUs and unknown cards."
+    if device.type != "cuda": return None
+    name = torch.cuda.get_device_name(device)
+    return next((v for k, v in PEAK_BF16_FLOPS.items() if k in name), None)
+
+def mfu(tokens_per_s: float, model, device) -> float | None:
+    "Model FLOPs utilisation: achieved training FLOP/s (tokens/s x FLOPs per token) over the device's peak."
+    peak, body = peak_flops(device), getattr(unwrap(model), "body", None)
+    return None if peak is None or body is None else tokens_per_s * body.flops_per_token() / peak
+
 def pick_device(want: str = "auto") -> torch.device:
     if want != "auto": return torch.device(want)
     _, world, local = dist_info()
@@ -303,7 +316,7 @@ def train(model, task: Task, cfg: TrainConfig, out_dir=None, tokenizer=None, cal
 
     fmodel.train(); t_start = time.perf_counter() - st.elapsed
     bar = tqdm(total=cfg.steps, initial=st.step, disable=not cfg.progress or rank != 0, desc="train", dynamic_ncols=True)
-    while st.step < cfg.steps:
+    while st.step < cfg.steps and not (cfg.max_seconds and st.elapsed > cfg.max_seconds):
         t0 = time.perf_counter()
         lr = lr_at(st.step, cfg.lr, cfg.warmup, cfg.steps, cfg.min_lr_ratio)
         for g in opt.param_groups: g["lr"] = lr * g.get("lr_scale", 1.0)
@@ -321,6 +334,7 @@ def train(model, task: Task, cfg: TrainConfig, out_dir=None, tokenizer=None, cal
         scaler.step(opt); scaler.update(); opt.zero_grad(set_to_none=True)
         st.step += 1; st.tokens += n_tok
         rec = {"step": st.step, "train_loss": all_mean(loss_sum), "lr": lr, "tokens_per_s": n_tok / (time.perf_counter() - t0)}
+        if device.type == "cuda" and (u := mfu(rec["tokens_per_s"], model, device)) is not None: rec["mfu"] = u
         if st.step % cfg.eval_every == 0 or st.step == cfg.steps:
             rec["val_loss"] = evaluate(fmodel, task, cfg.eval_batches, cfg.seed, ctx, device, rank, world)
         st.history.append(rec); st.elapsed = time.perf_counter() - t_start
