@@ -15,6 +15,11 @@ export TORCHINDUCTOR_CACHE_DIR := $(CURDIR)/.cache/torchinductor
 export IPYTHONDIR := $(CURDIR)/.cache/ipython
 export JUPYTER_PLATFORM_DIRS := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Without a GPU, Triton kernels run in its interpreter. It must be on before triton is first imported, and notebooks
+# share worker processes (another chapter's imports may pull triton in), so it is set for the whole test run.
+ifeq ($(shell command -v nvidia-smi 2>/dev/null),)
+export TRITON_INTERPRET := 1
+endif
 
 .PHONY: demo test test-slow install check-sync nbtest pytest clean docs notebooks help
 

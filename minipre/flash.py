@@ -255,8 +255,9 @@ def mask_to_lengths(key_padding_mask: torch.Tensor) -> torch.Tensor:
 def flash_attention(q, k, v, causal: bool = False, key_padding_mask=None, scale: float | None = None):
     "FlashAttention-style attention of (B, H, T, D) tensors by our Triton kernels, differentiable."
     if triton is None: raise RuntimeError("the flash backend needs triton: pip install 'minipre[gpu]'")
-    if not (q.is_cuda or interpreting()):
-        raise RuntimeError("the Triton kernel needs CUDA tensors, or TRITON_INTERPRET=1 set before importing minipre.flash")
+    if not q.is_cuda and type(_fwd_kernel).__name__ != "InterpretedFunction":
+        raise RuntimeError("the Triton kernel needs CUDA tensors, or Triton's interpreter: set TRITON_INTERPRET=1 before "
+                           "anything imports triton (restart the kernel or process and set it first)")
     if q.shape != k.shape or k.shape != v.shape: raise ValueError(f"flash needs q, k, v of one shape; got {tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}")
     if q.shape[-1] > 128: raise ValueError(f"head dim {q.shape[-1]} > 128 is not supported by the flash kernel")
     if q.dtype not in (torch.float16, torch.bfloat16, torch.float32): raise ValueError(f"unsupported dtype {q.dtype}")
