@@ -45,7 +45,7 @@ def main():
     pre = "\n".join(f"- {o}: {m['step']} steps, {m['tokens']:,} tokens in {m['elapsed'] / 60:.1f} min; validation loss "
                     f"{[r['val_loss'] for r in m['history'] if 'val_loss' in r][0]:.2f} -> {[r['val_loss'] for r in m['history'] if 'val_loss' in r][-1]:.2f}"
                     for o, m in meta.items())
-    body = (f"SST-2 dev accuracy (%, mean ± std over seeds; 3 seeds up to N = 3000, 1 above), {res['n_eval']} dev sentences, "
+    body = (f"SST-2 dev accuracy (%, mean ± std over seeds; 3 seeds up to N = 1000, 1 above; at most 300 fine-tuning steps), {res['n_eval']} dev sentences, "
             f"training subsets class-balanced. Pretraining on IMDb unlabeled reviews (Penn-Treebank-normalised), byte-level BPE 8192, "
             f"4 layers x 256, rotary positions, pre-norm:\n\n{pre}\n\n{format_table(res)}\n\nFine-tuning took "
             f"{res['finetune_seconds'] / 60:.1f} min for {len(res['runs'])} runs.\n\nAgainst the targets:\n\n{targets(res)}\n\n"

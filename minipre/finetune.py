@@ -263,14 +263,14 @@ def plot_transfer(res: dict, path=None, title: str = "data efficiency"):
 PRESETS = {
     "synthetic": dict(corpus="synthetic", labeled="synthetic", normalize=False, vocab_size=400, block_size=64, batch_size=32,
                       model=dict(n_layer=2, n_head=4, n_embd=64, d_ff=256, norm="pre", positions="rope", dropout=0.0),
-                      mask_rate=0.3, pretrain_steps={"mlm": 800, "clm": 600}, lr=3e-3, warmup=30, max_minutes=1.5,
-                      transfer=dict(sizes=(30, 100, 300, 1000, None), seeds=3, seeds_large=2, large_from=300,
-                                    finetune=dict(epochs=6, lr=1e-3, min_steps=60, eval_every=20, max_steps=300))),
+                      mask_rate=0.3, pretrain_steps={"mlm": 600, "clm": 500}, lr=3e-3, warmup=30, max_minutes=1.0,
+                      transfer=dict(sizes=(30, 100, 300, None), seeds=3, seeds_large=2, large_from=100,
+                                    finetune=dict(epochs=6, lr=1e-3, min_steps=60, eval_every=20, max_steps=150))),
     "sst2": dict(corpus="imdb-unlabeled", labeled="sst2", normalize=True, vocab_size=8192, block_size=128, batch_size=32,
                  model=dict(n_layer=4, n_head=4, n_embd=256, d_ff=1024, norm="pre", positions="rope", dropout=0.0),
                  mask_rate=0.3, pretrain_steps={"mlm": 3000, "clm": 2400}, lr=1.5e-3, warmup=200, max_minutes=20,
-                 transfer=dict(sizes=(100, 300, 1000, 3000, 10000, None), seeds=3, seeds_large=1, large_from=3000,
-                               finetune=dict(epochs=4, lr=3e-4, min_steps=60, eval_every=50, max_steps=1000, max_len=64))),
+                 transfer=dict(sizes=(100, 300, 1000, 3000, 10000, None), seeds=3, seeds_large=1, large_from=1000,
+                               finetune=dict(epochs=4, lr=3e-4, min_steps=60, eval_every=50, max_steps=300, max_len=64))),
 }
 
 def transfer_pipeline(preset: str = "synthetic", out_dir="runs/transfer", data=None, log=print, **overrides) -> dict:

@@ -15,8 +15,8 @@ def test_help_lists_commands():
     assert r.returncode == 0 and "demo" in r.stdout
 
 
-def test_demo_runs_offline_on_synthetic(tmp_path):
-    r = run("demo", "--corpus", "synthetic", MINIPRE_DATA="")
+def test_demo_pipeline_runs_offline_on_synthetic(tmp_path):
+    r = run("demo", "--corpus", "synthetic", "--pipeline-only", MINIPRE_DATA="")
     assert r.returncode == 0, r.stderr
     assert "masked-LM batch" in r.stdout and "next-token batch" in r.stdout
 
@@ -32,6 +32,17 @@ def test_demo_real_data_when_present(root):
     data = root.parent / "shared" / "data"
     if not (data / "movie_reviews_unlabeled").is_dir():
         import pytest; pytest.skip("no shared/data beside the project")
-    r = run("demo", MINIPRE_DATA=str(data))
+    r = run("demo", "--pipeline-only", MINIPRE_DATA=str(data))
     assert r.returncode == 0, r.stderr
     assert "imdb-unlabeled" in r.stdout
+
+
+def test_pretrain_resumes_and_bad_arguments_are_one_line(tmp_path):
+    args = ["pretrain", "--objective", "mlm", "--out", str(tmp_path / "b"), "--layers", "1", "--width", "32", "--heads", "2",
+            "--block-size", "32", "--batch-size", "4", "--vocab-size", "300", "--eval-every", "2", "--quiet"]
+    r = run(*args, "--steps", "2", MINIPRE_DATA="")
+    assert r.returncode == 0, r.stderr
+    r = run(*args, "--steps", "4", MINIPRE_DATA="")
+    assert r.returncode == 0 and "done: 4 steps" in r.stdout, r.stdout + r.stderr
+    r = run("pretrain", "--objective", "mlm", "--out", str(tmp_path / "c"), "--mask-rate", "2")
+    assert r.returncode == 2 and "mask-rate" in r.stderr and "Traceback" not in r.stderr
