@@ -17,19 +17,20 @@ def targets(res):
     from minipre.finetune import summarize
     sm = summarize(res); ns = sorted(sm["scratch"])
     best = {n: max(sm[s][n][0] for s in ("mlm", "clm") if n in sm.get(s, {})) for n in ns}
-    lines = []
-    ok = all(best[n] > sm["scratch"][n][0] for n in ns)
-    lines.append(f"- pretrained beats scratch at every N: **{'yes' if ok else 'no'}** "
-                 f"({', '.join(f'N={n}: {100 * (best[n] - sm['scratch'][n][0]):+.1f}' for n in ns)} points)")
+    gap = lambda ref, n: 100 * (best[n] - sm[ref][n][0])
+    vs_scratch = ", ".join("N=%d: %+.1f" % (n, gap("scratch", n)) for n in ns)
     small = [n for n in ns if n <= 3000]
-    ok = all(best[n] > sm["tfidf"][n][0] for n in small)
-    lines.append(f"- pretrained beats TF-IDF at every N up to 3000: **{'yes' if ok else 'no'}** "
-                 f"({', '.join(f'N={n}: {100 * (best[n] - sm['tfidf'][n][0]):+.1f}' for n in small)} points)")
+    vs_tfidf = ", ".join("N=%d: %+.1f" % (n, gap("tfidf", n)) for n in small)
+    lines = [f"- pretrained beats scratch at every N: **{'yes' if all(gap('scratch', n) > 0 for n in ns) else 'no'}** ({vs_scratch} points)",
+             f"- pretrained beats TF-IDF at every N up to 3000: **{'yes' if all(gap('tfidf', n) > 0 for n in small) else 'no'}** ({vs_tfidf} points)"]
     if 1000 in sm["scratch"]:
-        d = 100 * (best[1000] - sm["scratch"][1000][0])
+        d = gap("scratch", 1000)
         lines.append(f"- at N = 1000 the best pretrained model is {d:+.1f} points from scratch (target: +8): **{'met' if d >= 8 else 'missed'}**")
-    eff = [f"N={n}: {'yes' if any(m >= 10 * n and best[n] >= sm['scratch'][m][0] for m in ns) else 'no'}" for n in ns if any(m >= 10 * n for m in ns)]
-    lines.append(f"- 10x data efficiency (pretrained with N matches scratch with 10N): {', '.join(eff)}")
+    eff = []
+    for n in ns:
+        big = [m for m in ns if m >= 10 * n]
+        if big: eff.append("N=%d vs scratch at N=%d: %s" % (n, big[0], "yes" if best[n] >= sm["scratch"][big[0]][0] else "no"))
+    lines.append("- 10x data efficiency (best pretrained with N >= scratch with 10N): " + "; ".join(eff))
     return "\n".join(lines)
 
 

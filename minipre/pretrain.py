@@ -49,8 +49,8 @@ NANOGPT_MODEL = dict(n_layer=4, n_head=4, n_embd=128, max_len=64, dropout=0.0, b
 NANOGPT_CPU = dict(model=NANOGPT_MODEL, block_size=64, batch_size=12,
                    train=TrainConfig(steps=2000, lr=1e-3, warmup=100, min_lr_ratio=0.1, weight_decay=0.1, betas=(0.9, 0.99),
                                      grad_clip=1.0, eval_every=250, eval_batches=20, precision="fp32"))
-FAST_CPU = dict(model=NANOGPT_MODEL, block_size=64, batch_size=48,
-                train=TrainConfig(steps=600, lr=3e-3, warmup=50, min_lr_ratio=0.1, weight_decay=0.1, betas=(0.9, 0.99),
+FAST_CPU = dict(model=NANOGPT_MODEL, block_size=64, batch_size=32,
+                train=TrainConfig(steps=700, lr=6e-3, warmup=30, min_lr_ratio=0.1, weight_decay=0.1, betas=(0.9, 0.99),
                                   grad_clip=1.0, eval_every=100, eval_batches=10, precision="auto"))
 
 # %% ../nbs/07_pretrain_gpt.ipynb #c014
