@@ -59,6 +59,14 @@ def tiled_attention(q, k, v, causal: bool = False, block_q: int = 16, block_k: i
 
 # %% ../nbs/05_flash_attention.ipynb #c016
 @jit
+def _load_tile(PTR, b, h, sb, sh, st, rows, d, n_valid, D, UPCAST: tl.constexpr):
+    "Rows `rows` of one (batch, head)'s (T, D) matrix; zeros past `n_valid` rows and `D` columns; float32 if UPCAST."
+    x = tl.load(PTR + b * sb + h * sh + rows[:, None] * st + d[None, :], mask=(rows[:, None] < n_valid) & (d[None, :] < D), other=0.0)
+    if UPCAST: x = x.to(tl.float32)
+    return x
+
+# %% ../nbs/05_flash_attention.ipynb #c017
+@jit
 def _fwd_kernel(Q, K, V, O, LSE, LENS, qk_scale,
                 sqb, sqh, sqt, skb, skh, skt, svb, svh, svt, sob, soh, sot,
                 H, T, D,
@@ -70,8 +78,7 @@ def _fwd_kernel(Q, K, V, O, LSE, LENS, qk_scale,
     rows = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
     cols0 = tl.arange(0, BLOCK_N)
     d = tl.arange(0, HEAD_DIM)
-    q = tl.load(Q + b * sqb + h * sqh + rows[:, None] * sqt + d[None, :], mask=(rows[:, None] < T) & (d[None, :] < D), other=0.0)
-    if UPCAST: q = q.to(tl.float32)
+    q = _load_tile(Q, b, h, sqb, sqh, sqt, rows, d, n_keys, D, UPCAST)     # rows past the length are padding: never used
     m_i = tl.full([BLOCK_M], float("-inf"), tl.float32)
     l_i = tl.zeros([BLOCK_M], tl.float32)
     acc = tl.zeros([BLOCK_M, HEAD_DIM], tl.float32)
@@ -79,11 +86,8 @@ def _fwd_kernel(Q, K, V, O, LSE, LENS, qk_scale,
     hi = tl.where(pid_m * BLOCK_M >= n_keys, 0, hi)           # a tile of padded queries does no work
     for start in range(0, hi, BLOCK_N):
         cols = start + cols0
-        kv_mask = (cols[:, None] < n_keys) & (d[None, :] < D)
-        k = tl.load(K + b * skb + h * skh + cols[:, None] * skt + d[None, :], mask=kv_mask, other=0.0)
-        v = tl.load(V + b * svb + h * svh + cols[:, None] * svt + d[None, :], mask=kv_mask, other=0.0)
-        if UPCAST:
-            k = k.to(tl.float32); v = v.to(tl.float32)
+        k = _load_tile(K, b, h, skb, skh, skt, cols, d, n_keys, D, UPCAST)
+        v = _load_tile(V, b, h, svb, svh, svt, cols, d, n_keys, D, UPCAST)
         s = tl.dot(q, tl.trans(k), input_precision=PRECISION) * qk_scale     # scores in log2 units
         ok = cols[None, :] < n_keys
         if CAUSAL: ok = ok & (cols[None, :] <= rows[:, None])
@@ -101,7 +105,7 @@ def _fwd_kernel(Q, K, V, O, LSE, LENS, qk_scale,
     lse = tl.where(real & (l_i > 0.0), m_i + tl.log2(tl.where(l_i == 0.0, 1.0, l_i)), 0.0)
     tl.store(LSE + bh * T + rows, lse, mask=rows < T)
 
-# %% ../nbs/05_flash_attention.ipynb #c018
+# %% ../nbs/05_flash_attention.ipynb #c019
 @jit
 def _bwd_dkdv_kernel(Q, K, V, DO, DK, DV, LSE, DELTA, LENS, qk_scale, sm_scale,
                      sqb, sqh, sqt, skb, skh, skt, svb, svh, svt, sdb, sdh, sdt,
@@ -114,22 +118,16 @@ def _bwd_dkdv_kernel(Q, K, V, DO, DK, DV, LSE, DELTA, LENS, qk_scale, sm_scale,
     cols = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
     rows0 = tl.arange(0, BLOCK_M)
     d = tl.arange(0, HEAD_DIM)
-    kv_mask = (cols[:, None] < n_keys) & (d[None, :] < D)
-    k = tl.load(K + b * skb + h * skh + cols[:, None] * skt + d[None, :], mask=kv_mask, other=0.0)
-    v = tl.load(V + b * svb + h * svh + cols[:, None] * svt + d[None, :], mask=kv_mask, other=0.0)
-    if UPCAST:
-        k = k.to(tl.float32); v = v.to(tl.float32)
+    k = _load_tile(K, b, h, skb, skh, skt, cols, d, n_keys, D, UPCAST)
+    v = _load_tile(V, b, h, svb, svh, svt, cols, d, n_keys, D, UPCAST)
     dk = tl.zeros([BLOCK_N, HEAD_DIM], tl.float32)
     dv = tl.zeros([BLOCK_N, HEAD_DIM], tl.float32)
     lo = (pid_n * BLOCK_N // BLOCK_M) * BLOCK_M if CAUSAL else 0     # earlier queries cannot see these keys
     hi = tl.where(pid_n * BLOCK_N >= n_keys, lo, n_keys)             # queries past the length are padding
     for start in range(lo, hi, BLOCK_M):
         rows = start + rows0
-        q_mask = (rows[:, None] < n_keys) & (d[None, :] < D)
-        q = tl.load(Q + b * sqb + h * sqh + rows[:, None] * sqt + d[None, :], mask=q_mask, other=0.0)
-        do = tl.load(DO + b * sdb + h * sdh + rows[:, None] * sdt + d[None, :], mask=q_mask, other=0.0)
-        if UPCAST:
-            q = q.to(tl.float32); do = do.to(tl.float32)
+        q = _load_tile(Q, b, h, sqb, sqh, sqt, rows, d, n_keys, D, UPCAST)
+        do = _load_tile(DO, b, h, sdb, sdh, sdt, rows, d, n_keys, D, UPCAST)
         lse = tl.load(LSE + bh * T + rows, mask=rows < n_keys, other=0.0)
         delta = tl.load(DELTA + bh * T + rows, mask=rows < n_keys, other=0.0)
         sT = tl.dot(k, tl.trans(q), input_precision=PRECISION) * qk_scale          # (keys, queries)
@@ -156,11 +154,8 @@ def _bwd_dq_kernel(Q, K, V, DO, DQ, LSE, DELTA, LENS, qk_scale, sm_scale,
     rows = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
     cols0 = tl.arange(0, BLOCK_N)
     d = tl.arange(0, HEAD_DIM)
-    q_mask = (rows[:, None] < n_keys) & (d[None, :] < D)
-    q = tl.load(Q + b * sqb + h * sqh + rows[:, None] * sqt + d[None, :], mask=q_mask, other=0.0)
-    do = tl.load(DO + b * sdb + h * sdh + rows[:, None] * sdt + d[None, :], mask=q_mask, other=0.0)
-    if UPCAST:
-        q = q.to(tl.float32); do = do.to(tl.float32)
+    q = _load_tile(Q, b, h, sqb, sqh, sqt, rows, d, n_keys, D, UPCAST)
+    do = _load_tile(DO, b, h, sdb, sdh, sdt, rows, d, n_keys, D, UPCAST)
     lse = tl.load(LSE + bh * T + rows, mask=rows < n_keys, other=0.0)
     delta = tl.load(DELTA + bh * T + rows, mask=rows < n_keys, other=0.0)
     dq = tl.zeros([BLOCK_M, HEAD_DIM], tl.float32)
@@ -168,11 +163,8 @@ def _bwd_dq_kernel(Q, K, V, DO, DQ, LSE, DELTA, LENS, qk_scale, sm_scale,
     hi = tl.where(pid_m * BLOCK_M >= n_keys, 0, hi)
     for start in range(0, hi, BLOCK_N):
         cols = start + cols0
-        kv_mask = (cols[:, None] < n_keys) & (d[None, :] < D)
-        k = tl.load(K + b * skb + h * skh + cols[:, None] * skt + d[None, :], mask=kv_mask, other=0.0)
-        v = tl.load(V + b * svb + h * svh + cols[:, None] * svt + d[None, :], mask=kv_mask, other=0.0)
-        if UPCAST:
-            k = k.to(tl.float32); v = v.to(tl.float32)
+        k = _load_tile(K, b, h, skb, skh, skt, cols, d, n_keys, D, UPCAST)
+        v = _load_tile(V, b, h, svb, svh, svt, cols, d, n_keys, D, UPCAST)
         s = tl.dot(q, tl.trans(k), input_precision=PRECISION) * qk_scale
         ok = (rows[:, None] < n_keys) & (cols[None, :] < n_keys)
         if CAUSAL: ok = ok & (cols[None, :] <= rows[:, None])
@@ -183,7 +175,7 @@ def _bwd_dq_kernel(Q, K, V, DO, DQ, LSE, DELTA, LENS, qk_scale, sm_scale,
     tl.store(DQ + b * sqb + h * sqh + rows[:, None] * sqt + d[None, :], (dq * sm_scale).to(DQ.dtype.element_ty),
              mask=(rows[:, None] < T) & (d[None, :] < D))
 
-# %% ../nbs/05_flash_attention.ipynb #c020
+# %% ../nbs/05_flash_attention.ipynb #c021
 POISON_OUTPUTS = False
 LOG2E = 1.4426950408889634
 
@@ -243,7 +235,7 @@ class FlashAttention(torch.autograd.Function):
         dq, dk, dv = flash_backward(do.contiguous(), q, k, v, o, lse, ctx.causal, lens, ctx.scale)
         return dq, dk, dv, None, None, None
 
-# %% ../nbs/05_flash_attention.ipynb #c022
+# %% ../nbs/05_flash_attention.ipynb #c023
 def mask_to_lengths(key_padding_mask: torch.Tensor) -> torch.Tensor:
     "Per-sequence lengths from a (B, T) mask that is 1 for a prefix and 0 after; anything else is an error."
     m = key_padding_mask.bool()

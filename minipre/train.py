@@ -217,7 +217,6 @@ def full_state_model(model):
     if not any(type(p).__name__ == "DTensor" for p in m.parameters()): return m
     from torch.distributed.checkpoint.state_dict import get_model_state_dict, StateDictOptions
     sd = get_model_state_dict(model, options=StateDictOptions(full_state_dict=True, cpu_offload=True))
-    import copy
     if not sd: return None
     plain = type(m)(m.config) if not isinstance(m, Classifier) else Classifier(m.config, m.n_classes, m.pooling)
     plain.load_state_dict(sd); return plain
