@@ -44,7 +44,7 @@ def step_times(model, batch_fn, steps: int, warmup: int, compile_: bool):
     return statistics.median(times), loss.item()
 
 
-def throughput(quick: bool, shapes: dict | None = None):
+def throughput(quick: bool, shapes: dict | None = None, only: str | None = None):
     from minipre.model import Config, GPT, BERT
     from minipre.train import peak_flops
     dev = torch.device(DEV); peak = peak_flops(dev); g = torch.Generator(device=dev).manual_seed(0)
@@ -71,6 +71,7 @@ def throughput(quick: bool, shapes: dict | None = None):
         for backend in ("naive", "sdpa", "flash"):
             for comp in (False, True):
                 if comp and (backend == "naive" or s["padded"]): continue   # compile where it matters most, to save time
+                if only and only != f"{label.split(',')[0]}:{backend}:{'compile' if comp else 'eager'}": continue
                 torch.manual_seed(0)
                 model = s["cls"](Config(**s["cfg"], attn_backend=backend)).to(dev)
                 row = dict(shape=label, backend=backend, compile=comp)
@@ -99,7 +100,7 @@ HEADER = ("| model and batch | attention | compile | ms/step | tokens/s (incl. p
           "|---|---|---|---|---|---|---|---|")
 
 
-def shakespeare(seconds: float, backends=("flash",)):
+def shakespeare(seconds: float, backends=("auto",)):
     from minipre.pretrain import char_streams, stream_loss
     from minipre.model import Config, GPT
     from minipre.train import TrainConfig, LMTask, train
@@ -132,6 +133,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--part", choices=("all", "throughput", "shakespeare"), default="all")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only", help="one throughput row, e.g. 'GPT-2 small:flash:compile'")
     ap.add_argument("--seconds", type=float, default=90, help="wall-time budget per shakespeare run")
     ap.add_argument("--no-write", action="store_true")
     a = ap.parse_args()
@@ -142,7 +144,7 @@ def main():
              f"triton {triton.__version__}, Python {platform.python_version()}.")
     if a.part in ("all", "throughput"):
         print(HEADER, flush=True)
-        rows = throughput(a.quick)
+        rows = throughput(a.quick, only=a.only)
         body = (f"{stamp} Command: `python benchmarks/gpu_train.py --part throughput`. Whole training steps (forward, "
                 f"backward, fused AdamW) in bf16 autocast on random tokens; median of timed steps after warm-up. MFU from "
                 f"the model's FLOPs per token (6N + 12LCT) over the card's dense bf16 peak (not given for padded batches, "

@@ -4,10 +4,11 @@
 
 # %% auto #0
 __all__ = ['POISON_OUTPUTS', 'LOG2E', 'triton_available', 'interpreting', 'jit', 'attention_cost', 'online_softmax',
-           'tiled_attention', 'flash_forward', 'flash_backward', 'FlashAttention', 'mask_to_lengths', 'flash_attention']
+           'tiled_attention', 'flash_forward', 'flash_backward', 'flash_op', 'mask_to_lengths', 'flash_attention']
 
 # %% ../nbs/05_flash_attention.ipynb #c005
 import math, os
+from typing import Optional, Tuple
 import torch
 try:
     import triton
@@ -221,19 +222,40 @@ def flash_backward(do, q, k, v, o, lse, causal: bool, lens, scale: float):
     _bwd_dq_kernel[(triton.cdiv(T, cfg["BLOCK_M"]), B * H)](q, k, v, do, dq, lse, delta, L, scale * LOG2E, scale, *strides, H, T, D, **common)
     return dq, dk, dv
 
-class FlashAttention(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, q, k, v, causal, lens, scale):
-        o, lse = flash_forward(q, k, v, causal, lens, scale)
-        ctx.save_for_backward(q, k, v, o, lse, lens)
-        ctx.causal, ctx.scale = causal, scale
-        return o
+# The kernels as two PyTorch custom ops with autograd: to torch.compile each is one opaque call with a known output
+# shape (its "fake"), so a compiled model keeps our kernel instead of failing to trace into Triton's launcher.
+# Each copy of this code (the package, a notebook) registers ops under its own namespace, once.
+_NS = "minipre" if __name__ == "minipre.flash" else "minipre_" + "".join(c if c.isalnum() else "_" for c in __name__).strip("_")
 
-    @staticmethod
-    def backward(ctx, do):
-        q, k, v, o, lse, lens = ctx.saved_tensors
-        dq, dk, dv = flash_backward(do.contiguous(), q, k, v, o, lse, ctx.causal, lens, ctx.scale)
-        return dq, dk, dv, None, None, None
+def _has_op(name: str) -> bool: return hasattr(getattr(torch.ops, _NS), name)
+
+def _fwd_impl(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, causal: bool, lens: Optional[torch.Tensor],
+              scale: float) -> Tuple[torch.Tensor, torch.Tensor]:
+    return flash_forward(q, k, v, causal, lens, scale)
+
+def _bwd_impl(do: torch.Tensor, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, o: torch.Tensor, lse: torch.Tensor,
+              causal: bool, lens: Optional[torch.Tensor], scale: float) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    return flash_backward(do.contiguous(), q, k, v, o, lse, causal, lens, scale)
+
+def _setup_context(ctx, inputs, output):
+    q, k, v, causal, lens, scale = inputs
+    ctx.save_for_backward(q, k, v, *output, lens)
+    ctx.causal, ctx.scale = causal, scale
+
+def _backward(ctx, do, dlse):
+    q, k, v, o, lse, lens = ctx.saved_tensors
+    return (*getattr(torch.ops, _NS).flash_bwd(do, q, k, v, o, lse, ctx.causal, lens, ctx.scale), None, None, None)
+
+if not _has_op("flash_fwd"):
+    _fwd_op = torch.library.custom_op(f"{_NS}::flash_fwd", _fwd_impl, mutates_args=())
+    _fwd_op.register_fake(lambda q, k, v, causal, lens, scale: (torch.empty_like(q), q.new_empty(q.shape[:3], dtype=torch.float32)))
+    _fwd_op.register_autograd(_backward, setup_context=_setup_context)
+    _bwd_op = torch.library.custom_op(f"{_NS}::flash_bwd", _bwd_impl, mutates_args=())
+    _bwd_op.register_fake(lambda do, q, k, v, o, lse, causal, lens, scale: tuple(torch.empty_like(t) for t in (q, k, v)))
+
+def flash_op(q, k, v, causal: bool, lens, scale: float) -> torch.Tensor:
+    "The differentiable kernel on dense (B, H, T, D) tensors: the output only."
+    return getattr(torch.ops, _NS).flash_fwd(q, k, v, causal, lens, scale)[0]
 
 # %% ../nbs/05_flash_attention.ipynb #c023
 def mask_to_lengths(key_padding_mask: torch.Tensor) -> torch.Tensor:
@@ -257,4 +279,4 @@ def flash_attention(q, k, v, causal: bool = False, key_padding_mask=None, scale:
         raise ValueError(f"key_padding_mask must be (batch, time) = {(q.shape[0], q.shape[2])}, got {tuple(key_padding_mask.shape)}")
     lens = None if key_padding_mask is None else mask_to_lengths(key_padding_mask)
     q, k, v = (t.contiguous() for t in (q, k, v))   # gradients are written with the inputs' strides: keep them dense
-    return FlashAttention.apply(q, k, v, causal, lens, scale if scale is not None else 1 / math.sqrt(q.shape[-1]))
+    return flash_op(q, k, v, causal, lens, scale if scale is not None else 1 / math.sqrt(q.shape[-1]))
