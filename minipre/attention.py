@@ -90,7 +90,7 @@ def attention(q, k, v, causal: bool = False, key_padding_mask=None, backend: str
               dropout_p: float = 0.0) -> torch.Tensor:
     "Attention of (B, H, T, D) tensors with causal and/or key-padding masks, by the chosen backend."
     if backend not in BACKENDS: raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
-    if backend == "auto": backend = "flash" if q.shape[-2] == k.shape[-2] and flash_supported(q, k, v, dropout_p) else "sdpa"
+    if backend == "auto": backend = "sdpa"           # measured fastest on GPU (RESULTS.md) and the only fused choice on CPU
     if backend == "naive":
         if dropout_p: raise ValueError("the naive backend has no dropout; use sdpa")
         return naive_attention(q, k, v, causal, key_padding_mask, scale)
