@@ -55,7 +55,7 @@ def race(recipe, threads, target=1.88):
     R = {"nanogpt": NANOGPT_CPU, "fast": FAST_CPU}[recipe]
     torch.manual_seed(0)
     m = GPT(Config(vocab_size=tok.vocab_size, **R["model"]))
-    stop = StopAtLoss(m, va, 64, target, every=50) if recipe == "fast" else None
+    stop = StopAtLoss(m, va, 64, target) if recipe == "fast" else None
     st = train(m, LMTask(tr, va, 64, R["batch_size"]), replace(R["train"], progress=False), callbacks=[stop] if stop else [])
     wall = time.perf_counter() - t0
     final = stream_loss(m, va, 64)
@@ -64,7 +64,8 @@ def race(recipe, threads, target=1.88):
             "train_s": st.elapsed, "reached_at_s": reached[1] if reached else None, "reached_step": reached[0] if reached else None,
             "nanogpt_style_val_loss": [r.get("val_loss") for r in st.history if "val_loss" in r][-1],
             "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "batch_size": R["batch_size"],
-            "lr": R["train"].lr, "precision": R["train"].precision}
+            "lr": R["train"].lr, "precision": R["train"].precision, "optimizer": R["train"].optimizer,
+            "muon_lr": R["train"].muon_lr}
 
 
 def sub(args):
@@ -99,10 +100,11 @@ def main():
            f"Ratios against the baseline: eager **{med['eager'] / med['baseline']:.2f}x**, with torch.compile **{med['compile'] / med['baseline']:.2f}x** "
            f"(target: at least 1.2x). {a.rounds} rounds x {a.steps} timed steps each (after 20 warm-up steps; compile time excluded), {a.threads} threads.", "",
            "### Time to validation loss 1.88 (mean cross-entropy over all of the last 10%)", "",
-           "| recipe | batch | lr | steps | tokens | training s (incl. eval) | reached 1.88 at | final full val loss | nanoGPT-style val estimate | peak RSS MiB |",
+           "| recipe | batch | optimizer (lr) | steps | tokens | training s (incl. eval) | reached 1.88 at | final full val loss | nanoGPT-style val estimate | peak RSS MiB |",
            "|---|---|---|---|---|---|---|---|---|---|"]
     for r in [fast] + ([base] if base else []):
-        out.append(f"| {r['recipe']} | {r['batch_size']} | {r['lr']} | {r['steps']} | {r['tokens']:,} | {r['wall_s']:.0f} | "
+        opt = f"Muon ({r['muon_lr']}) + AdamW ({r['lr']})" if r["optimizer"] == "muon" else f"AdamW ({r['lr']})"
+        out.append(f"| {r['recipe']} | {r['batch_size']} | {opt} | {r['steps']} | {r['tokens']:,} | {r['wall_s']:.0f} | "
                    f"{'step %d, %.0f s' % (r['reached_step'], r['reached_at_s']) if r['reached_step'] else '-'} | {r['full_val_loss']:.3f} | {r['nanogpt_style_val_loss']:.3f} | {r['peak_rss_mib']:.0f} |")
     if base:
         out += ["", f"Wall-time ratio (fast recipe's time to 1.88 / nanoGPT recipe's training time): **{fast['reached_at_s'] / base['train_s']:.2f}** (target: at most 0.5)."

@@ -64,6 +64,9 @@ def merge_heads(x: torch.Tensor) -> torch.Tensor:
 def sdpa_attention(q, k, v, causal: bool = False, key_padding_mask=None, scale: float | None = None, dropout_p: float = 0.0):
     "PyTorch's scaled_dot_product_attention with our masks and zeros (not NaN) for rows with no key."
     check_attention_inputs(q, k, v, key_padding_mask)
+    if q.device.type == "cpu" and (q.dtype in (torch.bfloat16, torch.float16) or torch.is_autocast_enabled("cpu")):
+        with torch.autocast("cpu", enabled=False):   # PyTorch's CPU kernel is slower in 16 bits (fwd+bwd 2.6x here): use float32
+            return sdpa_attention(q.float(), k.float(), v.float(), causal, key_padding_mask, scale, dropout_p).to(q.dtype)
     Tq, Tk = q.shape[-2], k.shape[-2]
     if key_padding_mask is None and (not causal or Tq == Tk or Tq == 1):   # SDPA's is_causal aligns top-left: only use it when Tq == Tk
         return F.scaled_dot_product_attention(q, k, v, is_causal=causal and Tq > 1, scale=scale, dropout_p=dropout_p)

@@ -50,13 +50,13 @@ NANOGPT_CPU = dict(model=NANOGPT_MODEL, block_size=64, batch_size=12,
                    train=TrainConfig(steps=2000, lr=1e-3, warmup=100, min_lr_ratio=0.1, weight_decay=0.1, betas=(0.9, 0.99),
                                      grad_clip=1.0, eval_every=250, eval_batches=20, precision="fp32"))
 FAST_CPU = dict(model=NANOGPT_MODEL, block_size=64, batch_size=32,
-                train=TrainConfig(steps=700, lr=6e-3, warmup=30, min_lr_ratio=0.1, weight_decay=0.1, betas=(0.9, 0.99),
-                                  grad_clip=1.0, eval_every=100, eval_batches=10, precision="auto"))
+                train=TrainConfig(steps=300, lr=6e-3, warmup=30, min_lr_ratio=0.1, weight_decay=0.1, betas=(0.9, 0.99),
+                                  grad_clip=1.0, eval_every=100, eval_batches=10, precision="auto", optimizer="muon", muon_lr=0.04))
 
 # %% ../nbs/07_pretrain_gpt.ipynb #c014
 class StopAtLoss:
     "Callback: full validation loss every `every` steps once the smoothed train loss is within `margin`; stop at `target`."
-    def __init__(self, model, val_ids, block_size: int, target: float, every: int = 50, margin: float | None = 0.15):
+    def __init__(self, model, val_ids, block_size: int, target: float, every: int = 25, margin: float | None = 0.1):
         self.model, self.val, self.block, self.target, self.every, self.margin = model, val_ids, block_size, target, every, margin
         self.t0, self.curve, self.reached, self.ema = time.perf_counter(), [], None, None
     def __call__(self, st, rec):

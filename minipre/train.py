@@ -14,11 +14,11 @@ from .model import Config, GPT, BERT, Classifier
 from .objectives import random_blocks, mask_tokens, IGNORE_INDEX
 
 # %% auto #0
-__all__ = ['PEAK_BF16_FLOPS', 'lr_at', 'make_optimizer', 'cpu_has_bf16', 'autocast_dtype', 'Task', 'LMTask', 'MLMTask',
-           'CheckpointError', 'tokenizer_fingerprint', 'save_checkpoint', 'latest_checkpoint', 'read_meta',
-           'load_checkpoint', 'unwrap', 'dist_info', 'init_distributed', 'barrier', 'setup_distributed', 'all_mean',
-           'assert_in_sync', 'full_state_model', 'TrainConfig', 'TrainingDiverged', 'TrainState', 'peak_flops', 'mfu',
-           'pick_device', 'evaluate', 'train', 'LivePlot']
+__all__ = ['PEAK_BF16_FLOPS', 'lr_at', 'make_optimizer', 'is_hidden_matrix', 'cpu_has_bf16', 'autocast_dtype', 'orthogonalize',
+           'Muon', 'Task', 'LMTask', 'MLMTask', 'CheckpointError', 'tokenizer_fingerprint', 'save_checkpoint',
+           'latest_checkpoint', 'read_meta', 'load_checkpoint', 'unwrap', 'dist_info', 'init_distributed', 'barrier',
+           'setup_distributed', 'all_mean', 'assert_in_sync', 'full_state_model', 'TrainConfig', 'TrainingDiverged',
+           'TrainState', 'peak_flops', 'mfu', 'pick_device', 'evaluate', 'train', 'LivePlot']
 
 # %% ../nbs/06_train.ipynb #c006
 def lr_at(step: int, peak: float, warmup: int, total: int, min_ratio: float = 0.1) -> float:
@@ -29,15 +29,24 @@ def lr_at(step: int, peak: float, warmup: int, total: int, min_ratio: float = 0.
     return peak * (min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * t)))
 
 # %% ../nbs/06_train.ipynb #c009
-def make_optimizer(model: nn.Module, lr: float, weight_decay: float = 0.1, betas=(0.9, 0.95), eps: float = 1e-8, lr_scale=None):
-    "AdamW with weight decay on matrices/embeddings only; fused kernel when the device supports it. `lr_scale(name)` sets per-parameter learning-rate multipliers."
+def make_optimizer(model: nn.Module, lr: float, weight_decay: float = 0.1, betas=(0.9, 0.95), eps: float = 1e-8, lr_scale=None,
+                   kind: str = "adamw", muon_lr: float = 0.02):
+    "AdamW with weight decay on matrices/embeddings only (fused kernel where supported), or `kind='muon'` (below). `lr_scale(name)` sets per-parameter learning-rate multipliers."
+    if kind not in ("adamw", "muon"): raise ValueError(f"optimizer must be 'adamw' or 'muon', got {kind!r}")
     groups = {}
     for n, p in model.named_parameters():           # named_parameters skips the second name of a tied weight
-        key = (p.dim() >= 2, lr_scale(n) if lr_scale else 1.0)
+        muon = kind == "muon" and is_hidden_matrix(n, p)
+        key = (p.dim() >= 2, (muon_lr / lr if muon else 1.0) * (lr_scale(n) if lr_scale else 1.0), muon)
         groups.setdefault(key, []).append(p)
-    groups = [{"params": ps, "weight_decay": weight_decay if decay else 0.0, "lr_scale": sc} for (decay, sc), ps in sorted(groups.items(), key=lambda kv: (not kv[0][0], kv[0][1]))]
+    groups = [{"params": ps, "weight_decay": weight_decay if decay else 0.0, "lr_scale": sc, **({"muon": mu} if kind == "muon" else {})}
+              for (decay, sc, mu), ps in sorted(groups.items(), key=lambda kv: (not kv[0][0], kv[0][1], kv[0][2]))]
+    if kind == "muon": return Muon(groups, lr=lr, betas=betas, eps=eps)
     try: return torch.optim.AdamW(groups, lr=lr, betas=betas, eps=eps, fused=True)
     except (RuntimeError, TypeError, ValueError): return torch.optim.AdamW(groups, lr=lr, betas=betas, eps=eps, foreach=True)
+
+def is_hidden_matrix(name: str, p: torch.Tensor) -> bool:
+    "A weight matrix inside a transformer block (not an embedding, head or gain): what Muon updates."
+    return p.dim() == 2 and ".blocks." in f".{name}"
 
 # %% ../nbs/06_train.ipynb #c012
 def cpu_has_bf16() -> bool:
@@ -54,6 +63,55 @@ def autocast_dtype(device: torch.device, want: str = "auto") -> torch.dtype | No
     return torch.bfloat16 if device.type == "cpu" and cpu_has_bf16() else None
 
 # %% ../nbs/06_train.ipynb #c015
+def orthogonalize(G: torch.Tensor, steps: int = 5) -> torch.Tensor:
+    "About U V^T for G = U S V^T (a matrix or a batch of them) by a quintic Newton-Schulz iteration: singular values move towards 0.7-1.2."
+    a, b, c = 3.4445, -4.7750, 2.0315                  # coefficients chosen for fast convergence from small values
+    fast = torch.bfloat16 if G.is_cuda or (G.device.type == "cpu" and cpu_has_bf16()) else torch.float32
+    X = (G.float() / (G.float().norm(dim=(-2, -1), keepdim=True) + 1e-7)).to(fast)   # all singular values now <= 1
+    wide = X.shape[-2] <= X.shape[-1]
+    if not wide: X = X.mT                              # work with the smaller Gram matrix X X^T
+    for _ in range(steps):
+        A = X @ X.mT
+        X = a * X + (b * A + c * A @ A) @ X
+    return (X if wide else X.mT).to(G.dtype)
+
+class Muon(torch.optim.Optimizer):
+    "Muon on parameter groups marked `muon=True` (Nesterov momentum, orthogonalised); AdamW on the other groups."
+    def __init__(self, params, lr: float, momentum: float = 0.95, betas=(0.9, 0.95), eps: float = 1e-8, weight_decay: float = 0.0):
+        super().__init__(params, dict(lr=lr, momentum=momentum, betas=betas, eps=eps, weight_decay=weight_decay, muon=False))
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        for g in self.param_groups:
+            ps = [p for p in g["params"] if p.grad is not None]
+            if not ps: continue
+            torch._foreach_mul_(ps, 1 - g["lr"] * g["weight_decay"])            # decoupled weight decay
+            if g["muon"]: self._muon(g, ps)
+            else: self._adamw(g, ps)
+
+    def _muon(self, g, ps):
+        for p in ps:
+            if "momentum" not in self.state[p]: self.state[p]["momentum"] = torch.zeros_like(p)
+        mom = [self.state[p]["momentum"] for p in ps]
+        grads = [p.grad for p in ps]
+        torch._foreach_mul_(mom, g["momentum"]); torch._foreach_add_(mom, grads)
+        upd = torch._foreach_add(grads, mom, alpha=g["momentum"])               # Nesterov: look one step ahead
+        by_shape = {}
+        for p, u in zip(ps, upd): by_shape.setdefault(tuple(p.shape), []).append((p, u))
+        for (rows, cols), pu in by_shape.items():                               # one batched iteration per shape
+            O = orthogonalize(torch.stack([u for _, u in pu]))
+            torch._foreach_add_([p for p, _ in pu], list(O.unbind(0)), alpha=-g["lr"] * max(1.0, rows / cols) ** 0.5)
+
+    def _adamw(self, g, ps):
+        for p in ps:
+            st, grad = self.state[p], p.grad
+            if "exp_avg" not in st: st.update(step=torch.zeros(()), exp_avg=torch.zeros_like(p), exp_avg_sq=torch.zeros_like(p))
+            (b1, b2), t = g["betas"], float(st["step"].add_(1))
+            st["exp_avg"].lerp_(grad, 1 - b1); st["exp_avg_sq"].mul_(b2).addcmul_(grad, grad, value=1 - b2)
+            denom = (st["exp_avg_sq"] / (1 - b2 ** t)).sqrt_().add_(g["eps"])
+            p.addcdiv_(st["exp_avg"], denom, value=-g["lr"] / (1 - b1 ** t))
+
+# %% ../nbs/06_train.ipynb #c019
 class Task:
     "Base: `batch(split, generator, rank, world)` -> dict of tensors; `loss(model, batch)`; `n_tokens(batch)`."
     batch_size: int
@@ -88,7 +146,7 @@ class MLMTask(Task):
         return self.shard({"input_ids": inp, "labels": lab}, rank, world)
     def loss(self, model, b): return model(b["input_ids"], b["labels"])[1]
 
-# %% ../nbs/06_train.ipynb #c018
+# %% ../nbs/06_train.ipynb #c022
 class CheckpointError(RuntimeError):
     "A checkpoint is missing, corrupt or does not match the model/tokenizer it is loaded into."
 
@@ -167,7 +225,7 @@ def unwrap(model):
     while hasattr(model, "module") or hasattr(model, "_orig_mod"): model = getattr(model, "module", None) or model._orig_mod
     return model
 
-# %% ../nbs/06_train.ipynb #c021
+# %% ../nbs/06_train.ipynb #c025
 def dist_info() -> tuple[int, int, int]:
     "(rank, world_size, local_rank) from torchrun's environment; (0, 1, 0) otherwise."
     return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1)), int(os.environ.get("LOCAL_RANK", 0))
@@ -221,7 +279,7 @@ def full_state_model(model):
     plain = type(m)(m.config) if not isinstance(m, Classifier) else Classifier(m.config, m.n_classes, m.pooling)
     plain.load_state_dict(sd); return plain
 
-# %% ../nbs/06_train.ipynb #c024
+# %% ../nbs/06_train.ipynb #c028
 @dataclass
 class TrainConfig:
     "Every knob of a training run."
@@ -242,6 +300,8 @@ class TrainConfig:
     threads: int | None = None
     device: str = "auto"
     strategy: str = "ddp"              # ddp or fsdp under torchrun
+    optimizer: str = "adamw"           # adamw, or muon (Muon on the blocks' matrices, AdamW on the rest)
+    muon_lr: float = 0.02              # Muon's peak learning rate (follows the same schedule as lr)
     progress: bool = True
     max_seconds: float | None = None   # stop (and save) once this much wall time has passed
 
@@ -283,7 +343,7 @@ def evaluate(model, task: Task, n_batches: int, seed: int, ctx, device, rank=0, 
         with ctx: tot += task.loss(model, b).item()
     model.train(); return all_mean(tot / n_batches)
 
-# %% ../nbs/06_train.ipynb #c026
+# %% ../nbs/06_train.ipynb #c030
 def train(model, task: Task, cfg: TrainConfig, out_dir=None, tokenizer=None, callbacks=(), meta: dict | None = None, lr_scale=None) -> TrainState:
     "Train `model` on `task`; resume from `out_dir` if it holds a checkpoint. Returns the final TrainState."
     from contextlib import nullcontext
@@ -298,7 +358,10 @@ def train(model, task: Task, cfg: TrainConfig, out_dir=None, tokenizer=None, cal
         st = TrainState(m["step"], m.get("tokens", 0), m.get("history", []), str(ck), m.get("elapsed", 0.0))
         gen.set_state(m["state"]["data_rng"])
     dmodel = setup_distributed(model, device, cfg.strategy)     # FSDP replaces the parameters: build the optimizer after
-    opt = make_optimizer(dmodel, cfg.lr, cfg.weight_decay, cfg.betas, lr_scale=lambda n: lr_scale(n.removeprefix("module.")) if lr_scale else 1.0)
+    if cfg.optimizer == "muon" and cfg.strategy == "fsdp" and world > 1:
+        raise ValueError("Muon needs whole matrices; FSDP shards them: use strategy='ddp' or optimizer='adamw'")
+    opt = make_optimizer(dmodel, cfg.lr, cfg.weight_decay, cfg.betas, lr_scale=lambda n: lr_scale(n.removeprefix("module.")) if lr_scale else 1.0,
+                         kind=cfg.optimizer, muon_lr=cfg.muon_lr)
     if m is not None and "optimizer" in m["state"]: opt.load_state_dict(m["state"]["optimizer"])
     fmodel = torch.compile(dmodel) if cfg.compile else dmodel
     adt = autocast_dtype(device, cfg.precision)
@@ -347,7 +410,7 @@ def train(model, task: Task, cfg: TrainConfig, out_dir=None, tokenizer=None, cal
     assert_in_sync(dmodel)
     return st
 
-# %% ../nbs/06_train.ipynb #c033
+# %% ../nbs/06_train.ipynb #c037
 class LivePlot:
     "Callback: a live train/validation loss plot in Jupyter, redrawn every `every` steps; silent elsewhere."
     def __init__(self, every: int = 10, title: str = "loss"):
