@@ -84,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--positions", choices=("learned", "rope"), default="learned")
     t.add_argument("--block-size", type=int, default=128); t.add_argument("--batch-size", type=int, default=32)
     t.add_argument("--steps", type=int, default=1000); t.add_argument("--lr", type=float, default=1e-3)
+    t.add_argument("--optimizer", choices=("adamw", "muon"), default="adamw", help="muon: Muon on the blocks' matrices, AdamW (--lr) on the rest")
+    t.add_argument("--muon-lr", type=float, default=0.02, help="Muon's peak learning rate (default: 0.02)")
     t.add_argument("--warmup", type=int, default=100); t.add_argument("--eval-every", type=int, default=250)
     t.add_argument("--mask-rate", type=float, default=0.15)
     t.add_argument("--precision", choices=("auto", "bf16", "fp16", "fp32"), default="auto")
@@ -120,10 +122,11 @@ def run_pretrain(args) -> int:
     if args.steps < 1: raise CLIError(f"--steps must be at least 1, got {args.steps}")
     if args.width % args.heads: raise CLIError(f"--width {args.width} is not divisible by --heads {args.heads}")
     if not 0 < args.mask_rate < 1: raise CLIError(f"--mask-rate must be in (0, 1), got {args.mask_rate}")
+    if args.optimizer == "muon" and args.strategy == "fsdp": raise CLIError("--optimizer muon needs whole matrices: use --strategy ddp")
     rank = dist_info()[0]
     tc = TrainConfig(steps=args.steps, lr=args.lr, warmup=args.warmup, eval_every=args.eval_every, seed=args.seed,
                      precision=args.precision, compile=args.compile, threads=args.threads, strategy=args.strategy,
-                     progress=not args.quiet, max_seconds=None if args.max_minutes is None else 60 * args.max_minutes)
+                     optimizer=args.optimizer, muon_lr=args.muon_lr, progress=not args.quiet, max_seconds=None if args.max_minutes is None else 60 * args.max_minutes)
     model = dict(n_layer=args.layers, n_head=args.heads, n_embd=args.width, positions=args.positions)
     _, tok, st = pretrain(args.objective, args.source, args.out, data=args.data_dir, tokenizer=args.tokenizer, vocab_size=args.vocab_size,
                           model=model, block_size=args.block_size, batch_size=args.batch_size, train_cfg=tc, mask_rate=args.mask_rate,

@@ -268,7 +268,8 @@ PRESETS = {
                                     finetune=dict(epochs=6, lr=1e-3, min_steps=60, eval_every=20, max_steps=150))),
     "sst2": dict(corpus="imdb-unlabeled", labeled="sst2", normalize=True, vocab_size=8192, block_size=128, batch_size=32,
                  model=dict(n_layer=4, n_head=4, n_embd=256, d_ff=1024, norm="pre", positions="rope", dropout=0.0),
-                 mask_rate=0.3, pretrain_steps={"mlm": 3000, "clm": 2400}, lr=1.5e-3, warmup=200, max_minutes=20,
+                 mask_rate=0.3, pretrain_steps={"mlm": 1800, "clm": 1300}, lr=1.5e-3, warmup=200, max_minutes=20,
+                 optimizer="muon", muon_lr=0.02,
                  transfer=dict(sizes=(100, 300, 1000, 3000, 10000, None), seeds=3, seeds_large=1, large_from=1000,
                                finetune=dict(epochs=4, lr=3e-4, min_steps=60, eval_every=50, max_steps=300, max_len=64))),
 }
@@ -290,7 +291,8 @@ def transfer_pipeline(preset: str = "synthetic", out_dir="runs/transfer", data=N
     for obj in ("mlm", "clm"):
         t0 = time.perf_counter()
         tc = TrainConfig(steps=p["pretrain_steps"][obj], lr=p["lr"], warmup=p["warmup"], eval_every=max(1, p["pretrain_steps"][obj] // 5),
-                         eval_batches=10, max_seconds=60 * p["max_minutes"], progress=p.get("progress", True))
+                         eval_batches=10, max_seconds=60 * p["max_minutes"], progress=p.get("progress", True),
+                         optimizer=p.get("optimizer", "adamw"), muon_lr=p.get("muon_lr", 0.02))
         net, _, st = pretrain(obj, p["corpus"], out / obj, data=data, model=p["model"], block_size=p["block_size"],
                               batch_size=p["batch_size"], train_cfg=tc, mask_rate=p["mask_rate"], normalize=norm, tok=tok)
         v = [r["val_loss"] for r in st.history if "val_loss" in r]

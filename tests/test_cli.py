@@ -39,7 +39,8 @@ def test_demo_real_data_when_present(root):
 
 def test_pretrain_resumes_and_bad_arguments_are_one_line(tmp_path):
     args = ["pretrain", "--objective", "mlm", "--out", str(tmp_path / "b"), "--layers", "1", "--width", "32", "--heads", "2",
-            "--block-size", "32", "--batch-size", "4", "--vocab-size", "300", "--eval-every", "2", "--quiet"]
+            "--block-size", "32", "--batch-size", "4", "--vocab-size", "300", "--eval-every", "2", "--quiet",
+            "--optimizer", "muon"]                                    # Muon's state goes through the checkpoint too
     r = run(*args, "--steps", "2", MINIPRE_DATA="")
     assert r.returncode == 0, r.stderr
     r = run(*args, "--steps", "4", MINIPRE_DATA="")
