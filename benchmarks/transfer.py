@@ -48,7 +48,7 @@ def main():
                     for o, m in meta.items())
     body = (f"SST-2 dev accuracy (%, mean ± std over seeds; 3 seeds up to N = 1000, 1 above; at most 300 fine-tuning steps), {res['n_eval']} dev sentences, "
             f"training subsets class-balanced. Pretraining on IMDb unlabeled reviews (Penn-Treebank-normalised), byte-level BPE 8192, "
-            f"4 layers x 256, rotary positions, pre-norm:\n\n{pre}\n\n{format_table(res)}\n\nFine-tuning took "
+            f"4 layers x 256, rotary positions, pre-norm, Muon for the blocks' matrices:\n\n{pre}\n\n{format_table(res)}\n\nFine-tuning took "
             f"{res['finetune_seconds'] / 60:.1f} min for {len(res['runs'])} runs.\n\nAgainst the targets:\n\n{targets(res)}\n\n"
             f"![data efficiency](../docs/transfer-sst2.png)\n\nMachine: {platform.machine()}, {os.cpu_count()} cores, no GPU; "
             f"{datetime.date.today()}. Command: `MINIPRE_DATA=../shared/data python benchmarks/transfer.py --out {a.out}` "
