@@ -1,5 +1,5 @@
 """Short optimizer comparison on the transfer experiment's pretraining corpus: train the sst2 preset's 4x256 model for
-a fixed number of steps with a given optimizer and print the validation loss (20 fixed batches) along the way.
+a fixed number of steps with a given optimizer (default AdamW at the preset's lr) and print the validation loss (20 fixed batches) along the way.
 
     MINIPRE_DATA=../shared/data python benchmarks/imdb_optimizer.py runs/sst2/tokenizer.json '{"obj": "clm"}'
     MINIPRE_DATA=../shared/data python benchmarks/imdb_optimizer.py runs/sst2/tokenizer.json '{"obj": "clm", "optimizer": "muon", "muon_lr": 0.02}'
@@ -18,6 +18,7 @@ from minipre.data import load_corpus, ptb_normalize  # noqa: E402
 from minipre.objectives import pack_stream  # noqa: E402
 from minipre.model import Config, GPT, BERT  # noqa: E402
 from minipre.train import TrainConfig, LMTask, MLMTask, train  # noqa: E402
+from minipre.finetune import PRESETS  # noqa: E402
 
 
 def main():
@@ -25,12 +26,12 @@ def main():
     tok = load_tokenizer(sys.argv[1]); kw = json.loads(sys.argv[2]); obj = kw.pop("obj")
     dd = load_corpus("imdb-unlabeled")
     tr, va = (pack_stream(tok.encode_batch([ptb_normalize(t) for t in dd[s]["text"]]), tok.eos_id) for s in ("train", "validation"))
-    cfg = Config(vocab_size=tok.vocab_size, max_len=128, causal=obj == "clm", pad_id=tok.pad_id or 0,
-                 n_layer=4, n_head=4, n_embd=256, d_ff=1024, norm="pre", positions="rope", dropout=0.0)
+    P = PRESETS["sst2"]; T, B = P["block_size"], P["batch_size"]           # the experiment's model, block and batch
+    cfg = Config(vocab_size=tok.vocab_size, max_len=T, causal=obj == "clm", pad_id=tok.pad_id or 0, **P["model"])
     torch.manual_seed(0)
     net = GPT(cfg) if obj == "clm" else BERT(cfg)
-    task = LMTask(tr, va, 128, 32) if obj == "clm" else MLMTask(tr, va, 128, 32, tok, 0.3)
-    tc = TrainConfig(**{**dict(steps=300, lr=1.5e-3, warmup=30, eval_every=100, eval_batches=20, progress=False), **kw})
+    task = LMTask(tr, va, T, B) if obj == "clm" else MLMTask(tr, va, T, B, tok, P["mask_rate"])
+    tc = TrainConfig(**{**dict(steps=300, lr=P["lr"], warmup=30, eval_every=100, eval_batches=20, progress=False), **kw})
     t = time.perf_counter(); st = train(net, task, tc)
     print(json.dumps(dict(obj=obj, **kw, steps_done=st.step, s=round(time.perf_counter() - t),
                           val=[(r["step"], round(r["val_loss"], 3)) for r in st.history if "val_loss" in r])), flush=True)
