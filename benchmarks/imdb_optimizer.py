@@ -18,7 +18,7 @@ from minipre.data import load_corpus, ptb_normalize  # noqa: E402
 from minipre.objectives import pack_stream  # noqa: E402
 from minipre.model import Config, GPT, BERT  # noqa: E402
 from minipre.train import TrainConfig, LMTask, MLMTask, train  # noqa: E402
-from minipre.finetune import PRESETS  # noqa: E402
+from minipre.transfer import PRESETS  # noqa: E402
 
 
 def main():

@@ -1,15 +1,25 @@
-"""A real browser test: JupyterLab on loopback, a chapter opened in headless Chromium (Debian's package, driven by
-Playwright with its executable path; never a browser download), Run All, then: the widgets render, respond to input
-(a slider moved changes the output), and the plots appear. A screenshot is saved on failure."""
-import os, re, shutil, socket, subprocess, sys, time
+"""A real browser test: JupyterLab on loopback, every chapter opened in headless Chromium (Debian's package, driven by
+Playwright with its executable path; never a browser download) and run with "Run All" on the fast path that
+`make test` runs (cells marked `#| slow` or `#| notest` are left out of the copy that is opened).
+
+For each chapter, in the rendered page: exactly one `h1` (the title), every `##` section of the source present as an
+`h2`, every code cell executed with no error output, and every figure that the run produced shown as an image. A
+screenshot per chapter is saved under `_build/browser/` for a person to look at. The widgets chapter is also driven: a
+slider moved changes the output."""
+import json, os, re, shutil, socket, subprocess, sys, time
 from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from test_render import headings, md_cells  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--no-first-run", "--disable-quic", "--disable-sync"]
 SHOTS = ROOT / "_build" / "browser"
+CHAPTERS = sorted(p.name for p in (ROOT / "nbs").glob("*.ipynb"))
+SKIP_FLAGS = re.compile(r"^#\|\s*(slow|notest)\b", re.M)
 
 
 def ensure_chromium():
@@ -24,68 +34,158 @@ def ensure_chromium():
 
 def free_port():
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0)); return s.getsockname()[1]
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fast_path_copy(src: Path, dest: Path):
+    "The notebook as `make test` runs it: cells flagged slow or notest removed, outputs cleared."
+    nb = json.loads(src.read_text())
+    nb["cells"] = [c for c in nb["cells"] if not (c["cell_type"] == "code" and SKIP_FLAGS.search("".join(c["source"])))]
+    for c in nb["cells"]:
+        if c["cell_type"] == "code": c["outputs"], c["execution_count"] = [], None
+    dest.write_text(json.dumps(nb, indent=1))
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     why = ensure_chromium()
-    if why: print(f"SKIPPING the browser test: {why}"); pytest.skip(why)
+    if why:
+        print(f"SKIPPING the browser test: {why}")
+        pytest.skip(why)
     pytest.importorskip("playwright")
     pytest.importorskip("jupyterlab")
     work = tmp_path_factory.mktemp("lab")
-    shutil.copy(ROOT / "nbs" / "11_widgets.ipynb", work)
+    (work / "nbs").mkdir()
+    for name in CHAPTERS: fast_path_copy(ROOT / "nbs" / name, work / "nbs" / name)
+    shutil.copytree(ROOT / "docs", work / "docs")              # chapters read recorded results from ../docs
+    # JupyterLab 4 renders only the cells in view by default: render all of them, so the whole page can be checked
+    settings = work / ".jsettings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    news = work / ".jsettings" / "@jupyterlab" / "apputils-extension"
+    news.mkdir(parents=True)
+    (news / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     port, token = free_port(), "minipre-test"
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(work / ".jcfg"), "JUPYTER_DATA_DIR": str(work / ".jdata"),
            "JUPYTER_RUNTIME_DIR": str(work / ".jrun"), "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
     proc = subprocess.Popen([str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", "--allow-root",
                              f"--port={port}", "--ip=127.0.0.1", f"--ServerApp.token={token}", f"--ServerApp.root_dir={work}",
-                             "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+                             f"--LabApp.user_settings_dir={work / '.jsettings'}", "--LabApp.news_url=",
+                             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     for _ in range(120):
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close(); break
-        except OSError: time.sleep(0.5)
-    yield f"http://127.0.0.1:{port}", token
-    proc.terminate()
-    try: proc.wait(timeout=20)
-    except subprocess.TimeoutExpired: proc.kill()
-
-
-def test_widgets_render_respond_and_plots_appear(lab):
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.5)
     from playwright.sync_api import sync_playwright
-    url, token = lab
-    SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        try:
-            page.goto(f"{url}/lab/tree/11_widgets.ipynb?token={token}", timeout=120_000)
-            page.wait_for_selector(".jp-Notebook", timeout=120_000)
-            idle = page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\|\s*Idle"))
-            idle.first.wait_for(timeout=180_000)                                # the status bar says the kernel is Idle
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.get_by_text("Run All Cells", exact=True).click()
-            # every cell ran when the last one has an execution count and the kernel is idle again
-            page.wait_for_function("""() => {
-                const p = [...document.querySelectorAll('.jp-InputPrompt')].map(e => e.textContent.trim());
-                return p.length > 5 && p.every(t => /\\[\\d+\\]/.test(t) || t === '' || t === '[ ]:' ) && p.filter(t => /\\[\\d+\\]/.test(t)).length >= 8;
-            }""", timeout=300_000)
-            idle.first.wait_for(timeout=300_000)
-            sliders = page.locator(".widget-slider")
-            sliders.first.wait_for(timeout=60_000)
-            assert sliders.count() >= 2, "the masking explorer's sliders did not render"
-            assert page.locator(".jp-OutputArea-output img").count() >= 1, "no plot appeared"
-            html = page.locator(".widget-html").filter(has_text="tokens to predict").first
-            before = html.inner_text()
-            handle = page.locator(".widget-slider .noUi-handle").first
-            handle.focus()
-            for _ in range(6): page.keyboard.press("ArrowRight")
-            page.wait_for_function("(b) => [...document.querySelectorAll('.widget-html')].some(e => e.innerText.includes('tokens to predict') && e.innerText !== b)", arg=before, timeout=30_000)
-            assert html.inner_text() != before
-        except Exception:
-            page.screenshot(path=str(SHOTS / "failure.png"), full_page=True)
-            print(f"screenshot saved to {SHOTS / 'failure.png'}")
-            raise
-        finally:
-            browser.close()
+        yield f"http://127.0.0.1:{port}", token, work, browser
+        browser.close()
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def run_all(page, url, token, name):
+    "Open a chapter, wait for an idle kernel, Run All, wait until every code cell has run, save."
+    page.goto(f"{url}/lab/tree/nbs/{name}?token={token}&reset", timeout=120_000)   # reset: no tabs from before
+    page.wait_for_selector(".jp-Notebook", timeout=120_000)
+    idle = page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\|\s*Idle"))
+    idle.first.wait_for(timeout=180_000)                                # the status bar says the kernel is Idle
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_text("Run All Cells", exact=True).click()
+    # done when no prompt shows [*] (queued or running) and the kernel is idle again; an error stops the queue
+    page.wait_for_function("""() => {
+        const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent.trim());
+        return p.length > 0 && !p.some(t => t.includes('*'));
+    }""", timeout=600_000, polling=1000)
+    idle.first.wait_for(timeout=600_000)
+    page.keyboard.press("Control+s")
+    page.wait_for_timeout(1500)
+
+
+def expected(name: str, saved: dict):
+    "From the source: the `##` section titles; from the saved run: how many figures and which cells ran or failed."
+    h2 = [t for c in md_cells(ROOT / "nbs" / name) for lvl, t in headings(c) if lvl == 2]
+    code = [c for c in saved["cells"] if c["cell_type"] == "code"]
+    errors = [("".join(c["source"])[:60], o.get("ename"), o.get("evalue", "")[:200])
+              for c in code for o in c["outputs"] if o["output_type"] == "error"]
+    not_run = ["".join(c["source"])[:60] for c in code if c["execution_count"] is None and "".join(c["source"]).strip()]
+    figures = sum("image/png" in o.get("data", {}) for c in code for o in c["outputs"])
+    return h2, errors, not_run, figures
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_renders_and_runs_in_jupyterlab(lab, name):
+    url, token, work, browser = lab
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        run_all(page, url, token, name)
+        saved = json.loads((work / "nbs" / name).read_text())
+        h2, errors, not_run, figures = expected(name, saved)
+        assert errors == [], f"{name}: cells with an error output: {errors}"
+        assert not_run == [], f"{name}: cells that did not run: {not_run}"
+        md = page.locator(".jp-NotebookPanel:visible .jp-MarkdownCell .jp-RenderedMarkdown")
+        assert md.locator("h1").count() == 1, f"{name}: {md.locator('h1').count()} h1 elements (want only the title)"
+        shown_h2 = [re.sub(r"¶$", "", t).strip() for t in md.locator("h2").all_inner_texts()]
+        missing = [t for t in h2 if not any(re.sub(r"[`*]", "", t) in s for s in shown_h2)]
+        assert not missing, f"{name}: sections not rendered as h2: {missing} (shown: {shown_h2})"
+        assert md.locator("p").count() >= 1, f"{name}: no paragraph of prose rendered"
+        imgs = page.locator(".jp-NotebookPanel:visible .jp-OutputArea-output img").count()
+        assert imgs >= figures, f"{name}: the run made {figures} figures but the page shows {imgs}"
+    finally:
+        whole_page_screenshot(page, SHOTS / f"{Path(name).stem}.png")
+        page.close()
+        stop_kernels(url, token)
+
+
+def whole_page_screenshot(page, path):
+    "The notebook scrolls inside JupyterLab: make the window as tall as the notebook, so one picture holds all of it."
+    try:
+        h = page.evaluate("() => Math.max(...[...document.querySelectorAll('.jp-WindowedPanel-outer, .jp-Notebook')].map(e => e.scrollHeight))")
+        page.set_viewport_size({"width": 1400, "height": int(min(max(h + 200, 1000), 30000))})
+        page.evaluate("() => document.querySelectorAll('.jp-WindowedPanel-outer').forEach(e => { e.scrollTop = 0; })")
+        page.wait_for_timeout(500)
+    except Exception:
+        pass                                                  # a failed page: whatever is on screen
+    page.screenshot(path=str(path))
+
+
+def stop_kernels(url, token):
+    "Shut down every kernel the chapters started, so that fourteen of them do not pile up in memory."
+    import urllib.request
+    req = lambda path, method="GET": urllib.request.Request(f"{url}{path}", method=method, headers={"Authorization": f"token {token}"})
+    for k in json.loads(urllib.request.urlopen(req("/api/kernels")).read()):
+        urllib.request.urlopen(req(f"/api/kernels/{k['id']}", "DELETE"))
+
+
+def test_widgets_respond(lab):
+    "The widgets chapter (already run above or here): sliders render and moving one changes the output."
+    url, token, work, browser = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        run_all(page, url, token, "12_widgets.ipynb")
+        sliders = page.locator(".widget-slider")
+        sliders.first.wait_for(timeout=60_000)
+        assert sliders.count() >= 2, "the masking explorer's sliders did not render"
+        html = page.locator(".widget-html").filter(has_text="tokens to predict").first
+        before = html.inner_text()
+        handle = page.locator(".widget-slider .noUi-handle").first
+        handle.focus()
+        for _ in range(6): page.keyboard.press("ArrowRight")
+        page.wait_for_function("(b) => [...document.querySelectorAll('.widget-html')].some(e => e.innerText.includes('tokens to predict') && e.innerText !== b)",
+                               arg=before, timeout=30_000)
+        assert html.inner_text() != before
+    except Exception:
+        page.screenshot(path=str(SHOTS / "widgets-failure.png"), full_page=True)
+        raise
+    finally:
+        page.close()
+        stop_kernels(url, token)
