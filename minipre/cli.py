@@ -9,8 +9,8 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['POS_INT', 'POS_FLOAT', 'FRACTION', 'COMMANDS', 'pick_corpus', 'run_pipeline', 'collate_first', 'CLIError', 'Parser',
-           'number', 'sizes_list', 'build_parser', 'run_demo', 'run_pretrain', 'transfer_overrides', 'run_transfer_cmd',
-           'flag_names', 'main']
+           'number', 'sizes_list', 'build_parser', 'load_eval', 'run_finetune', 'read_texts', 'run_predict', 'run_demo',
+           'run_pretrain', 'transfer_overrides', 'run_transfer_cmd', 'flag_names', 'main']
 
 # %% ../nbs/13_cli.ipynb #c006
 def pick_corpus(data: str | None = None) -> str:
@@ -145,7 +145,121 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--minutes", type=POS_FLOAT, default=None, help="pretraining budget per objective, in minutes (default: the preset's)")
     x.add_argument("--out", default=None, help="output folder; a re-run resumes from what is there (default: runs/transfer-PRESET)")
     x.add_argument("--quiet", action="store_true")
+    f = sub.add_parser("finetune", help="fine-tune a classifier on a labeled table, from a pretrained body or from scratch",
+                       description="Fine-tune with the library's recipe (early stopping on a split carved from the training "
+                                   "labels); writes a checkpoint and metrics.json to --out, prints accuracy, and per-class "
+                                   "precision/recall/F1 and the confusion matrix.")
+    g = f.add_mutually_exclusive_group(required=True)
+    g.add_argument("--body", help="a pretrained checkpoint folder (minipre pretrain --out ...)")
+    g.add_argument("--scratch", action="store_true", help="no pretraining: a BPE tokenizer on the training texts and a new model")
+    f.add_argument("--labeled", required=True, help="labeled table (.csv/.tsv/.jsonl/.parquet), a folder of them, or a registered name")
+    f.add_argument("--text-col", default=None, help="text column (default: text)")
+    f.add_argument("--label-col", default=None, help="label column (default: label)")
+    f.add_argument("--eval", default=None, help="a table to evaluate on (default: the test, else the validation split of --labeled)")
+    f.add_argument("--data", default=None, help="local data folder for registered names (default: $MINIPRE_DATA)")
+    f.add_argument("--out", required=True, help="folder for the classifier checkpoint and metrics.json")
+    f.add_argument("--lr", type=POS_FLOAT, default=None, help="peak learning rate (default: 3e-4 from a body, 1e-3 from scratch)")
+    f.add_argument("--epochs", type=POS_FLOAT, default=20.0, help="at most this many epochs; early stopping usually ends sooner")
+    f.add_argument("--batch-size", type=POS_INT, default=32)
+    f.add_argument("--max-len", type=number(int, 2), default=128, help="tokens read per example (longer ones are cut)")
+    f.add_argument("--normalize", action="store_true", help="Penn-Treebank-normalise the texts (as the body's corpus was, if it was)")
+    f.add_argument("--layers", type=POS_INT, default=2, help="--scratch: blocks")
+    f.add_argument("--width", type=POS_INT, default=128, help="--scratch: model width")
+    f.add_argument("--heads", type=POS_INT, default=4, help="--scratch: attention heads")
+    f.add_argument("--vocab-size", type=number(int, 300), default=4096, help="--scratch: BPE vocabulary")
+    f.add_argument("--seed", type=number(int, 0), default=0)
+
+    q = sub.add_parser("predict", help="label a file of texts with a fine-tuned classifier (label names, not ids)",
+                       description="Texts from a .txt file (one per line) or a table (--text-col); prints one 'label<TAB>text' "
+                                   "line per text, or writes a CSV with --to.")
+    q.add_argument("--model", required=True, help="a classifier folder written by minipre finetune")
+    q.add_argument("file", help="texts to label: .txt (one per line), .csv, .tsv, .jsonl or .parquet")
+    q.add_argument("--text-col", default="text", help="text column of a table (default: text)")
+    q.add_argument("--to", default=None, help="write a CSV (text,label) here instead of printing")
     return p
+
+def load_eval(args, labeled, norm):
+    "Evaluation texts and labels: --eval, else the labeled set's test or validation split, with the training label ids."
+    from minipre.data import load_labeled, label_names
+    names = label_names(labeled)
+    if args.eval is None:
+        split = "test" if "test" in labeled else "validation"
+        return [norm(t) for t in labeled[split]["text"]], list(labeled[split]["label"])
+    ev = load_labeled(args.eval, args.text_col, args.label_col, data=args.data, val_frac=0.5)
+    ev_names = label_names(ev)
+    unknown = sorted(set(ev_names) - set(names))
+    if unknown: raise CLIError(f"--eval {args.eval} has labels the training data does not: {unknown}")
+    texts, ys = [], []
+    for split in ev.values():
+        texts += [norm(t) for t in split["text"]]
+        ys += [names.index(ev_names[y]) for y in split["label"]]
+    return texts, ys
+
+def run_finetune(args) -> int:
+    from minipre.data import load_labeled, label_names, ptb_normalize
+    from minipre.finetune import FinetuneConfig, finetune, save_finetuned, class_report, format_report, load_model
+    from minipre.model import Config
+    from minipre.tokenize import HFTokenizer
+    if Path(args.out).exists() and not Path(args.out).is_dir(): raise CLIError(f"--out {args.out} is an existing file, not a folder")
+    if args.scratch and args.width % args.heads: raise CLIError(f"--width {args.width} is not divisible by --heads {args.heads}")
+    norm = ptb_normalize if args.normalize else (lambda t: t)
+    labeled = load_labeled(args.labeled, args.text_col, args.label_col, data=args.data)
+    names = label_names(labeled)
+    texts, labels = [norm(t) for t in labeled["train"]["text"]], list(labeled["train"]["label"])
+    ev_x, ev_y = load_eval(args, labeled, norm)
+    if args.body:
+        body, tok, _ = load_model(args.body)
+        if tok is None: raise CLIError(f"--body {args.body} has no tokenizer.json")
+        cfg = FinetuneConfig(lr=args.lr or 3e-4, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
+                             max_len=min(args.max_len, body.config.max_len) if body.config.positions == "learned" else args.max_len)
+        ft = finetune(texts, labels, tok, body=body, n_classes=len(names), cfg=cfg)
+    else:
+        tok = HFTokenizer.train(texts, args.vocab_size)
+        c = Config(vocab_size=tok.vocab_size, n_layer=args.layers, n_head=args.heads, n_embd=args.width, max_len=args.max_len,
+                   positions="rope", causal=False, pad_id=tok.pad_id)
+        cfg = FinetuneConfig(lr=args.lr or 1e-3, layer_decay=1.0, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
+                             max_len=args.max_len)
+        ft = finetune(texts, labels, tok, config=c, n_classes=len(names), cfg=cfg)
+    rep = class_report(ev_y, ft.predict(ev_x), names)
+    metrics = {**rep, "n_train": ft.info["n_train"], "n_val": ft.info["n_val"], "n_eval": len(ev_y), "steps": ft.info["steps"],
+               "ended": ft.info["ended"], "best_val_acc": ft.info["best_val_acc"], "labeled": str(args.labeled),
+               "body": args.body or "scratch"}
+    ck = save_finetuned(ft, args.out, names, metrics)
+    print(f"fine-tuned {ft.info['steps']} steps ({ft.info['ended']}) on {ft.info['n_train']} examples; "
+          f"carved validation {ft.info['best_val_acc']:.4f}; evaluated on {len(ev_y)} examples")
+    print(format_report(rep) if len(names) > 2 else f"accuracy {rep['accuracy']:.4f}   macro F1 {rep['macro_f1']:.4f}")
+    print(f"checkpoint: {ck}\nmetrics: {Path(args.out) / 'metrics.json'}")
+    return 0
+
+def read_texts(path: str, text_col: str) -> list[str]:
+    "The texts of a .txt file (one per non-empty line) or of a table's column."
+    from minipre.data import read_text, read_rows, text_value, DataError
+    p = Path(path)
+    if not p.is_file(): raise CLIError(f"{path}: no such file")
+    if p.suffix.lower() == ".txt": return [l for l in read_text(p).splitlines() if l.strip()]
+    rows = read_rows(p)
+    if text_col not in rows[0]: raise DataError(f"{p}: no column {text_col!r}; columns are {list(rows[0])}")
+    return [text_value(r[text_col], f"{p}, row {i}, column {text_col!r}") for i, r in enumerate(rows, 1)]
+
+def run_predict(args) -> int:
+    import csv, io
+    from minipre.finetune import load_finetuned
+    from minipre.data import atomic_write
+    ft, names = load_finetuned(args.model)
+    texts = read_texts(args.file, args.text_col)
+    empty = [i for i, t in enumerate(texts, 1) if not t.strip()]
+    if empty: raise CLIError(f"{args.file}: text {empty[0]} is empty")
+    preds = [names[i] for i in ft.predict(texts)]
+    if args.to:
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(["text", "label"])
+        w.writerows(zip(texts, preds))
+        atomic_write(args.to, buf.getvalue())
+        print(f"{len(texts)} texts labeled: {args.to}")
+    else:
+        for t, y in zip(texts, preds): print(f"{y}\t{t}")
+    return 0
 
 def run_demo(args) -> int:
     corpus = args.corpus or pick_corpus(args.data)
@@ -215,7 +329,8 @@ def flag_names(message: str, parser, cmd: str) -> str:
             message = a.option_strings[0] + message[len(a.dest):]
     return message
 
-COMMANDS = {"demo": run_demo, "pretrain": run_pretrain, "transfer": run_transfer_cmd}
+COMMANDS = {"demo": run_demo, "pretrain": run_pretrain, "transfer": run_transfer_cmd, "finetune": run_finetune,
+            "predict": run_predict}
 
 def main(argv: list[str] | None = None) -> int:
     "Console entry point: one-line errors for user mistakes."

@@ -320,7 +320,10 @@ def load_labeled(source: str | os.PathLike = "synthetic", text_col: str | None =
     by_split = {}
     for f in fs:
         if f.suffix.lower() == ".txt": raise DataError(f"{f}: labeled data needs a table (.csv/.tsv/.jsonl/.parquet), not .txt")
-        by_split.setdefault(_split_of(f) or "train", []).extend(_rows_of(f, text_col, label_col))
+        # in a folder, train/dev/test file names pick the split; a file named on its own is the data to use
+        by_split.setdefault((_split_of(f) if p.is_dir() else None) or "train", []).extend(_rows_of(f, text_col, label_col))
+    if "train" not in by_split:
+        raise DataError(f"{p}: no training file (a folder needs train.* beside {', '.join(f.name for f in fs)})")
     if "validation" not in by_split:
         ds = carve_validation(Dataset.from_dict({"i": list(range(len(by_split["train"])))}), val_frac, seed)
         tr = by_split["train"]

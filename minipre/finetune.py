@@ -4,19 +4,23 @@
 
 # %% ../nbs/09_finetune.ipynb #c003
 from __future__ import annotations
-import copy, math, random
+import copy, json, math, random
+from pathlib import Path
 from dataclasses import dataclass, field, replace
 import torch
 import torch.nn.functional as F
-from .data import DataError
-from .model import Config, Classifier
+from .data import DataError, atomic_write
+from .model import BERT, GPT, Classifier, Config
 from .objectives import collate
-from .train import ConfigError, TrainConfig, Task, autocast_dtype, check_range, train, unwrap
+from .tokenize import load_tokenizer
+from .train import (CheckpointError, ConfigError, TrainConfig, Task, autocast_dtype, check_range, latest_checkpoint,
+                           load_checkpoint, read_meta, save_checkpoint, train, unwrap)
 
 # %% auto #0
 __all__ = ['as_labels', 'as_texts', 'check_labeled', 'balanced_subset', 'balanced_split', 'ClassifyTask', 'class_logits',
            'predict', 'FinetuneConfig', 'layerwise_scale', 'EarlyStopping', 'GradualUnfreeze', 'Finetuned', 'accuracy',
-           'check_compatible', 'validation_size', 'finetune', 'tfidf_baseline']
+           'check_compatible', 'validation_size', 'finetune', 'load_model', 'save_finetuned', 'load_finetuned',
+           'class_report', 'format_report', 'tfidf_baseline']
 
 # %% ../nbs/09_finetune.ipynb #c006
 def as_labels(labels, where: str = "labels") -> list[int]:
@@ -307,6 +311,60 @@ def finetune(texts, labels, tok, body=None, config: Config | None = None, n_clas
             "best_val_acc": es.best[0], "best_val_loss": es.best[1], "val_curve": es.curve, "n_train": len(tr),
             "n_val": len(va), "seconds": st.elapsed}
     return Finetuned(model, tok, task, info)
+
+# %% ../nbs/09_finetune.ipynb #627f5b38
+def load_model(path) -> tuple:
+    "(model, tokenizer or None, meta) from a checkpoint folder, or a run folder whose `latest` names one."
+    ck = latest_checkpoint(path) if Path(path).is_dir() else None
+    if ck is None: raise CheckpointError(f"{path}: not a checkpoint folder (no meta.json, no latest)")
+    meta = read_meta(ck)
+    c, kind = Config(**meta["config"]), meta.get("model_type")
+    if kind == "Classifier": model = Classifier(c, meta["n_classes"], meta.get("pooling"))
+    elif kind in ("GPT", "BERT"): model = (GPT if kind == "GPT" else BERT)(c)
+    else: raise CheckpointError(f"{ck / 'meta.json'}: unknown model type {kind!r}")
+    load_checkpoint(ck, model)
+    tok = load_tokenizer(ck / "tokenizer.json") if (ck / "tokenizer.json").exists() else None
+    return model, tok, meta
+
+def save_finetuned(ft: Finetuned, out_dir, label_names: list | None = None, metrics: dict | None = None) -> Path:
+    "Save a fine-tuned classifier (weights, tokenizer, class names, metrics) as a checkpoint folder; returns it."
+    names = list(label_names or range(ft.model.n_classes))
+    meta = {"step": ft.info.get("steps", 0), "task": "classify", "label_names": [str(n) for n in names],
+            "max_len": ft.task.max_len, "finetune": {k: v for k, v in ft.info.items() if k != "val_curve"}, "metrics": metrics}
+    ck = save_checkpoint(out_dir, ft.model, meta=meta, tokenizer=ft.tok)
+    if metrics is not None: atomic_write(Path(out_dir) / "metrics.json", json.dumps(metrics, indent=1))
+    return ck
+
+def load_finetuned(path) -> tuple[Finetuned, list[str]]:
+    "A saved classifier, ready to predict, and its class names."
+    model, tok, meta = load_model(path)
+    if meta.get("task") != "classify" or tok is None:
+        raise CheckpointError(f"{path}: not a fine-tuned classifier (a pretrained body? fine-tune it first)")
+    task = ClassifyTask([], [], [], [], tok, max_len=meta["max_len"], cls=not model.config.causal)
+    return Finetuned(model, tok, task, meta.get("finetune", {})), meta["label_names"]
+
+def class_report(y_true, y_pred, names: list) -> dict:
+    "Accuracy, per-class precision / recall / F1 and support, macro F1, and the confusion matrix (rows: true class)."
+    k = len(names)
+    cm = [[0] * k for _ in range(k)]
+    for t, p in zip(y_true, y_pred): cm[t][p] += 1
+    per = {}
+    for i, n in enumerate(names):
+        tp, pred, true = cm[i][i], sum(cm[r][i] for r in range(k)), sum(cm[i])
+        prec, rec = (tp / pred if pred else 0.0), (tp / true if true else 0.0)
+        per[str(n)] = {"precision": prec, "recall": rec, "f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0, "support": true}
+    return {"accuracy": sum(cm[i][i] for i in range(k)) / max(1, len(y_true)), "per_class": per,
+            "macro_f1": sum(v["f1"] for v in per.values()) / k, "confusion": cm, "labels": [str(n) for n in names]}
+
+def format_report(rep: dict) -> str:
+    "The report as text: a per-class table, then the confusion matrix."
+    w = max(8, *(len(n) for n in rep["labels"]))
+    lines = [f"accuracy {rep['accuracy']:.4f}   macro F1 {rep['macro_f1']:.4f}", "",
+             f"{'class':<{w}}  precision  recall     f1  support"]
+    lines += [f"{n:<{w}}  {v['precision']:9.3f}  {v['recall']:6.3f}  {v['f1']:5.3f}  {v['support']:7d}" for n, v in rep["per_class"].items()]
+    lines += ["", "confusion matrix (rows: true, columns: predicted)", " " * w + "  " + " ".join(f"{n[:8]:>8}" for n in rep["labels"])]
+    lines += [f"{n:<{w}}  " + " ".join(f"{c:>8d}" for c in row) for n, row in zip(rep["labels"], rep["confusion"])]
+    return "\n".join(lines)
 
 # %% ../nbs/09_finetune.ipynb #c022
 def tfidf_baseline(train_texts, train_labels, eval_texts, eval_labels, seed: int = 0,

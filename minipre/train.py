@@ -18,7 +18,7 @@ __all__ = ['PEAK_BF16_FLOPS', 'lr_at', 'make_optimizer', 'is_hidden_matrix', 'cp
            'Muon', 'Task', 'LMTask', 'MLMTask', 'CheckpointError', 'tokenizer_fingerprint', 'save_checkpoint',
            'check_output_folder', 'intact_checkpoints', 'recovery_hint', 'clean_partial_saves', 'latest_checkpoint',
            'read_meta', 'load_checkpoint', 'unwrap', 'dist_info', 'init_distributed', 'barrier', 'setup_distributed',
-           'all_mean', 'assert_in_sync', 'full_state_model', 'ConfigError', 'check_range', 'TrainConfig',
+           'all_mean', 'assert_in_sync', 'full_state_model', 'ConfigError', 'check_range', 'TrainConfig', 'MetricsLog',
            'TrainingDiverged', 'TrainState', 'peak_flops', 'mfu', 'pick_device', 'evaluate', 'train', 'LivePlot']
 
 # %% ../nbs/06_train.ipynb #c006
@@ -370,6 +370,16 @@ class TrainConfig:
         for k, ok in (("precision", ("auto", "bf16", "fp16", "fp32")), ("optimizer", ("adamw", "muon")), ("strategy", ("ddp", "fsdp"))):
             if getattr(self, k) not in ok: raise ConfigError(f"{k} must be one of {', '.join(ok)}; got {getattr(self, k)!r}")
 
+class MetricsLog:
+    "Training metrics as JSON lines in `out_dir/metrics.jsonl`; on resume, lines past the checkpoint's step are dropped."
+    def __init__(self, out_dir, step: int):
+        self.path = Path(out_dir) / "metrics.jsonl"
+        if self.path.exists():                          # a crash after the last checkpoint left steps that will rerun
+            keep = [l for l in self.path.read_text().splitlines() if l.strip() and json.loads(l).get("step", 0) <= step]
+            atomic_write(self.path, "".join(l + "\n" for l in keep))
+    def write(self, rec: dict):
+        with open(self.path, "a") as f: f.write(json.dumps(rec) + "\n")
+
 class TrainingDiverged(RuntimeError):
     "The loss became NaN or infinite."
 
@@ -452,6 +462,7 @@ def train(model, task: Task, cfg: TrainConfig, out_dir=None, tokenizer=None, cal
                                       f"the last one saved is intact: {st.last_checkpoint or 'none saved'}") from None
             st.last_checkpoint = str(saved)
 
+    log = MetricsLog(out_dir, st.step) if out_dir and rank == 0 else None   # metrics.jsonl, one line a step
     fmodel.train(); t_start = time.perf_counter() - st.elapsed
     bar = tqdm(total=cfg.steps, initial=st.step, disable=not cfg.progress or rank != 0, desc="train", dynamic_ncols=True)
     while st.step < cfg.steps and not (cfg.max_seconds and st.elapsed > cfg.max_seconds):
@@ -480,6 +491,7 @@ def train(model, task: Task, cfg: TrainConfig, out_dir=None, tokenizer=None, cal
                 raise TrainingDiverged(f"validation loss is {rec['val_loss']} at step {st.step}; last good checkpoint: "
                                        f"{st.last_checkpoint or 'none saved'}")
         st.history.append(rec); st.elapsed = time.perf_counter() - t_start
+        if log: log.write(rec)
         bar.update(1); bar.set_postfix(loss=f"{rec['train_loss']:.3f}", **({"val": f"{rec['val_loss']:.3f}"} if "val_loss" in rec else {}))
         if out_dir and (st.step % save_every == 0 or st.step == cfg.steps): checkpoint()
         if cfg.max_seconds and st.elapsed > cfg.max_seconds: rec["stopped"] = "time budget"
