@@ -57,13 +57,14 @@ def main():
     res = transfer_pipeline("sst2", a.out, data=a.data, progress=False)
     pre = "\n".join(f"- {o}: {r['steps']} steps, {r['tokens']:,} tokens, {r['minutes']:.1f} min of training; validation loss "
                     f"{r['val_loss'][0]:.2f} -> {r['val_loss'][1]:.2f}" for o, r in res["pretraining"].items())
-    n_final, n_tune = len(res["runs"]), len(res["tuning"])
+    n_final, n_tune, base = len(res["runs"]), len(res["tuning"]), res["protocol"]["base_recipe"]
     body = (f"SST-2 dev accuracy (%), {res['n_eval']} sentences, touched once per final run. Protocol (chapter `10_transfer`): "
             f"class-balanced subsets; 5 seeds at N <= 300, 3 above; every start (scratch included) chooses its recipe from the "
             f"same {len(res['protocol']['grid'])} candidates {res['protocol']['grid']} on a split carved from its N training labels "
             f"(seed 0; above N = {res['protocol']['tune_until']} it keeps the recipe chosen there); every run trains until that "
-            f"split's accuracy stops improving (patience 4 half-epochs, at most 20 epochs, a safety cap of "
-            f"{res['protocol']['base_recipe']['max_steps']} steps); TF-IDF's C is chosen on the same kind of split. Pretraining "
+            f"split's accuracy stops improving (validation every half epoch, patience {base['patience']}, at most "
+            f"{base['epochs']:g} epochs, the length of the cosine schedule, and a safety cap of {base['max_steps']} steps); "
+            f"TF-IDF's C is chosen on the same kind of split. Pretraining "
             f"on IMDb unlabeled reviews (Penn-Treebank-normalised), byte-level BPE 8192, 4 layers x 256, rotary positions, "
             f"pre-norm, Muon for the blocks' matrices:\n\n{pre}\n\n{format_table(res)}\n\nFine-tuning took "
             f"{res['finetune_seconds'] / 60:.1f} min for {n_final} final and {n_tune} tuning runs.\n\nAgainst the targets:\n\n"

@@ -161,7 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--lr", type=POS_FLOAT, default=None, help="peak learning rate (default: 3e-4 from a body, 1e-3 from scratch)")
     f.add_argument("--epochs", type=POS_FLOAT, default=20.0, help="at most this many epochs; early stopping usually ends sooner")
     f.add_argument("--batch-size", type=POS_INT, default=32)
-    f.add_argument("--max-len", type=number(int, 2), default=128, help="tokens read per example (longer ones are cut)")
+    f.add_argument("--max-len", type=number(int, 2), default=None,
+                   help="tokens read per example; longer ones are cut (default: enough for 99%% of the training examples)")
     f.add_argument("--normalize", action="store_true", help="Penn-Treebank-normalise the texts (as the body's corpus was, if it was)")
     f.add_argument("--layers", type=POS_INT, default=2, help="--scratch: blocks")
     f.add_argument("--width", type=POS_INT, default=128, help="--scratch: model width")
@@ -211,11 +212,11 @@ def run_finetune(args) -> int:
         body, tok, _ = load_model(args.body)
         if tok is None: raise CLIError(f"--body {args.body} has no tokenizer.json")
         cfg = FinetuneConfig(lr=args.lr or 3e-4, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
-                             max_len=min(args.max_len, body.config.max_len) if body.config.positions == "learned" else args.max_len)
+                             max_len=args.max_len and min(args.max_len, body.config.max_len))
         ft = finetune(texts, labels, tok, body=body, n_classes=len(names), cfg=cfg)
     else:
         tok = HFTokenizer.train(texts, args.vocab_size)
-        c = Config(vocab_size=tok.vocab_size, n_layer=args.layers, n_head=args.heads, n_embd=args.width, max_len=args.max_len,
+        c = Config(vocab_size=tok.vocab_size, n_layer=args.layers, n_head=args.heads, n_embd=args.width, max_len=args.max_len or 128,
                    positions="rope", causal=False, pad_id=tok.pad_id)
         cfg = FinetuneConfig(lr=args.lr or 1e-3, layer_decay=1.0, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
                              max_len=args.max_len)

@@ -19,8 +19,8 @@ from .train import (CheckpointError, ConfigError, TrainConfig, Task, autocast_dt
 # %% auto #0
 __all__ = ['as_labels', 'as_texts', 'check_labeled', 'balanced_subset', 'balanced_split', 'ClassifyTask', 'class_logits',
            'predict', 'FinetuneConfig', 'layerwise_scale', 'EarlyStopping', 'GradualUnfreeze', 'Finetuned', 'accuracy',
-           'check_compatible', 'validation_size', 'finetune', 'load_model', 'save_finetuned', 'load_finetuned',
-           'class_report', 'format_report', 'tfidf_baseline']
+           'check_compatible', 'fitting_length', 'validation_size', 'finetune', 'load_model', 'save_finetuned',
+           'load_finetuned', 'class_report', 'format_report', 'tfidf_baseline']
 
 # %% ../nbs/09_finetune.ipynb #c006
 def as_labels(labels, where: str = "labels") -> list[int]:
@@ -138,7 +138,8 @@ class FinetuneConfig:
     lr: float = 3e-4                  # peak rate of the top block (AdamW, warmup then cosine to zero)
     head_lr_mult: float = 3.0         # the new head learns faster than the body
     layer_decay: float = 0.8          # discriminative rates: block l gets lr * layer_decay ** (n_layer - 1 - l)
-    epochs: float = 20.0              # at most this many passes; early stopping usually ends the run well before
+    epochs: float = 10.0              # at most this many passes, and the length of the cosine schedule; early stopping
+                                      # usually ends the run before (a schedule far longer than the run never anneals)
     min_steps: int = 30
     max_steps: int = 3000             # a safety cap: a run that reaches it while still improving is flagged
     batch_size: int = 32
@@ -146,7 +147,8 @@ class FinetuneConfig:
     weight_decay: float = 0.01
     dropout: float = 0.1
     pooling: str = "mean"             # mean, first (the <cls> token) or last
-    max_len: int = 96                 # tokens per example (longer ones are cut)
+    max_len: int | None = None        # tokens per example (longer ones are cut); None: enough for 99% of the training
+                                      # examples, within the model's positions (short sentences stay cheap, long reviews whole)
     freeze_frac: float = 0.0          # share of steps with the body frozen (then unfrozen top-down)
     val_frac: float = 0.1             # carved from the training labels, for early stopping and recipe choice
     min_val: int = 20                 # at least this many validation examples (fewer makes the choice a coin toss)
@@ -162,7 +164,7 @@ class FinetuneConfig:
         check_range("layer_decay", self.layer_decay, 0, 1, lo_open=True)
         for k in ("min_steps", "batch_size", "patience", "min_val", "max_val"): check_range(k, getattr(self, k), 1, kind=int)
         check_range("max_steps", self.max_steps, self.min_steps, kind=int)
-        check_range("max_len", self.max_len, 2, kind=int)
+        if self.max_len is not None: check_range("max_len", self.max_len, 2, kind=int)
         for k in ("warmup_frac", "freeze_frac"): check_range(k, getattr(self, k), 0, 1, hi_open=True)
         check_range("dropout", self.dropout, 0, 1, hi_open=True)
         check_range("weight_decay", self.weight_decay, 0)
@@ -260,10 +262,16 @@ def check_compatible(c: Config, tok, cfg: FinetuneConfig):
     if tok.vocab_size != c.vocab_size:
         raise ConfigError(f"the tokenizer has {tok.vocab_size} tokens but the model's embedding table has {c.vocab_size}: "
                           "fine-tune with the tokenizer the body was pretrained with")
-    if c.positions == "learned" and cfg.max_len > c.max_len:
+    if c.positions == "learned" and cfg.max_len is not None and cfg.max_len > c.max_len:
         raise ConfigError(f"max_len {cfg.max_len} is longer than the model's {c.max_len} learned positions")
     if not c.causal and tok.cls_id is None:
         raise ConfigError("an encoder classifies from a <cls> token, and this tokenizer has none (use a BPE tokenizer)")
+
+def fitting_length(ids: list[list[int]], c: Config, share: float = 0.99) -> int:
+    "A max_len that holds `share` of the examples whole (plus an encoder's <cls>), within the model's max_len."
+    lengths = sorted(len(t) for t in ids)
+    want = lengths[min(len(lengths) - 1, int(share * len(lengths)))] + (0 if c.causal else 1)
+    return max(8, min(want, c.max_len))
 
 def validation_size(n: int, cfg: FinetuneConfig) -> int:
     "How many of `n` labeled examples are carved off for validation."
@@ -285,8 +293,10 @@ def finetune(texts, labels, tok, body=None, config: Config | None = None, n_clas
     torch.manual_seed(cfg.seed)
     model = Classifier(c, n_classes, cfg.pooling, cfg.dropout)
     if body is not None: model.body.load_state_dict(unwrap(body).body.state_dict())
+    ids = tok.encode_batch(texts)
+    if cfg.max_len is None: cfg = replace(cfg, max_len=fitting_length(ids, c))
     room = cfg.max_len - (0 if c.causal else 1)
-    ids = [t[:room] for t in tok.encode_batch(texts)]
+    ids = [t[:room] for t in ids]
     tr, va = balanced_split(labels, validation_size(len(labels), cfg), cfg.seed)
     weights = None
     if cfg.class_weights:
@@ -307,7 +317,7 @@ def finetune(texts, labels, tok, body=None, config: Config | None = None, n_clas
     model.requires_grad_(True)
     stopped = es.misses >= es.patience
     ended = "early stop" if stopped else ("step cap" if plan["wanted"] > plan["steps"] else "epoch limit")
-    info = {"steps": st.step, "planned_steps": plan["steps"], "ended": ended, "best_step": es.best_step,
+    info = {"steps": st.step, "planned_steps": plan["steps"], "ended": ended, "best_step": es.best_step, "max_len": cfg.max_len,
             "best_val_acc": es.best[0], "best_val_loss": es.best[1], "val_curve": es.curve, "n_train": len(tr),
             "n_val": len(va), "seconds": st.elapsed}
     return Finetuned(model, tok, task, info)

@@ -234,7 +234,7 @@ PRESETS = {
                  # protocol near two hours on a 2-core CPU; every start gets the same two
                  transfer=dict(sizes=(100, 300, 1000, 3000, 10000), seeds=3, seeds_small=5, small_until=300, tune_until=1000,
                                grid=({"lr": 3e-4, "layer_decay": 0.8}, {"lr": 1e-3, "layer_decay": 1.0}),
-                               finetune=dict(epochs=20, max_steps=3000, max_len=64, patience=3))),
+                               finetune=dict(epochs=10, min_steps=100, max_steps=3000, patience=4))),
 }
 
 def pretrain_bodies(p: dict, out: Path, tok, data=None, log=print) -> tuple[dict, dict]:
