@@ -22,9 +22,9 @@ def _call(fn, *args, what: str, **kw):
     try: return fn(*args, **kw)
     except NotImplementedError: raise CheckFailed(f"{what} is not implemented yet: fill in the blank and run the check again.") from None
     except CheckFailed: raise
-    except Exception as e:
+    except Exception as e:                      # chained (`from e`): the student's own traceback stays visible
         raise CheckFailed(f"{what} raised {type(e).__name__}: {e}. It was called with "
-                          + ", ".join(f"{tuple(a.shape)} tensor" if torch.is_tensor(a) else repr(a) for a in args)) from None
+                          + ", ".join(f"{tuple(a.shape)} tensor" if torch.is_tensor(a) else repr(a) for a in args)) from e
 
 def _same_shape(got, want, what):
     if not torch.is_tensor(got): raise CheckFailed(f"{what} should return a tensor, got {type(got).__name__}.")
