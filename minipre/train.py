@@ -494,7 +494,10 @@ def train(model, task: Task, cfg: TrainConfig, out_dir=None, tokenizer=None, cal
         if log: log.write(rec)
         bar.update(1); bar.set_postfix(loss=f"{rec['train_loss']:.3f}", **({"val": f"{rec['val_loss']:.3f}"} if "val_loss" in rec else {}))
         if out_dir and (st.step % save_every == 0 or st.step == cfg.steps): checkpoint()
-        if cfg.max_seconds and st.elapsed > cfg.max_seconds: rec["stopped"] = "time budget"
+        if cfg.max_seconds and st.elapsed > cfg.max_seconds:
+            rec["stopped"] = "time budget"
+            if "val_loss" not in rec:                       # a run cut by the clock still reports where it got to
+                rec["val_loss"] = evaluate(fmodel, task, cfg.eval_batches, cfg.seed, ctx, device, rank, world)
         if [cb(st, rec) for cb in callbacks].count(True) or "stopped" in rec:   # a callback returning True ends the run
             if out_dir and st.step % save_every: checkpoint()
             break

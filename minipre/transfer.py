@@ -248,7 +248,7 @@ def pretrain_bodies(p: dict, out: Path, tok, data=None, log=print) -> tuple[dict
                          optimizer=p.get("optimizer", "adamw"), muon_lr=p.get("muon_lr", 0.02))
         net, _, st = pretrain(obj, p["corpus"], out / obj, data=data, model=p["model"], block_size=p["block_size"],
                               batch_size=p["batch_size"], train_cfg=tc, mask_rate=p["mask_rate"], normalize=norm, tok=tok)
-        v = [r["val_loss"] for r in st.history if "val_loss" in r]
+        v = [r["val_loss"] for r in st.history if "val_loss" in r] or [float("nan")]
         record[obj] = {"steps": st.step, "tokens": st.tokens, "minutes": st.elapsed / 60, "val_loss": [v[0], v[-1]]}
         log(f"pretrained {obj}: {st.step} steps, {st.tokens:,} tokens, validation loss {v[0]:.2f} -> {v[-1]:.2f} "
             f"({st.elapsed / 60:.1f} min)")
