@@ -51,10 +51,24 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default="runs/transfer-sst2")
     ap.add_argument("--data", default=os.environ.get("MINIPRE_DATA"))
+    ap.add_argument("--record-only", action="store_true",
+                    help="record what --out already holds (results.json, the pretraining checkpoints) without training more")
     a = ap.parse_args()
-    from minipre.transfer import transfer_pipeline, format_table
-    import torch
-    res = transfer_pipeline("sst2", a.out, data=a.data, progress=False)
+    from minipre.transfer import transfer_pipeline, format_table, plot_transfer
+    import json, torch
+    if a.record_only:
+        from minipre.train import latest_checkpoint, read_meta
+        res = json.loads((Path(a.out) / "results.json").read_text())
+        res["pretraining"] = {}
+        for o in ("mlm", "clm"):
+            m = read_meta(latest_checkpoint(Path(a.out) / o))
+            v = [r["val_loss"] for r in m["history"] if "val_loss" in r]
+            res["pretraining"][o] = {"steps": m["step"], "tokens": m["tokens"], "minutes": m["elapsed"] / 60, "val_loss": [v[0], v[-1]]}
+        res["finetune_seconds"] = sum(r["seconds"] for r in res["runs"] + res["tuning"])
+        plot_transfer(res, Path(a.out) / "transfer.png", title="sst2: accuracy against labeled examples")
+        (Path(a.out) / "results.json").write_text(json.dumps(res, indent=1))
+    else:
+        res = transfer_pipeline("sst2", a.out, data=a.data, progress=False)
     pre = "\n".join(f"- {o}: {r['steps']} steps, {r['tokens']:,} tokens, {r['minutes']:.1f} min of training; validation loss "
                     f"{r['val_loss'][0]:.2f} -> {r['val_loss'][1]:.2f}" for o, r in res["pretraining"].items())
     n_final, n_tune, base = len(res["runs"]), len(res["tuning"]), res["protocol"]["base_recipe"]

@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="the main job: the pipeline end to end, then the data-efficiency experiment",
                        description="Load, tokenize and batch the default corpus, then pretrain both objectives and measure "
                                    "fine-tuning data efficiency. Offline: the synthetic language (a few minutes). With a data "
-                                   "folder ($MINIPRE_DATA or --data): IMDb pretraining and SST-2 (about an hour on a 2-core CPU).")
+                                   "folder ($MINIPRE_DATA or --data): IMDb pretraining and SST-2 (a couple of hours on a 2-core CPU).")
     d.add_argument("--corpus", default=None, help="corpus name or path (default: imdb-unlabeled if local data exists, else synthetic)")
     d.add_argument("--data", default=None, help="local data folder (default: $MINIPRE_DATA)")
     d.add_argument("--vocab-size", type=POS_INT, default=2000)
@@ -134,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Pretrain a masked-LM encoder and a next-token decoder, then fine-tune each and a model from "
                                    "scratch on class-balanced subsets of the labels; writes results.json and transfer.png.")
     x.add_argument("--preset", choices=("auto", "synthetic", "sst2"), default="auto",
-                   help="synthetic (offline, minutes) or sst2 (IMDb -> SST-2, ~1 hour on CPU); auto picks sst2 when the data is local")
+                   help="synthetic (offline, minutes) or sst2 (IMDb -> SST-2, a couple of hours on CPU); auto picks sst2 when the data is local")
     x.add_argument("--data", default=None, help="local data folder (default: $MINIPRE_DATA)")
     x.add_argument("--corpus", default=None, help="unlabeled text to pretrain on: a registered name or a file/folder (default: the preset's)")
     x.add_argument("--labeled", default=None, help="labeled task: a registered name or a table (.csv/.tsv/.jsonl/.parquet; default: the preset's)")

@@ -175,9 +175,10 @@ def paired_differences(res: dict, ref: str = "scratch") -> dict:
         return (m, m - h, m + h, len(d))
     return {s: {n: ci(d) for n, d in sorted(ns.items())} for s, ns in out.items()}
 
-def _cell(st) -> str:
+def _cell(st, k_row: int = 0) -> str:
     if st is None: return "-"
     s = f"{100 * st['mean']:.1f} ± {100 * st['std']:.1f}" if st["k"] > 1 else f"{100 * st['mean']:.1f} (1 seed)"
+    if 1 < st["k"] < k_row: s += f" ({st['k']} seeds)"                 # fewer seeds than the others at this N
     return s + (" †" if st["budget"] else "")
 
 def format_table(res: dict) -> str:
@@ -186,8 +187,9 @@ def format_table(res: dict) -> str:
     ns = sorted({n for d in sm.values() for n in d})
     starts = [s for s in ORDER if s in sm] + [s for s in sm if s not in ORDER]
     head = "| start | " + " | ".join(f"N={n}" for n in ns) + " |\n|---|" + "---|" * len(ns)
-    rows = [f"| {LABELS.get(s, s)} | " + " | ".join(_cell(sm[s].get(n)) for n in ns) + " |" for s in starts]
-    seeds = " | ".join(str(max(sm[s][n]["k"] for s in sm if n in sm[s])) for n in ns)
+    k_max = {n: max(sm[s][n]["k"] for s in sm if n in sm[s]) for n in ns}
+    rows = [f"| {LABELS.get(s, s)} | " + " | ".join(_cell(sm[s].get(n), k_max[n]) for n in ns) + " |" for s in starts]
+    seeds = " | ".join(str(k_max[n]) for n in ns)
     out = [head, *rows, f"| seeds | {seeds} |"]
     if diff:
         fmt = lambda d: "-" if d is None else (f"{100 * d[0]:+.1f}" + ("" if d[1] is None else f" [{100 * d[1]:+.1f}, {100 * d[2]:+.1f}]"))
