@@ -159,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--data", default=None, help="local data folder for registered names (default: $MINIPRE_DATA)")
     f.add_argument("--out", required=True, help="folder for the classifier checkpoint and metrics.json")
     f.add_argument("--lr", type=POS_FLOAT, default=None, help="peak learning rate (default: 3e-4 from a body, 1e-3 from scratch)")
-    f.add_argument("--epochs", type=POS_FLOAT, default=20.0, help="at most this many epochs; early stopping usually ends sooner")
+    f.add_argument("--epochs", type=POS_FLOAT, default=None, help="at most this many epochs (default: FinetuneConfig's); early stopping usually ends sooner")
     f.add_argument("--batch-size", type=POS_INT, default=32)
     f.add_argument("--max-len", type=number(int, 2), default=None,
                    help="tokens read per example; longer ones are cut (default: enough for 99%% of the training examples)")
@@ -208,18 +208,17 @@ def run_finetune(args) -> int:
     names = label_names(labeled)
     texts, labels = [norm(t) for t in labeled["train"]["text"]], list(labeled["train"]["label"])
     ev_x, ev_y = load_eval(args, labeled, norm)
+    common = dict(batch_size=args.batch_size, seed=args.seed, **({"epochs": args.epochs} if args.epochs else {}))
     if args.body:
         body, tok, _ = load_model(args.body)
         if tok is None: raise CLIError(f"--body {args.body} has no tokenizer.json")
-        cfg = FinetuneConfig(lr=args.lr or 3e-4, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
-                             max_len=args.max_len and min(args.max_len, body.config.max_len))
+        cfg = FinetuneConfig(lr=args.lr or 3e-4, max_len=args.max_len and min(args.max_len, body.config.max_len), **common)
         ft = finetune(texts, labels, tok, body=body, n_classes=len(names), cfg=cfg)
     else:
         tok = HFTokenizer.train(texts, args.vocab_size)
         c = Config(vocab_size=tok.vocab_size, n_layer=args.layers, n_head=args.heads, n_embd=args.width, max_len=args.max_len or 128,
                    positions="rope", causal=False, pad_id=tok.pad_id)
-        cfg = FinetuneConfig(lr=args.lr or 1e-3, layer_decay=1.0, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
-                             max_len=args.max_len)
+        cfg = FinetuneConfig(lr=args.lr or 1e-3, layer_decay=1.0, max_len=args.max_len, **common)
         ft = finetune(texts, labels, tok, config=c, n_classes=len(names), cfg=cfg)
     rep = class_report(ev_y, ft.predict(ev_x), names)
     metrics = {**rep, "n_train": ft.info["n_train"], "n_val": ft.info["n_val"], "n_eval": len(ev_y), "steps": ft.info["steps"],
