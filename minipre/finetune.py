@@ -278,7 +278,7 @@ def validation_size(n: int, cfg: FinetuneConfig) -> int:
     return min(n // 2, cfg.max_val, max(cfg.min_val, round(cfg.val_frac * n)))
 
 def finetune(texts, labels, tok, body=None, config: Config | None = None, n_classes: int | None = None,
-             cfg: FinetuneConfig | None = None) -> Finetuned:
+             cfg: FinetuneConfig | None = None, callbacks=()) -> Finetuned:
     "Fine-tune a classifier on (texts, class ids): from `body` (a GPT, BERT or Classifier) or from scratch with `config`."
     cfg = cfg or FinetuneConfig()
     texts, labels = check_labeled(texts, labels)
@@ -311,7 +311,7 @@ def finetune(texts, labels, tok, body=None, config: Config | None = None, n_clas
     es = EarlyStopping(model, task, *task.data["validation"], every=plan["eval_every"], patience=cfg.patience,
                        last=plan["steps"])
     frozen = int(cfg.freeze_frac * plan["steps"])
-    st = train(model, task, tc, callbacks=[GradualUnfreeze(model, frozen, max(1, frozen // c.n_layer)), es],
+    st = train(model, task, tc, callbacks=[GradualUnfreeze(model, frozen, max(1, frozen // c.n_layer)), es, *callbacks],
                lr_scale=layerwise_scale(cfg, c.n_layer))
     es.restore()
     model.requires_grad_(True)

@@ -19,7 +19,8 @@ __all__ = ['PEAK_BF16_FLOPS', 'lr_at', 'make_optimizer', 'is_hidden_matrix', 'cp
            'check_output_folder', 'intact_checkpoints', 'recovery_hint', 'clean_partial_saves', 'latest_checkpoint',
            'read_meta', 'load_checkpoint', 'unwrap', 'dist_info', 'init_distributed', 'barrier', 'setup_distributed',
            'all_mean', 'assert_in_sync', 'full_state_model', 'ConfigError', 'check_range', 'TrainConfig', 'MetricsLog',
-           'TrainingDiverged', 'TrainState', 'peak_flops', 'mfu', 'pick_device', 'evaluate', 'train', 'LivePlot']
+           'TrainingDiverged', 'TrainState', 'peak_flops', 'mfu', 'pick_device', 'evaluate', 'train', 'LivePlot',
+           'TensorBoardLog']
 
 # %% ../nbs/06_train.ipynb #c006
 def lr_at(step: int, peak: float, warmup: int, total: int, min_ratio: float = 0.1) -> float:
@@ -527,3 +528,23 @@ class LivePlot:
         if self.handle is None: self.handle = display(fig, display_id=True)
         else: self.handle.update(fig)
         plt.close(fig)
+
+# %% ../nbs/06_train.ipynb #02651717
+class TensorBoardLog:
+    "Callback: every number of a step's record as a TensorBoard scalar in `log_dir` (needs the `tensorboard` package)."
+    def __init__(self, log_dir, flush_every: int = 50):
+        try: from torch.utils.tensorboard import SummaryWriter
+        except ImportError:
+            raise ImportError("TensorBoard logs need the tensorboard package: pip install 'minipre[tensorboard]'") from None
+        self.writer = SummaryWriter(str(log_dir)) if dist_info()[0] == 0 else None    # one writer, in the first process
+        self.flush_every = flush_every
+
+    def __call__(self, st: TrainState, rec: dict):
+        if self.writer is None: return
+        for k, v in rec.items():
+            if k != "step" and isinstance(v, (int, float)): self.writer.add_scalar(k, v, st.step)
+        # written to disk at evaluations and every few steps: a crash loses little, and a step costs no file write
+        if "val_loss" in rec or st.step % self.flush_every == 0: self.writer.flush()
+
+    def close(self):
+        if self.writer is not None: self.writer.close()

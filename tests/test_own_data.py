@@ -1,5 +1,6 @@
-"""The own-data workflow end to end, on a small labeled table made here: pretrain -> finetune -> predict, with a
-three-class task (so the per-class report and confusion matrix are printed), and one-line errors for bad input."""
+"""The own-data workflow end to end, on a small labeled table made here: pretrain -> finetune -> predict -> export (the
+README's five commands), with a three-class task (so the per-class report and confusion matrix are printed), logs that
+TensorBoard reads, the exported folder run by `transformers`, and one-line errors for bad input."""
 import csv, json, os, random, subprocess, sys
 from pathlib import Path
 import pytest
@@ -37,10 +38,12 @@ def work(tmp_path_factory):
 def test_pretrain_finetune_predict(work):
     r = run("pretrain", "--objective", "mlm", "--data", work / "corpus.txt", "--out", work / "body", "--layers", "1", "--width", "64",
             "--heads", "2", "--block-size", "32", "--batch-size", "16", "--vocab-size", "400", "--steps", "60", "--eval-every", "30",
-            "--positions", "rope", "--quiet")
+            "--quiet", "--log", "tensorboard")
     assert r.returncode == 0, r.stderr
+    assert list((work / "body" / "tensorboard").glob("events.out.tfevents.*")), "no TensorBoard event file"
+    assert len((work / "body" / "metrics.jsonl").read_text().splitlines()) == 60
     r = run("finetune", "--body", work / "body", "--labeled", work / "train.csv", "--text-col", "review", "--label-col", "topic",
-            "--eval", work / "test.csv", "--out", work / "clf", "--lr", "3e-3")
+            "--eval", work / "test.csv", "--out", work / "clf", "--lr", "3e-3", "--log", "tensorboard", "--pooling", "first")
     assert r.returncode == 0, r.stderr
     assert "confusion matrix" in r.stdout and "precision" in r.stdout, r.stdout    # three classes: the full report
     m = json.loads((work / "clf" / "metrics.json").read_text())
@@ -54,6 +57,33 @@ def test_pretrain_finetune_predict(work):
     assert r.returncode == 0, r.stderr
     out = list(csv.DictReader(open(work / "out.csv")))
     assert len(out) == 30 and {o["label"] for o in out} <= set(TOPICS)
+    steps = [json.loads(l)["step"] for l in (work / "clf" / "metrics.jsonl").read_text().splitlines()]
+    assert steps == list(range(1, m["steps"] + 1)), steps                         # the fine-tuning run, one line a step
+    assert list((work / "clf" / "tensorboard").glob("events.out.tfevents.*"))
+
+
+def test_export_runs_in_transformers(work):
+    "The exported classifier, run by transformers alone, labels the texts as minipre predict does (5th README command)."
+    transformers = pytest.importorskip("transformers")
+    import torch
+    if not (work / "clf").exists(): pytest.skip("needs the models of test_pretrain_finetune_predict")
+    r = run("export", "--model", work / "clf", "--to", work / "hf-clf")
+    assert r.returncode == 0, r.stderr
+    assert "XLMRobertaXLForSequenceClassification" in r.stdout, r.stdout          # a pre-norm encoder with learned positions
+    model = transformers.AutoModelForSequenceClassification.from_pretrained(work / "hf-clf").eval()
+    tok = transformers.AutoTokenizer.from_pretrained(work / "hf-clf")
+    texts = (work / "new.txt").read_text().splitlines()
+    with torch.no_grad(): ids = model(**tok(texts, return_tensors="pt", padding=True)).logits.argmax(-1).tolist()
+    ours = [l.split("\t")[0] for l in run("predict", "--model", work / "clf", work / "new.txt").stdout.strip().splitlines()]
+    assert [model.config.id2label[i] for i in ids] == ours
+    card = (work / "hf-clf" / "README.md").read_text()
+    assert "AutoModelForSequenceClassification" in card and "accuracy" in card, card
+    r = run("export", "--model", work / "body", "--to", work / "hf-body")                # the pretrained body: a masked LM
+    assert r.returncode == 0, r.stderr
+    mlm = transformers.AutoModelForMaskedLM.from_pretrained(work / "hf-body")
+    from minipre.finetune import load_model
+    assert mlm.config.vocab_size == load_model(work / "body")[0].config.vocab_size
+    assert "objective mlm" in (work / "hf-body" / "README.md").read_text()
 
 
 def test_finetune_from_scratch(work):
@@ -73,6 +103,11 @@ def test_finetune_from_scratch(work):
     (["predict", "--model", "{w}/body", "{w}/new.txt"], "not a fine-tuned classifier"),
     (["predict", "--model", "{w}/nowhere", "{w}/new.txt"], "not a checkpoint folder"),
     (["predict", "--model", "{w}/clf", "{w}/missing.txt"], "missing.txt: no such file"),
+    (["export", "--model", "{w}/nowhere", "--to", "{w}/e1"], "not a checkpoint folder"),
+    (["export", "--model", "{w}/clf", "--to", "{w}"], "is not an empty folder"),
+    (["export", "--model", "{w}/clf", "--to", "{w}/train.csv"], "is not an empty folder"),
+    (["export", "--model", "{w}/scratch", "--to", "{w}/e2"], "--pooling first"),         # mean pooling: no HF head does it
+    (["export", "--model", "{w}/clf"], "--to"),
 ])
 def test_bad_input_one_line(work, args, says):
     if not (work / "clf").exists() or not (work / "body").exists():
