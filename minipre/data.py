@@ -13,7 +13,7 @@ from datasets import Dataset, DatasetDict
 __all__ = ['TEXT_SUFFIXES', 'POSITIVE', 'NEGATIVE', 'REGISTRY', 'atomic_write', 'DataError', 'find_data_dir', 'read_text',
            'csv_delimiter', 'read_rows', 'carve_validation', 'SyntheticLanguage', 'synthetic_corpus',
            'synthetic_labeled', 'Source', 'hub_reachable', 'load_hub', 'text_value', 'split_text', 'files_to_corpus',
-           'load_corpus', 'encode_labels', 'label_names', 'load_labeled', 'ptb_normalize']
+           'load_corpus', 'encode_labels', 'label_names', 'load_labeled', 'ptb_normalize', 'words', 'overlap']
 
 # %% ../nbs/00_data.ipynb #c006
 def atomic_write(path: str | os.PathLike, data: bytes | str) -> Path:
@@ -341,3 +341,24 @@ def ptb_normalize(text: str) -> str:
     text = text.lower()
     for pat, rep in _PTB_RULES: text = pat.sub(rep, text)
     return text.strip()
+
+# %% ../nbs/00_data.ipynb #b1969b40
+def words(text: str) -> list[str]:
+    "Lower-cased words and punctuation marks: the unit overlap is counted in, the same for differently spaced copies."
+    return _re.findall(r"\w+|[^\w\s]", text.lower())
+
+def overlap(corpus, evaluation, n: int = 13) -> dict:
+    "What `evaluation` texts share with `corpus` texts: exact copies, and texts with a run of `n` words found in the corpus."
+    if n < 1: raise ValueError(f"n must be at least 1, got {n}")
+    ev = [words(t) for t in evaluation]
+    wanted = {tuple(w[i:i + n]) for w in ev for i in range(len(w) - n + 1)}     # the evaluation side is the small one
+    whole = {" ".join(w) for w in ev}
+    seen, copies = set(), set()
+    for doc in corpus:                                   # one pass over the corpus; it never has to fit in a set
+        w = words(doc)
+        if " ".join(w) in whole: copies.add(" ".join(w))
+        seen.update(g for g in (tuple(w[i:i + n]) for i in range(len(w) - n + 1)) if g in wanted)
+    hit = [any(tuple(w[i:i + n]) in seen for i in range(len(w) - n + 1)) for w in ev]
+    return {"n_eval": len(ev), "exact_copies": sum(" ".join(w) in copies for w in ev), "ngram": n,
+            "sharing_an_ngram": sum(hit), "too_short": sum(len(w) < n for w in ev),
+            "examples": [t for t, h in zip(evaluation, hit) if h][:3]}

@@ -4,18 +4,21 @@
 
 # %% ../nbs/10_transfer.ipynb #c003
 from __future__ import annotations
-import json, math, statistics, time
+import copy, json, math, statistics, time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from .data import atomic_write, label_names, load_corpus, load_labeled, ptb_normalize
+import torch
+from .data import DataError, atomic_write, label_names, load_corpus, load_labeled, ptb_normalize
 from .finetune import FinetuneConfig, Finetuned, balanced_subset, check_labeled, finetune, tfidf_baseline
 from .pretrain import build_tokenizer, pretrain
 from .tokenize import load_tokenizer
-from .train import ConfigError, TrainConfig, check_range
+from .objectives import pack_stream
+from .train import ConfigError, LMTask, MLMTask, TrainConfig, check_range, train, unwrap
 
 # %% auto #0
 __all__ = ['GRID', 'ORDER', 'LABELS', 'PRESETS', 'TransferConfig', 'LabeledSplits', 'choose_recipe', 'run_transfer', 'summarize',
-           't_quantile', 'paired_differences', 'format_table', 'plot_transfer', 'pretrain_bodies', 'transfer_pipeline']
+           't_quantile', 'paired_differences', 'format_table', 'plot_transfer', 'pretrain_bodies', 'transfer_pipeline',
+           'adapt_to_task']
 
 # %% ../nbs/10_transfer.ipynb #c006
 # The recipes every start may choose from: the same four for scratch and for pretrained bodies (the same tuning budget)
@@ -143,8 +146,9 @@ def run_transfer(data: LabeledSplits, starts: dict, tok, cfg: TransferConfig, sc
     return res
 
 # %% ../nbs/10_transfer.ipynb #c009
-ORDER = ("scratch", "mlm", "clm", "tfidf")
+ORDER = ("scratch", "mlm", "clm", "mlm-adapted", "clm-adapted", "tfidf")
 LABELS = {"scratch": "from scratch", "mlm": "masked-LM pretrained", "clm": "next-token pretrained",
+          "mlm-adapted": "masked-LM, adapted to the task's text", "clm-adapted": "next-token, adapted to the task's text",
           "tfidf": "TF-IDF + logistic regression"}
 
 def summarize(res: dict) -> dict:
@@ -204,7 +208,8 @@ def plot_transfer(res: dict, path=None, title: str = "data efficiency"):
     import matplotlib.pyplot as plt
     sm = summarize(res)
     fig, ax = plt.subplots(figsize=(7, 4.2))
-    style = {"scratch": ("C0", "-"), "mlm": ("C1", "-"), "clm": ("C2", "-"), "tfidf": ("gray", "--")}
+    style = {"scratch": ("C0", "-"), "mlm": ("C1", "-"), "clm": ("C2", "-"), "mlm-adapted": ("C1", ":"),
+             "clm-adapted": ("C2", ":"), "tfidf": ("gray", "--")}
     for s in [s for s in ORDER if s in sm] + [s for s in sm if s not in ORDER]:
         col, ls = style.get(s, (None, "-"))
         ns = list(sm[s])
@@ -290,3 +295,23 @@ def transfer_pipeline(preset: str = "synthetic", out_dir="runs/transfer", data=N
         f"final runs and {len(res['tuning'])} tuning runs ({time.perf_counter() - t0:.0f}s this call); "
         f"plot: {out / 'transfer.png'}; results: {out / 'results.json'}")
     return res
+
+# %% ../nbs/10_transfer.ipynb #08ddd1c2
+def adapt_to_task(body, tok, texts: list[str], steps: int = 300, lr: float = 3e-4, batch_size: int = 32,
+                  mask_rate: float = 0.15, seed: int = 0, progress: bool = False):
+    "A copy of `body` (GPT or BERT) trained further with its own objective on unlabeled task `texts`; (copy, TrainState)."
+    net = copy.deepcopy(unwrap(body))
+    if not hasattr(net, "lm_head"): raise ConfigError(f"adapting needs a language model (GPT or BERT), got {type(net).__name__}")
+    check_range("steps", steps, 1, kind=int)
+    causal, T = net.config.causal, net.config.max_len
+    order = torch.randperm(len(texts), generator=torch.Generator().manual_seed(seed)).tolist()
+    n_val = max(1, len(texts) // 20)                                  # 5% of the texts watch the loss, none of the labels
+    tr, va = ([texts[i] for i in order[n_val:]], [texts[i] for i in order[:n_val]])
+    tr_ids, va_ids = (pack_stream(tok.encode_batch(t), tok.eos_id) for t in (tr, va))
+    for split, ids in (("training", tr_ids), ("validation", va_ids)):
+        if len(ids) <= T: raise DataError(f"the task's {split} texts hold {len(ids)} tokens, too few for one block of {T}")
+    task = LMTask(tr_ids, va_ids, T, batch_size) if causal else MLMTask(tr_ids, va_ids, T, batch_size, tok, mask_rate)
+    cfg = TrainConfig(steps=steps, lr=lr, warmup=max(1, steps // 10), eval_every=max(1, steps // 4), eval_batches=8,
+                      seed=seed, progress=progress)
+    st = train(net, task, cfg)
+    return net.eval(), st

@@ -1,0 +1,75 @@
+"""ULMFiT's middle stage measured: the pretrained bodies adapted to SST-2's unlabeled training text, then the protocol.
+
+    MINIPRE_DATA=../shared/data python benchmarks/transfer_adapt.py --bodies runs/sst2-honest --out runs/sst2-adapt
+
+Takes the tokenizer and both pretrained bodies of a finished `minipre transfer --preset sst2` run (--bodies), trains a
+copy of each further with its own objective on the texts of SST-2's training split (`adapt_to_task`: no labels read,
+the dev split never touched; --adapt-steps at --adapt-lr, fixed in advance, not tuned), then runs the same protocol
+(recipe grid, carved-split tuning, early stopping, seeds, subsets) for the adapted starts. The finished run's scratch,
+next-token, masked-LM and TF-IDF rows are copied in first, so the table and the paired differences compare all starts
+on the same subsets without training them again. Resumes from --out.
+"""
+import argparse, json, os, sys, time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bodies", default="runs/sst2-honest")
+    ap.add_argument("--out", default="runs/sst2-adapt")
+    ap.add_argument("--sizes", default="100,300,1000,3000,10000")
+    ap.add_argument("--starts", default="clm,mlm", help="which bodies to adapt")
+    ap.add_argument("--adapt-steps", type=int, default=300)
+    ap.add_argument("--adapt-lr", type=float, default=3e-4)
+    ap.add_argument("--data", default=os.environ.get("MINIPRE_DATA"))
+    a = ap.parse_args()
+    import torch
+    from minipre.data import load_labeled, ptb_normalize
+    from minipre.finetune import load_model
+    from minipre.tokenize import load_tokenizer
+    from minipre.train import save_checkpoint, latest_checkpoint
+    from minipre.transfer import PRESETS, TransferConfig, LabeledSplits, run_transfer, format_table, adapt_to_task, plot_transfer
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", 1)))
+    p = PRESETS["sst2"]
+    cfg = TransferConfig(**{**p["transfer"], "sizes": tuple(int(s) for s in a.sizes.split(","))})
+    splits = LabeledSplits.from_dataset(load_labeled(p["labeled"], data=a.data), ptb_normalize)
+    tok = load_tokenizer(Path(a.bodies) / "tokenizer.json")
+    bodies = {o: load_model(Path(a.bodies) / o)[0] for o in ("clm", "mlm")}
+    scratch_cfg = replace(bodies["mlm"].config, causal=False)          # as transfer_pipeline builds it
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    res_path = out / "results.json"
+    # the finished run's rows (same subsets): copied in, not trained again; rows it gained since are added on a re-run
+    base = json.loads((Path(a.bodies) / "results.json").read_text())
+    res = json.loads(res_path.read_text()) if res_path.exists() else {"runs": [], "tuning": [], "tfidf": []}
+    for k in ("runs", "tuning", "tfidf"):
+        res[k] += [r for r in base[k] if r not in res[k]]
+    res_path.write_text(json.dumps(res, indent=1))
+    starts, adapted_record = {"scratch": None, **bodies}, {}
+    for o in a.starts.split(","):
+        folder = out / f"{o}-adapted"
+        if latest_checkpoint(folder) is None:
+            t0 = time.perf_counter()
+            net, st = adapt_to_task(bodies[o], tok, splits.train_texts, steps=a.adapt_steps, lr=a.adapt_lr,
+                                    mask_rate=p["mask_rate"])
+            val = [r["val_loss"] for r in st.history if "val_loss" in r]
+            save_checkpoint(folder, net, meta={"step": st.step, "adapted_from": str(Path(a.bodies) / o), "val_loss": val,
+                                               "minutes": (time.perf_counter() - t0) / 60}, tokenizer=tok)
+        net, _, meta = load_model(folder)
+        adapted_record[o] = {"steps": meta["step"], "val_loss": meta["val_loss"], "minutes": meta["minutes"]}
+        print(f"{o} adapted: {meta['step']} steps, task-text validation loss {meta['val_loss'][0]:.2f} -> "
+              f"{meta['val_loss'][-1]:.2f} ({meta['minutes']:.1f} min)")
+        starts[f"{o}-adapted"] = net
+    res = run_transfer(splits, starts, tok, cfg, scratch_cfg, res_path)
+    res["adaptation"] = {**adapted_record, "texts": len(splits.train_texts), "lr": a.adapt_lr}
+    res_path.write_text(json.dumps(res, indent=1))
+    plot_transfer(res, out / "transfer.png", title="sst2: accuracy against labeled examples (with task-text adaptation)")
+    print("\n" + format_table(res))
+
+
+if __name__ == "__main__":
+    main()

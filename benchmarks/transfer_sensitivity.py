@@ -1,0 +1,52 @@
+"""Is the from-scratch baseline stopped too early? The sst2 protocol again at small N with three times the patience.
+
+    MINIPRE_DATA=../shared/data python benchmarks/transfer_sensitivity.py --bodies runs/sst2-honest --out runs/sst2-patience
+
+Reuses the tokenizer and the next-token body of a finished `minipre transfer --preset sst2` run (--bodies) and repeats
+the fine-tuning protocol for scratch and the next-token start at the small sizes, on the same subsets (same seeds),
+with patience 12 instead of 4 and at most 30 epochs instead of 10. Everything else (the recipe grid, tuning on the
+carved split, the cap) is the preset's. Prints both tables; the record goes to benchmarks/RESULTS.md by hand.
+"""
+import argparse, json, os, sys
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bodies", default="runs/sst2-honest", help="a finished sst2 transfer run (tokenizer.json, clm/)")
+    ap.add_argument("--out", default="runs/sst2-patience")
+    ap.add_argument("--sizes", default="100,300,1000")
+    ap.add_argument("--patience", type=int, default=12)
+    ap.add_argument("--epochs", type=float, default=30)
+    ap.add_argument("--data", default=os.environ.get("MINIPRE_DATA"))
+    a = ap.parse_args()
+    import torch
+    from minipre.data import load_labeled, ptb_normalize
+    from minipre.finetune import load_model
+    from minipre.tokenize import load_tokenizer
+    from minipre.transfer import PRESETS, TransferConfig, LabeledSplits, run_transfer, format_table
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", 1)))
+    p = PRESETS["sst2"]
+    ft = {**p["transfer"]["finetune"], "patience": a.patience, "epochs": a.epochs}
+    cfg = TransferConfig(**{**p["transfer"], "sizes": tuple(int(s) for s in a.sizes.split(",")), "finetune": ft})
+    splits = LabeledSplits.from_dataset(load_labeled(p["labeled"], data=a.data), ptb_normalize)
+    tok = load_tokenizer(Path(a.bodies) / "tokenizer.json")
+    clm = load_model(Path(a.bodies) / "clm")[0]
+    scratch_cfg = replace(load_model(Path(a.bodies) / "mlm")[0].config, causal=False)   # as transfer_pipeline builds it
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    res = run_transfer(splits, {"scratch": None, "clm": clm}, tok, cfg, scratch_cfg, out / "results.json")
+    print(f"\npatience {a.patience}, at most {a.epochs:g} epochs:\n" + format_table(res))
+    base = json.loads((Path(a.bodies) / "results.json").read_text())
+    keep = {int(s) for s in a.sizes.split(",")}
+    base = {**base, "runs": [r for r in base["runs"] if r["n"] in keep and r["start"] in ("scratch", "clm")],
+            "tfidf": [r for r in base["tfidf"] if r["n"] in keep]}
+    print("\nthe preset (patience 4, at most 10 epochs), same subsets:\n" + format_table(base))
+
+
+if __name__ == "__main__":
+    main()
