@@ -12,7 +12,9 @@ from .tokenize import merge
 
 # %% auto #0
 __all__ = ['CheckFailed', 'passed', 'check_attention', 'check_causal_mask', 'check_padding_mask', 'check_online_softmax',
-           'check_mlm_masking', 'check_bpe_merge', 'check_next_token_shift', 'check_split_heads', 'check_mean_pooling']
+           'check_mlm_masking', 'check_bpe_merge', 'check_next_token_shift', 'check_split_heads', 'check_mean_pooling',
+           'check_train_step', 'check_accumulation', 'check_freeze_body', 'check_paired_difference',
+           'check_leak_finder']
 
 # %% ../nbs/11_checks.ipynb #c005
 class CheckFailed(Exception):
@@ -204,3 +206,101 @@ def check_mean_pooling(fn) -> bool:
         if _close(got, (h * m[..., None]).sum(1) / h.shape[1]): raise CheckFailed("you divide by the padded length; divide by attention_mask.sum(1).")
         raise CheckFailed("the pooled vectors differ from the mean over real tokens.")
     return passed("mean pooling over real tokens only")
+
+# %% ../nbs/11_checks.ipynb #069fa1d4
+def _tiny_lm(seed: int = 0):
+    from minipre.model import GPT, Config
+    torch.manual_seed(seed)
+    return GPT(Config(vocab_size=24, n_layer=1, n_head=2, n_embd=16, max_len=8))
+
+def _lm_batches(k: int, seed: int = 0) -> list[dict]:
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randint(0, 24, (4 * k, 8), generator=g)
+    return [{"input_ids": x[i * 4:(i + 1) * 4], "labels": torch.roll(x[i * 4:(i + 1) * 4], -1, 1)} for i in range(k)]
+
+def _flat(m): return torch.cat([p.detach().flatten() for p in m.parameters()])
+
+def _sgd_move(batches: list[dict], steps: int = 1, scale: float = 1.0, each: bool = False, stale: bool = False):
+    "How far plain SGD (lr 0.1) moves the tiny LM: the right way, and the usual wrong ways."
+    m = _tiny_lm(); opt = torch.optim.SGD(m.parameters(), lr=0.1); start = _flat(m)
+    for _ in range(steps):
+        if not (each or stale): opt.zero_grad()
+        for b in batches:
+            if each: opt.zero_grad()
+            (m(b["input_ids"], b["labels"])[1] * scale / len(batches)).backward()
+            if each: opt.step()
+        if not each: opt.step()
+    return _flat(m) - start
+
+def check_train_step(fn) -> bool:
+    "Check `fn(model, batch, optimizer)` takes one clean optimizer step on the batch's loss and returns the loss."
+    m, b = _tiny_lm(), _lm_batches(1)[0]
+    opt, start = torch.optim.SGD(m.parameters(), lr=0.1), _flat(m)
+    with torch.no_grad(): want_loss = _tiny_lm()(b["input_ids"], b["labels"])[1].item()
+    loss = _call(fn, m, b, opt, what="your train_step")
+    if loss is None or not math.isclose(float(loss), want_loss, rel_tol=1e-4):
+        raise CheckFailed(f"train_step should return the batch's loss before the step ({want_loss:.4f}), got {loss!r}.")
+    _call(fn, m, b, opt, what="your train_step")
+    moved = _flat(m) - start
+    if moved.abs().max() == 0: raise CheckFailed("the weights did not move: call optimizer.step() after loss.backward().")
+    if _close(moved, _sgd_move([b], 2), 1e-5): return passed("one clean step per call: zero_grad, backward, step")
+    if _close(moved, _sgd_move([b], 2, stale=True), 1e-5):
+        raise CheckFailed("the second step also used the first step's gradients: call optimizer.zero_grad() before backward().")
+    raise CheckFailed("two calls did not move the weights as two clean steps of the batch's loss do.")
+
+def check_accumulation(fn) -> bool:
+    "Check `fn(model, micro_batches, optimizer)` takes ONE step with the gradient of all micro-batches together."
+    bs = _lm_batches(4)
+    m = _tiny_lm(); opt = torch.optim.SGD(m.parameters(), lr=0.1); start = _flat(m)
+    _call(fn, m, bs, opt, what="your accumulation step")
+    moved = _flat(m) - start
+    if moved.abs().max() == 0: raise CheckFailed("the weights did not move: call optimizer.step() once, after the loop.")
+    if _close(moved, _sgd_move(bs), 1e-5): return passed("accumulating 4 micro-batches = one step on the whole batch")
+    if _close(moved, _sgd_move(bs, scale=len(bs)), 1e-5):
+        raise CheckFailed("the step is 4 times too large: divide each micro-batch's loss by the number of micro-batches.")
+    if any(_close(moved, _sgd_move(bs, scale=k, each=True), 1e-5) for k in (1, len(bs))):
+        raise CheckFailed("you step after every micro-batch: backward() in the loop, optimizer.step() once after it.")
+    if _close(moved, _sgd_move(bs[-1:], scale=1 / len(bs)), 1e-5) or _close(moved, _sgd_move(bs[-1:]), 1e-5):
+        raise CheckFailed("only the last micro-batch counts: zero the gradients once, before the loop, not inside it.")
+    raise CheckFailed("the weights moved differently from one step on the whole batch.")
+
+def check_freeze_body(fn) -> bool:
+    "Check `fn(classifier)` freezes every parameter of the pretrained body and leaves the new head trainable."
+    from minipre.model import Classifier, Config
+    m = Classifier(Config(vocab_size=24, n_layer=2, n_head=2, n_embd=16, max_len=8), 3)
+    _call(fn, m, what="your freeze_body")
+    still = [n for n, p in m.body.named_parameters() if p.requires_grad]
+    if not any(p.requires_grad for p in m.head.parameters()):
+        raise CheckFailed("the head is frozen too: it is new, it must learn (freeze model.body only).")
+    if still: raise CheckFailed(f"{len(still)} body parameters still train, e.g. {still[0]}: freeze every parameter of model.body.")
+    return passed("body frozen, head trainable")
+
+def check_paired_difference(fn) -> bool:
+    "Check `fn(a, b)` gives the mean of a[i] - b[i] and its 95% Student-t interval: (mean, low, high)."
+    from minipre.transfer import t_quantile
+    a, b = [0.71, 0.74, 0.69, 0.78, 0.72], [0.60, 0.66, 0.58, 0.70, 0.62]
+    got = _call(fn, a, b, what="your paired_difference")
+    d = [x - y for x, y in zip(a, b)]
+    m, s = sum(d) / len(d), math.sqrt(sum((x - sum(d) / len(d)) ** 2 for x in d) / (len(d) - 1))
+    h = t_quantile(len(d)) * s / math.sqrt(len(d))
+    try: gm, lo, hi = (float(v) for v in got)
+    except (TypeError, ValueError): raise CheckFailed(f"return three numbers (mean, low, high), got {got!r}.") from None
+    if not math.isclose(gm, m, abs_tol=1e-9): raise CheckFailed(f"the mean difference is {m:.4f}, got {gm:.4f}.")
+    if math.isclose(hi - lo, 2 * h, rel_tol=1e-3): return passed("paired difference with a Student-t interval")
+    if math.isclose(hi - lo, 2 * 1.96 * s / math.sqrt(len(d)), rel_tol=1e-3):
+        raise CheckFailed("with 5 seeds use Student's t (about 2.78), not the normal 1.96: the interval is too narrow.")
+    if math.isclose(hi - lo, 2 * h * math.sqrt((len(d) - 1) / len(d)), rel_tol=1e-3):
+        raise CheckFailed("use the sample standard deviation (divide by n - 1), not the population one.")
+    raise CheckFailed(f"the interval should be [{m - h:.4f}, {m + h:.4f}]: pair the runs (a[i] - b[i]) before taking the spread.")
+
+def check_leak_finder(fn) -> bool:
+    "Check `fn(train_texts, eval_texts)` returns the sorted indices of evaluation texts that also occur in training."
+    train = ["A fine film .", "dull ,  dull , dull", "not my kind of movie", "Loved it"]
+    evaluation = ["a new one", "a fine film .", "Dull , dull , dull", "loved it", "not my kind of movie!"]
+    got = _call(fn, train, evaluation, what="your leak finder")
+    if not isinstance(got, (list, tuple)) or not all(isinstance(i, int) for i in got):
+        raise CheckFailed(f"return a list of indices into eval_texts, got {got!r}.")
+    if list(got) == [1, 2, 3]: return passed("copies found whatever their case and spacing")
+    if list(got) == []: raise CheckFailed("nothing found: compare texts after lower-casing them and collapsing the spaces.")
+    if 4 in got: raise CheckFailed("'not my kind of movie!' differs by a word character ('!'): only case and spacing are ignored.")
+    raise CheckFailed(f"expected [1, 2, 3], got {list(got)}: lower-case and collapse spaces on both sides, then compare.")

@@ -1,5 +1,5 @@
-"""Every exercise notebook: as handed out, each checker reports 'not implemented yet' in plain words; with the
-library's solutions put in the blanks, every checker passes."""
+"""Every exercise notebook: as handed out, each checker reports 'not implemented yet' in plain words; its solution
+notebook (exercises/solutions/) is the exercise with the blanks filled, in step with it, and passes every checker."""
 import json, math
 from pathlib import Path
 import pytest
@@ -7,17 +7,6 @@ import torch
 
 EX = Path(__file__).resolve().parents[1] / "exercises"
 
-SOLUTIONS = {  # blank name -> the library's solution
-    "merge": "from minipre.tokenize import merge",
-    "shift": "from minipre.objectives import shift_for_next_token as shift",
-    "mask": "from minipre.objectives import mask_tokens as _m\nmask = lambda i, mid, V, sp, r, g: _m(i, mid, V, sp, r, generator=g)",
-    "attend": "from minipre.attention import naive_attention as attend",
-    "causal_attend": "from minipre.attention import naive_attention as _a\ncausal_attend = lambda q, k, v: _a(q, k, v, causal=True)",
-    "padded_attend": "from minipre.attention import naive_attention as _a\npadded_attend = lambda q, k, v, m: _a(q, k, v, key_padding_mask=m)",
-    "online_softmax": "from minipre.flash import online_softmax",
-    "split_heads": "from minipre.attention import split_heads",
-    "mean_pool": "from minipre.model import pool as _p\nmean_pool = lambda h, m: _p(h, m, 'mean')",
-}
 
 
 def cells(nb):
@@ -33,7 +22,8 @@ NOTEBOOKS = sorted(EX.glob("ex*.ipynb"))
 
 
 def test_there_is_one_notebook_per_part():
-    assert [p.stem.split("_", 1)[1] for p in NOTEBOOKS] == ["tokenize", "objectives", "attention", "flash_attention", "model", "finetune"]
+    assert [p.stem.split("_", 1)[1] for p in NOTEBOOKS] == ["tokenize", "objectives", "attention", "flash_attention", "model",
+                                                           "finetune", "lesson"]
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
@@ -51,13 +41,23 @@ def test_blanks_report_not_implemented(nb):
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_solution_notebook_is_in_step(nb):
+    "The solution notebook is the exercise with its blanks filled: every other cell the same (sync_solutions.py)."
+    sol = EX / "solutions" / nb.name
+    assert sol.exists(), f"no {sol}: run python exercises/sync_solutions.py"
+    ex_cells, sol_cells = json.loads(nb.read_text())["cells"], json.loads(sol.read_text())["cells"]
+    assert len(ex_cells) == len(sol_cells), "cells added or removed: run python exercises/sync_solutions.py"
+    for a, b in zip(ex_cells, sol_cells):
+        name = blank_name("".join(a["source"]))
+        if name: assert blank_name("".join(b["source"])) == name and "NotImplementedError" not in "".join(b["source"])
+        else: assert a["source"] == b["source"], f"{nb.name} and its solution differ: run python exercises/sync_solutions.py"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
 def test_solutions_pass_every_check(nb, capsys):
     ns, blanks = {}, 0
-    for src in cells(nb):
-        name = blank_name(src)
-        if name:
-            exec(SOLUTIONS[name], ns); blanks += 1
-        else:
-            exec(src, ns)
+    for src in cells(EX / "solutions" / nb.name):
+        blanks += blank_name(src) is not None
+        exec(src, ns)
     assert blanks >= 1
     assert capsys.readouterr().out.count("✓") >= blanks
