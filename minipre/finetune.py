@@ -19,8 +19,9 @@ from .train import (CheckpointError, ConfigError, TrainConfig, Task, autocast_dt
 # %% auto #0
 __all__ = ['as_labels', 'as_texts', 'check_labeled', 'balanced_subset', 'balanced_split', 'ClassifyTask', 'class_logits',
            'predict', 'FinetuneConfig', 'layerwise_scale', 'EarlyStopping', 'GradualUnfreeze', 'Finetuned', 'accuracy',
-           'check_compatible', 'fitting_length', 'validation_size', 'finetune', 'load_model', 'save_finetuned',
-           'load_finetuned', 'class_report', 'format_report', 'tfidf_baseline']
+           'check_compatible', 'fitting_length', 'validation_size', 'finetune', 'edit_words', 'word_edits', 'mlm_fill',
+           'mlm_replacements', 'load_model', 'save_finetuned', 'load_finetuned', 'class_report', 'format_report',
+           'tfidf_baseline']
 
 # %% ../nbs/09_finetune.ipynb #c006
 def as_labels(labels, where: str = "labels") -> list[int]:
@@ -278,8 +279,9 @@ def validation_size(n: int, cfg: FinetuneConfig) -> int:
     return min(n // 2, cfg.max_val, max(cfg.min_val, round(cfg.val_frac * n)))
 
 def finetune(texts, labels, tok, body=None, config: Config | None = None, n_classes: int | None = None,
-             cfg: FinetuneConfig | None = None, callbacks=()) -> Finetuned:
-    "Fine-tune a classifier on (texts, class ids): from `body` (a GPT, BERT or Classifier) or from scratch with `config`."
+             cfg: FinetuneConfig | None = None, callbacks=(), augment=None) -> Finetuned:
+    """Fine-tune a classifier on (texts, class ids): from `body` (a GPT, BERT or Classifier) or from scratch with `config`.
+    `augment(texts, labels, seed)` may return extra (texts, labels) made from the training part (never the validation part)."""
     cfg = cfg or FinetuneConfig()
     texts, labels = check_labeled(texts, labels)
     if (body is None) == (config is None):
@@ -298,6 +300,10 @@ def finetune(texts, labels, tok, body=None, config: Config | None = None, n_clas
     room = cfg.max_len - (0 if c.causal else 1)
     ids = [t[:room] for t in ids]
     tr, va = balanced_split(labels, validation_size(len(labels), cfg), cfg.seed)
+    if augment is not None:                  # after the carve: a copy of a validation example must not train
+        more_x, more_y = augment([texts[i] for i in tr], [labels[i] for i in tr], cfg.seed)
+        tr = tr + list(range(len(ids), len(ids) + len(more_x)))
+        ids, labels = ids + [t[:room] for t in tok.encode_batch(more_x)], labels + list(more_y)
     weights = None
     if cfg.class_weights:
         cnt = torch.bincount(torch.tensor([labels[i] for i in tr]), minlength=n_classes).float()
@@ -321,6 +327,52 @@ def finetune(texts, labels, tok, body=None, config: Config | None = None, n_clas
             "best_val_acc": es.best[0], "best_val_loss": es.best[1], "val_curve": es.curve, "n_train": len(tr),
             "n_val": len(va), "seconds": st.elapsed}
     return Finetuned(model, tok, task, info)
+
+# %% ../nbs/09_finetune.ipynb #e064a451
+def edit_words(text: str, rng: random.Random, p_delete: float = 0.1, n_swaps: int = 1) -> str:
+    "`text` with each word dropped with probability `p_delete` (one always stays) and `n_swaps` random pairs swapped."
+    words = text.split()
+    kept = [w for w in words if rng.random() >= p_delete] or [rng.choice(words)] if words else []
+    for _ in range(n_swaps if len(kept) > 1 else 0):
+        i, j = rng.sample(range(len(kept)), 2)
+        kept[i], kept[j] = kept[j], kept[i]
+    return " ".join(kept)
+
+def word_edits(copies: int = 1, p_delete: float = 0.1, n_swaps: int = 1):
+    "An `augment` for `finetune`: `copies` word-edited versions of every training text, same labels."
+    def augment(texts, labels, seed):
+        rng = random.Random(seed)
+        return ([edit_words(t, rng, p_delete, n_swaps) for _ in range(copies) for t in texts], list(labels) * copies)
+    return augment
+
+# %% ../nbs/09_finetune.ipynb #6ea80613
+@torch.no_grad()
+def mlm_fill(mlm, tok, texts: list[str], rate: float = 0.15, top_k: int = 5, seed: int = 0, batch_size: int = 64) -> list[str]:
+    "Each text with about `rate` of its tokens replaced by one of the masked LM's `top_k` guesses (never the original)."
+    g = torch.Generator().manual_seed(seed)
+    mlm.eval()
+    dev, out = next(mlm.parameters()).device, []
+    for s in range(0, len(texts), batch_size):
+        seqs = [[tok.cls_id] + tok.encode(t)[:mlm.config.max_len - 1] for t in texts[s:s + batch_size]]
+        b = collate(seqs, tok.pad_id)
+        ids, mask = b["input_ids"], b["attention_mask"].bool()
+        pick = (torch.rand(ids.shape, generator=g) < rate) & mask
+        pick[:, 0] = False                                            # never the <cls> token
+        inp = ids.masked_fill(pick, tok.mask_id)
+        logits = mlm(inp.to(dev), attention_mask=b["attention_mask"].to(dev))[0].float().cpu()
+        logits[..., tok.special_ids] = float("-inf")                  # a word, not a special token
+        logits.scatter_(-1, ids[..., None], float("-inf"))            # and not the word that was there
+        top = logits.topk(top_k, -1)
+        choice = torch.multinomial(top.values.softmax(-1).flatten(0, 1), 1, generator=g).view(*ids.shape, 1)
+        new = torch.where(pick, top.indices.gather(-1, choice)[..., 0], ids)
+        out += [tok.decode(row[1:int(m.sum())].tolist()) for row, m in zip(new, mask)]
+    return out
+
+def mlm_replacements(mlm, tok, copies: int = 1, rate: float = 0.15, top_k: int = 5):
+    "An `augment` for `finetune`: `copies` versions of every training text with tokens replaced by a masked LM."
+    def augment(texts, labels, seed):
+        return ([t for k in range(copies) for t in mlm_fill(mlm, tok, texts, rate, top_k, seed + k)], list(labels) * copies)
+    return augment
 
 # %% ../nbs/09_finetune.ipynb #627f5b38
 def load_model(path) -> tuple:
