@@ -1,6 +1,8 @@
 """A real browser test: JupyterLab on loopback, every chapter opened in headless Chromium (Debian's package, driven by
 Playwright with its executable path; never a browser download) and run with "Run All" on the fast path that
-`make test` runs (cells marked `#| slow` or `#| notest` are left out of the copy that is opened).
+`make test` runs (cells marked `#| slow` or `#| notest` are left out of the copy that is opened). The slowest chapters
+are not run a second time when `make test`'s notebook run has just executed them (`_build/executed`, newer than the
+source): the browser opens that executed copy and the same checks read its outputs.
 
 For each chapter, in the rendered page: exactly one `h1` (the title), every `##` section of the source present as an
 `h2`, every code cell executed with no error output, and every figure that the run produced shown as an image. A
@@ -19,6 +21,10 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
          "--no-first-run", "--disable-quic", "--disable-sync"]
 SHOTS = ROOT / "_build" / "browser"
 CHAPTERS = sorted(p.name for p in (ROOT / "nbs").glob("*.ipynb"))
+EXECUTED = ROOT / "_build" / "executed"
+# a minute or so each in `make nbtest`: shown from its executed copy instead of run again (keeps make test near 15 min)
+SHOWN_NOT_RUN = {"00_big_picture.ipynb", "00_data.ipynb", "02_objectives.ipynb", "05_flash_attention.ipynb",
+                 "09_finetune.ipynb", "10_transfer.ipynb"}
 SKIP_FLAGS = re.compile(r"^#\|\s*(slow|notest)\b", re.M)
 
 
@@ -36,6 +42,13 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def executed_copy(name: str) -> Path | None:
+    "`make nbtest`'s executed copy of a slow chapter, if it is there and newer than the source; else None (run it)."
+    ex = EXECUTED / name
+    if name not in SHOWN_NOT_RUN or not ex.exists() or ex.stat().st_mtime < (ROOT / "nbs" / name).stat().st_mtime: return None
+    return ex
 
 
 def fast_path_copy(src: Path, dest: Path):
@@ -57,7 +70,9 @@ def lab(tmp_path_factory):
     pytest.importorskip("jupyterlab")
     work = tmp_path_factory.mktemp("lab")
     (work / "nbs").mkdir()
-    for name in CHAPTERS: fast_path_copy(ROOT / "nbs" / name, work / "nbs" / name)
+    for name in CHAPTERS:
+        if executed_copy(name): shutil.copy(executed_copy(name), work / "nbs" / name)
+        else: fast_path_copy(ROOT / "nbs" / name, work / "nbs" / name)
     shutil.copytree(ROOT / "docs", work / "docs")              # chapters read recorded results from ../docs
     # JupyterLab 4 renders only the cells in view by default: render all of them, so the whole page can be checked
     settings = work / ".jsettings" / "@jupyterlab" / "notebook-extension"
@@ -110,13 +125,21 @@ def run_all(page, url, token, name):
     page.wait_for_timeout(1500)
 
 
+def open_saved(page, url, token, name):
+    "Open a chapter that already holds its outputs, and wait until its cells are rendered."
+    page.goto(f"{url}/lab/tree/nbs/{name}?token={token}&reset", timeout=120_000)
+    page.wait_for_selector(".jp-Notebook .jp-MarkdownCell .jp-RenderedMarkdown h1", timeout=120_000)
+    page.wait_for_timeout(2000)
+
+
 def expected(name: str, saved: dict):
     "From the source: the `##` section titles; from the saved run: how many figures and which cells ran or failed."
     h2 = [t for c in md_cells(ROOT / "nbs" / name) for lvl, t in headings(c) if lvl == 2]
     code = [c for c in saved["cells"] if c["cell_type"] == "code"]
     errors = [("".join(c["source"])[:60], o.get("ename"), o.get("evalue", "")[:200])
               for c in code for o in c["outputs"] if o["output_type"] == "error"]
-    not_run = ["".join(c["source"])[:60] for c in code if c["execution_count"] is None and "".join(c["source"]).strip()]
+    not_run = ["".join(c["source"])[:60] for c in code if c["execution_count"] is None and "".join(c["source"]).strip()
+               and not SKIP_FLAGS.search("".join(c["source"]))]
     figures = sum("image/png" in o.get("data", {}) for c in code for o in c["outputs"])
     return h2, errors, not_run, figures
 
@@ -127,7 +150,8 @@ def test_chapter_renders_and_runs_in_jupyterlab(lab, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        run_all(page, url, token, name)
+        if executed_copy(name): open_saved(page, url, token, name)
+        else: run_all(page, url, token, name)
         saved = json.loads((work / "nbs" / name).read_text())
         h2, errors, not_run, figures = expected(name, saved)
         assert errors == [], f"{name}: cells with an error output: {errors}"
