@@ -26,19 +26,13 @@ def main():
     ap.add_argument("--data", default=os.environ.get("MINIPRE_DATA"))
     a = ap.parse_args()
     import torch
-    from minipre.data import load_labeled, ptb_normalize
-    from minipre.finetune import load_model, finetune, balanced_subset, word_edits, mlm_replacements
-    from minipre.tokenize import load_tokenizer
-    from minipre.transfer import PRESETS, TransferConfig, LabeledSplits, choose_recipe, t_quantile
     from minipre.data import atomic_write
+    from minipre.finetune import finetune, balanced_subset, word_edits, mlm_replacements
+    from minipre.transfer import choose_recipe, t_quantile
+    from benchmarks.results import recorded_run
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", 1)))
-    p = PRESETS["sst2"]
-    cfg = TransferConfig(**p["transfer"])
-    data = LabeledSplits.from_dataset(load_labeled(p["labeled"], data=a.data), ptb_normalize)
-    tok = load_tokenizer(Path(a.bodies) / "tokenizer.json")
-    base = json.loads((Path(a.bodies) / "results.json").read_text())
-    bodies = {o: load_model(Path(a.bodies) / o)[0] for o in ("clm", "mlm")}
-    scratch_cfg = replace(bodies["mlm"].config, causal=False)
+    run = recorded_run(a.bodies, a.data)
+    cfg, data, tok, base, bodies, scratch_cfg = (run[k] for k in ("cfg", "splits", "tok", "results", "bodies", "scratch_cfg"))
     augs = {"word edits": word_edits(copies=1), "masked-LM replacement": mlm_replacements(bodies["mlm"], tok, copies=1)}
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)

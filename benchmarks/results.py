@@ -11,3 +11,20 @@ def write_section(title: str, body: str, path: Path = RESULTS) -> Path:
     path.write_text(head.rstrip() + f"\n\n## {title}\n\n" + body.strip() + "\n" + tail)
     print(f"wrote section '{title}' of {path}")
     return path
+
+
+def recorded_run(folder, data=None):
+    """What the follow-up studies reuse from a finished `minipre transfer --preset sst2` run in `folder`: the preset, its
+    protocol, SST-2 (normalised, loaded once), the tokenizer, both pretrained bodies, the scratch config, the results."""
+    import json
+    from dataclasses import replace
+    from minipre.data import load_labeled, ptb_normalize
+    from minipre.finetune import load_model
+    from minipre.tokenize import load_tokenizer
+    from minipre.transfer import PRESETS, TransferConfig, LabeledSplits
+    p, folder = PRESETS["sst2"], Path(folder)
+    bodies = {o: load_model(folder / o)[0] for o in ("clm", "mlm")}
+    return dict(preset=p, cfg=TransferConfig(**p["transfer"]), tok=load_tokenizer(folder / "tokenizer.json"),
+                splits=LabeledSplits.from_dataset(load_labeled(p["labeled"], data=data), ptb_normalize), bodies=bodies,
+                scratch_cfg=replace(bodies["mlm"].config, causal=False),      # as transfer_pipeline builds it
+                results=json.loads((folder / "results.json").read_text()))

@@ -10,7 +10,6 @@ next-token, masked-LM and TF-IDF rows are copied in first, so the table and the 
 on the same subsets without training them again. Resumes from --out.
 """
 import argparse, json, os, sys, time
-from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,23 +27,19 @@ def main():
     ap.add_argument("--data", default=os.environ.get("MINIPRE_DATA"))
     a = ap.parse_args()
     import torch
-    from minipre.data import load_labeled, ptb_normalize
     from minipre.finetune import load_model
-    from minipre.tokenize import load_tokenizer
     from minipre.train import save_checkpoint, latest_checkpoint
-    from minipre.transfer import PRESETS, TransferConfig, LabeledSplits, run_transfer, format_table, adapt_to_task, plot_transfer
+    from minipre.transfer import TransferConfig, run_transfer, format_table, adapt_to_task, plot_transfer
+    from benchmarks.results import recorded_run
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", 1)))
-    p = PRESETS["sst2"]
+    run = recorded_run(a.bodies, a.data)
+    p, splits, tok, bodies, scratch_cfg = run["preset"], run["splits"], run["tok"], run["bodies"], run["scratch_cfg"]
     cfg = TransferConfig(**{**p["transfer"], "sizes": tuple(int(s) for s in a.sizes.split(","))})
-    splits = LabeledSplits.from_dataset(load_labeled(p["labeled"], data=a.data), ptb_normalize)
-    tok = load_tokenizer(Path(a.bodies) / "tokenizer.json")
-    bodies = {o: load_model(Path(a.bodies) / o)[0] for o in ("clm", "mlm")}
-    scratch_cfg = replace(bodies["mlm"].config, causal=False)          # as transfer_pipeline builds it
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     res_path = out / "results.json"
     # the finished run's rows (same subsets): copied in, not trained again; rows it gained since are added on a re-run
-    base = json.loads((Path(a.bodies) / "results.json").read_text())
+    base = run["results"]
     res = json.loads(res_path.read_text()) if res_path.exists() else {"runs": [], "tuning": [], "tfidf": []}
     for k in ("runs", "tuning", "tfidf"):
         res[k] += [r for r in base[k] if r not in res[k]]

@@ -7,8 +7,7 @@ the fine-tuning protocol for scratch and the next-token start at the small sizes
 with patience 12 instead of 4 and at most 30 epochs instead of 10. Everything else (the recipe grid, tuning on the
 carved split, the cap) is the preset's. Prints both tables; the record goes to benchmarks/RESULTS.md by hand.
 """
-import argparse, json, os, sys
-from dataclasses import replace
+import argparse, os, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,23 +24,18 @@ def main():
     ap.add_argument("--data", default=os.environ.get("MINIPRE_DATA"))
     a = ap.parse_args()
     import torch
-    from minipre.data import load_labeled, ptb_normalize
-    from minipre.finetune import load_model
-    from minipre.tokenize import load_tokenizer
-    from minipre.transfer import PRESETS, TransferConfig, LabeledSplits, run_transfer, format_table
+    from minipre.transfer import TransferConfig, run_transfer, format_table
+    from benchmarks.results import recorded_run
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", 1)))
-    p = PRESETS["sst2"]
-    ft = {**p["transfer"]["finetune"], "patience": a.patience, "epochs": a.epochs}
-    cfg = TransferConfig(**{**p["transfer"], "sizes": tuple(int(s) for s in a.sizes.split(",")), "finetune": ft})
-    splits = LabeledSplits.from_dataset(load_labeled(p["labeled"], data=a.data), ptb_normalize)
-    tok = load_tokenizer(Path(a.bodies) / "tokenizer.json")
-    clm = load_model(Path(a.bodies) / "clm")[0]
-    scratch_cfg = replace(load_model(Path(a.bodies) / "mlm")[0].config, causal=False)   # as transfer_pipeline builds it
+    run = recorded_run(a.bodies, a.data)
+    ft = {**run["preset"]["transfer"]["finetune"], "patience": a.patience, "epochs": a.epochs}
+    cfg = TransferConfig(**{**run["preset"]["transfer"], "sizes": tuple(int(s) for s in a.sizes.split(",")), "finetune": ft})
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    res = run_transfer(splits, {"scratch": None, "clm": clm}, tok, cfg, scratch_cfg, out / "results.json")
+    res = run_transfer(run["splits"], {"scratch": None, "clm": run["bodies"]["clm"]}, run["tok"], cfg, run["scratch_cfg"],
+                       out / "results.json")
     print(f"\npatience {a.patience}, at most {a.epochs:g} epochs:\n" + format_table(res))
-    base = json.loads((Path(a.bodies) / "results.json").read_text())
+    base = run["results"]
     keep = {int(s) for s in a.sizes.split(",")}
     base = {**base, "runs": [r for r in base["runs"] if r["n"] in keep and r["start"] in ("scratch", "clm")],
             "tfidf": [r for r in base["tfidf"] if r["n"] in keep]}

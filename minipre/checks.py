@@ -7,8 +7,10 @@ from __future__ import annotations
 import math
 import torch
 from .attention import naive_attention
+from .model import GPT, Classifier, Config
 from .objectives import IGNORE_INDEX, shift_for_next_token
 from .tokenize import merge
+from .transfer import t_quantile
 
 # %% auto #0
 __all__ = ['CheckFailed', 'passed', 'check_attention', 'check_causal_mask', 'check_padding_mask', 'check_online_softmax',
@@ -209,7 +211,6 @@ def check_mean_pooling(fn) -> bool:
 
 # %% ../nbs/11_checks.ipynb #069fa1d4
 def _tiny_lm(seed: int = 0):
-    from minipre.model import GPT, Config
     torch.manual_seed(seed)
     return GPT(Config(vocab_size=24, n_layer=1, n_head=2, n_embd=16, max_len=8))
 
@@ -266,7 +267,6 @@ def check_accumulation(fn) -> bool:
 
 def check_freeze_body(fn) -> bool:
     "Check `fn(classifier)` freezes every parameter of the pretrained body and leaves the new head trainable."
-    from minipre.model import Classifier, Config
     m = Classifier(Config(vocab_size=24, n_layer=2, n_head=2, n_embd=16, max_len=8), 3)
     _call(fn, m, what="your freeze_body")
     still = [n for n, p in m.body.named_parameters() if p.requires_grad]
@@ -277,7 +277,6 @@ def check_freeze_body(fn) -> bool:
 
 def check_paired_difference(fn) -> bool:
     "Check `fn(a, b)` gives the mean of a[i] - b[i] and its 95% Student-t interval: (mean, low, high)."
-    from minipre.transfer import t_quantile
     a, b = [0.71, 0.74, 0.69, 0.78, 0.72], [0.60, 0.66, 0.58, 0.70, 0.62]
     got = _call(fn, a, b, what="your paired_difference")
     d = [x - y for x, y in zip(a, b)]
