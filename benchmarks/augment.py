@@ -26,7 +26,7 @@ def main():
     ap.add_argument("--data", default=os.environ.get("MINIPRE_DATA"))
     a = ap.parse_args()
     import torch
-    from minipre.data import atomic_write
+    from minipre.files import atomic_write
     from minipre.finetune import finetune, balanced_subset, word_edits, mlm_replacements
     from minipre.transfer import choose_recipe, t_quantile
     from benchmarks.results import recorded_run

@@ -29,7 +29,7 @@ def sync():
 
 def step_times(model, batch_fn, steps: int, warmup: int, compile_: bool):
     "Median seconds per training step (forward + backward + optimizer) after `warmup` steps."
-    from minipre.train import make_optimizer
+    from minipre.optim import make_optimizer
     opt = make_optimizer(model, 3e-4)
     fmodel = torch.compile(model) if compile_ else model
     times = []
@@ -103,7 +103,8 @@ HEADER = ("| model and batch | attention | compile | ms/step | tokens/s (incl. p
 def shakespeare(seconds: float, backends=("auto",)):
     from minipre.pretrain import char_streams, stream_loss
     from minipre.model import Config, GPT
-    from minipre.train import TrainConfig, LMTask, train
+    from minipre.train import TrainConfig, train
+    from minipre.tasks import LMTask
     tok, tr, va = char_streams("tinyshakespeare")
     curve, t0 = [], [None]
     rows = []

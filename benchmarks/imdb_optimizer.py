@@ -17,7 +17,8 @@ from minipre.tokenize import load_tokenizer  # noqa: E402
 from minipre.data import load_corpus, ptb_normalize  # noqa: E402
 from minipre.objectives import pack_stream  # noqa: E402
 from minipre.model import Config, GPT, BERT  # noqa: E402
-from minipre.train import TrainConfig, LMTask, MLMTask, train  # noqa: E402
+from minipre.train import TrainConfig, train  # noqa: E402
+from minipre.tasks import LMTask, MLMTask
 from minipre.transfer import PRESETS  # noqa: E402
 
 

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from minipre.model import BERT, Config  # noqa: E402
 from minipre.objectives import mask_tokens  # noqa: E402
-from minipre.train import make_optimizer, autocast_dtype  # noqa: E402
+from minipre.optim import make_optimizer  # noqa: E402
+from minipre.device import autocast_dtype
 from benchmarks.results import write_section  # noqa: E402
 
 V, L, C, H, FF, T, B = 8192, 4, 256, 4, 1024, 128, 32

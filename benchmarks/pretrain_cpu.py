@@ -23,7 +23,8 @@ sys.path.insert(0, str(ROOT))
 def throughput(kind, steps, threads):
     import torch
     from minipre.model import GPT, Config
-    from minipre.train import make_optimizer, autocast_dtype
+    from minipre.optim import make_optimizer
+    from minipre.device import autocast_dtype
     from minipre.pretrain import NANOGPT_MODEL
     torch.set_num_threads(threads); torch.manual_seed(0)
     m = GPT(Config(vocab_size=65, **NANOGPT_MODEL))
@@ -47,7 +48,8 @@ def throughput(kind, steps, threads):
 def race(recipe, threads, target=1.88):
     import torch
     from minipre.model import GPT, Config
-    from minipre.train import LMTask, train
+    from minipre.tasks import LMTask
+    from minipre.train import train
     from minipre.pretrain import char_streams, StopAtLoss, NANOGPT_CPU, FAST_CPU, stream_loss
     torch.set_num_threads(threads)
     t0 = time.perf_counter()

@@ -57,7 +57,7 @@ def main():
     from minipre.transfer import transfer_pipeline, format_table, plot_transfer
     import json, torch
     if a.record_only:
-        from minipre.train import latest_checkpoint, read_meta
+        from minipre.checkpoint import latest_checkpoint, read_meta
         res = json.loads((Path(a.out) / "results.json").read_text())
         res["pretraining"] = {}
         for o in ("mlm", "clm"):

@@ -28,7 +28,7 @@ def main():
     a = ap.parse_args()
     import torch
     from minipre.finetune import load_model
-    from minipre.train import save_checkpoint, latest_checkpoint
+    from minipre.checkpoint import save_checkpoint, latest_checkpoint
     from minipre.transfer import TransferConfig, run_transfer, format_table, adapt_to_task, plot_transfer
     from benchmarks.results import recorded_run
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", 1)))

@@ -5,6 +5,7 @@ solution cell of the same name. Edit an exercise, then run this: every other cel
 solution cells are kept. A blank with no solution yet is reported (exit status 1) and left as the blank.
 tests/test_exercises.py fails when the two drift apart, and runs every solution notebook through its checkers.
 """
+
 import json, sys
 from pathlib import Path
 
@@ -17,7 +18,8 @@ def blank_name(src: str) -> str | None:
 
 
 def solution_cells(path: Path) -> dict:
-    if not path.exists(): return {}
+    if not path.exists():
+        return {}
     cells = json.loads(path.read_text())["cells"]
     return {blank_name("".join(c["source"])): c for c in cells if blank_name("".join(c["source"]))}
 
@@ -28,9 +30,12 @@ def solved(exercise: Path) -> tuple[dict, list[str]]:
     have, missing = solution_cells(EX / "solutions" / exercise.name), []
     for i, c in enumerate(nb["cells"]):
         name = blank_name("".join(c["source"]))
-        if name is None: continue
-        if name in have: nb["cells"][i] = have[name]
-        else: missing.append(name)
+        if name is None:
+            continue
+        if name in have:
+            nb["cells"][i] = have[name]
+        else:
+            missing.append(name)
     return nb, missing
 
 
@@ -41,7 +46,9 @@ def main() -> int:
         (EX / "solutions").mkdir(exist_ok=True)
         (EX / "solutions" / ex.name).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
         bad += [f"{ex.name}: {m}" for m in missing]
-    if bad: print("no solution yet for:", ", ".join(bad)); return 1
+    if bad:
+        print("no solution yet for:", ", ".join(bad))
+        return 1
     return 0
 
 

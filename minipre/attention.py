@@ -8,6 +8,7 @@ import math
 import torch
 import torch.nn.functional as F
 from einops import rearrange
+from torch.profiler import ProfilerActivity, profile
 
 # %% auto #0
 __all__ = ['BACKENDS', 'check_attention_inputs', 'attention_mask', 'naive_attention', 'query_mask', 'split_heads', 'merge_heads',
@@ -18,33 +19,45 @@ __all__ = ['BACKENDS', 'check_attention_inputs', 'attention_mask', 'naive_attent
 def check_attention_inputs(q, k, v, key_padding_mask=None):
     "Clear errors for mismatched shapes."
     if q.dim() != 4 or k.dim() != 4 or v.dim() != 4:
-        raise ValueError(f"q, k, v must be (batch, heads, time, head_dim); got {tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}")
+        raise ValueError(
+            f"q, k, v must be (batch, heads, time, head_dim); got {tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}"
+        )
     if k.shape != v.shape or q.shape[:2] != k.shape[:2] or q.shape[-1] != k.shape[-1]:
         raise ValueError(f"incompatible shapes q {tuple(q.shape)}, k {tuple(k.shape)}, v {tuple(v.shape)}")
     if key_padding_mask is not None and tuple(key_padding_mask.shape) != (k.shape[0], k.shape[2]):
-        raise ValueError(f"key_padding_mask must be (batch, key_time) = {(k.shape[0], k.shape[2])}, got {tuple(key_padding_mask.shape)}")
+        raise ValueError(
+            f"key_padding_mask must be (batch, key_time) = {(k.shape[0], k.shape[2])}, "
+            f"got {tuple(key_padding_mask.shape)}"
+        )
+
 
 def attention_mask(Tq: int, Tk: int, causal: bool = False, key_padding_mask=None, device=None) -> torch.Tensor | None:
     "Boolean mask, True where a query may attend to a key: (Tq, Tk), or (B, 1, Tq, Tk) with padding."
     m = None
-    if causal: m = torch.ones(Tq, Tk, dtype=torch.bool, device=device).tril(Tk - Tq)  # queries are the last Tq positions
+    if causal:
+        m = torch.ones(Tq, Tk, dtype=torch.bool, device=device).tril(Tk - Tq)  # queries are the last Tq positions
     if key_padding_mask is not None:
         kp = key_padding_mask.bool()[:, None, None, :]
         m = kp if m is None else (m & kp)
     return m
 
-def naive_attention(q, k, v, causal: bool = False, key_padding_mask=None, scale: float | None = None,
-                    return_weights: bool = False):
+
+def naive_attention(
+    q, k, v, causal: bool = False, key_padding_mask=None, scale: float | None = None, return_weights: bool = False
+):
     "softmax(QK^T/sqrt(d)) V, written out. Rows with nothing to attend to output zeros, not NaN."
     check_attention_inputs(q, k, v, key_padding_mask)
     scale = scale if scale is not None else 1 / math.sqrt(q.shape[-1])
-    scores = (q @ k.transpose(-2, -1)) * scale                      # (B, H, Tq, Tk)
+    scores = (q @ k.transpose(-2, -1)) * scale  # (B, H, Tq, Tk)
     m = attention_mask(q.shape[-2], k.shape[-2], causal, key_padding_mask, q.device)
-    if m is not None: scores = scores.masked_fill(~m, float("-inf"))
-    w = torch.softmax(scores.float(), dim=-1).nan_to_num(0.0).to(q.dtype)   # a fully masked row is all -inf -> NaN -> 0
-    if key_padding_mask is not None: w = w * query_mask(key_padding_mask, q.shape[-2])
+    if m is not None:
+        scores = scores.masked_fill(~m, float("-inf"))
+    w = torch.softmax(scores.float(), dim=-1).nan_to_num(0.0).to(q.dtype)  # a fully masked row is all -inf -> NaN -> 0
+    if key_padding_mask is not None:
+        w = w * query_mask(key_padding_mask, q.shape[-2])
     out = w @ v
     return (out, w) if return_weights else out
+
 
 def query_mask(key_padding_mask, Tq: int) -> torch.Tensor:
     "(B, 1, Tq, 1) mask of real query positions: queries are the last Tq positions of the keys."
@@ -53,26 +66,38 @@ def query_mask(key_padding_mask, Tq: int) -> torch.Tensor:
 # %% ../nbs/03_attention.ipynb #c011
 def split_heads(x: torch.Tensor, n_heads: int) -> torch.Tensor:
     "(B, T, C) -> (B, H, T, C/H)"
-    if x.shape[-1] % n_heads: raise ValueError(f"width {x.shape[-1]} is not divisible by {n_heads} heads")
+    if x.shape[-1] % n_heads:
+        raise ValueError(f"width {x.shape[-1]} is not divisible by {n_heads} heads")
     return rearrange(x, "b t (h d) -> b h t d", h=n_heads)
+
 
 def merge_heads(x: torch.Tensor) -> torch.Tensor:
     "(B, H, T, D) -> (B, T, H*D)"
     return rearrange(x, "b h t d -> b t (h d)")
 
 # %% ../nbs/03_attention.ipynb #c014
-def sdpa_attention(q, k, v, causal: bool = False, key_padding_mask=None, scale: float | None = None, dropout_p: float = 0.0):
+def sdpa_attention(
+    q, k, v, causal: bool = False, key_padding_mask=None, scale: float | None = None, dropout_p: float = 0.0
+):
     "PyTorch's scaled_dot_product_attention with our masks and zeros (not NaN) for rows with no key."
     check_attention_inputs(q, k, v, key_padding_mask)
     if q.device.type == "cpu" and (q.dtype in (torch.bfloat16, torch.float16) or torch.is_autocast_enabled("cpu")):
-        with torch.autocast("cpu", enabled=False):   # PyTorch's CPU kernel is slower in 16 bits (fwd+bwd 2.6x here): use float32
-            return sdpa_attention(q.float(), k.float(), v.float(), causal, key_padding_mask, scale, dropout_p).to(q.dtype)
+        with torch.autocast(
+            "cpu", enabled=False
+        ):  # PyTorch's CPU kernel is slower in 16 bits (fwd+bwd 2.6x here): use float32
+            return sdpa_attention(q.float(), k.float(), v.float(), causal, key_padding_mask, scale, dropout_p).to(
+                q.dtype
+            )
     Tq, Tk = q.shape[-2], k.shape[-2]
-    if key_padding_mask is None and (not causal or Tq == Tk or Tq == 1):   # SDPA's is_causal aligns top-left: only use it when Tq == Tk
+    if key_padding_mask is None and (
+        not causal or Tq == Tk or Tq == 1
+    ):  # SDPA's is_causal aligns top-left: only use it when Tq == Tk
         return F.scaled_dot_product_attention(q, k, v, is_causal=causal and Tq > 1, scale=scale, dropout_p=dropout_p)
     if key_padding_mask is None:
-        return F.scaled_dot_product_attention(q, k, v, attn_mask=attention_mask(Tq, Tk, True, device=q.device), scale=scale, dropout_p=dropout_p)
-    m = attention_mask(q.shape[-2], k.shape[-2], causal, key_padding_mask, q.device)   # (B, 1, Tq, Tk)
+        return F.scaled_dot_product_attention(
+            q, k, v, attn_mask=attention_mask(Tq, Tk, True, device=q.device), scale=scale, dropout_p=dropout_p
+        )
+    m = attention_mask(q.shape[-2], k.shape[-2], causal, key_padding_mask, q.device)  # (B, 1, Tq, Tk)
     has_key = m.any(-1, keepdim=True) & query_mask(key_padding_mask, Tq)
     out = F.scaled_dot_product_attention(q, k, v, attn_mask=m | ~has_key, scale=scale, dropout_p=dropout_p)
     return out.masked_fill(~has_key, 0.0)
@@ -80,26 +105,47 @@ def sdpa_attention(q, k, v, causal: bool = False, key_padding_mask=None, scale: 
 # %% ../nbs/03_attention.ipynb #c016
 BACKENDS = ("auto", "naive", "sdpa", "flash")
 
+
 def flash_supported(q, k=None, v=None, dropout_p: float = 0.0) -> bool:
-    "Whether our Triton kernel can run these inputs here (CUDA, fp16/bf16/fp32, head dim 16..128 power of two, no dropout)."
-    if not q.is_cuda or dropout_p > 0 or q.shape[-1] not in (16, 32, 64, 128): return False
-    if q.dtype not in (torch.float16, torch.bfloat16, torch.float32): return False
+    """Whether our Triton kernel can run these inputs here (CUDA, fp16/bf16/fp32, head dim 16..128 power of two, no
+    dropout)."""
+    if not q.is_cuda or dropout_p > 0 or q.shape[-1] not in (16, 32, 64, 128):
+        return False
+    if q.dtype not in (torch.float16, torch.bfloat16, torch.float32):
+        return False
     try:
         import minipre.flash as fl
-        return fl.triton_available()
-    except Exception: return False
 
-def attention(q, k, v, causal: bool = False, key_padding_mask=None, backend: str = "auto", scale: float | None = None,
-              dropout_p: float = 0.0) -> torch.Tensor:
+        return fl.triton_available()
+    except Exception:
+        return False
+
+
+def attention(
+    q,
+    k,
+    v,
+    causal: bool = False,
+    key_padding_mask=None,
+    backend: str = "auto",
+    scale: float | None = None,
+    dropout_p: float = 0.0,
+) -> torch.Tensor:
     "Attention of (B, H, T, D) tensors with causal and/or key-padding masks, by the chosen backend."
-    if backend not in BACKENDS: raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
-    if backend == "auto": backend = "sdpa"           # measured fastest on GPU (RESULTS.md) and the only fused choice on CPU
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    if backend == "auto":
+        backend = "sdpa"  # measured fastest on GPU (RESULTS.md) and the only fused choice on CPU
     if backend == "naive":
-        if dropout_p: raise ValueError("the naive backend has no dropout; use sdpa")
+        if dropout_p:
+            raise ValueError("the naive backend has no dropout; use sdpa")
         return naive_attention(q, k, v, causal, key_padding_mask, scale)
-    if backend == "sdpa": return sdpa_attention(q, k, v, causal, key_padding_mask, scale, dropout_p)
-    if dropout_p: raise ValueError("the flash backend has no attention dropout; use sdpa or dropout_p=0")
+    if backend == "sdpa":
+        return sdpa_attention(q, k, v, causal, key_padding_mask, scale, dropout_p)
+    if dropout_p:
+        raise ValueError("the flash backend has no attention dropout; use sdpa or dropout_p=0")
     from minipre.flash import flash_attention
+
     return flash_attention(q, k, v, causal=causal, key_padding_mask=key_padding_mask, scale=scale)
 
 # %% ../nbs/03_attention.ipynb #c018
@@ -108,26 +154,34 @@ def random_padding_mask(B: int, T: int, generator=None, min_len: int = 1) -> tor
     lens = torch.randint(min_len, T + 1, (B,), generator=generator)
     return (torch.arange(T)[None] < lens[:, None]).long()
 
-def compare_to_reference(fn, B=2, H=3, T=37, D=16, causal=False, padded=False, dtype=torch.float32, device="cpu", generator=None):
+
+def compare_to_reference(
+    fn, B=2, H=3, T=37, D=16, causal=False, padded=False, dtype=torch.float32, device="cpu", generator=None
+):
     "Max abs error of `fn`'s output and q/k/v gradients against naive attention in float64."
     q, k, v = (torch.randn(B, H, T, D, generator=generator).to(device) for _ in range(3))
     kpm = random_padding_mask(B, T, generator).to(device) if padded else None
     do = torch.randn(B, H, T, D, generator=generator).to(device)
+
     def run(f, dt):
         qq, kk, vv = (t.to(dt).requires_grad_() for t in (q, k, v))
         o = f(qq, kk, vv, causal=causal, key_padding_mask=kpm)
         (o.float() * do).sum().backward() if dt != torch.float64 else (o * do.double()).sum().backward()
         return [o, qq.grad, kk.grad, vv.grad]
-    ref = run(naive_attention, torch.float64); got = run(fn, dtype)
-    if any(t.isnan().any() for t in got): return float("nan")
+
+    ref = run(naive_attention, torch.float64)
+    got = run(fn, dtype)
+    if any(t.isnan().any() for t in got):
+        return float("nan")
     return max((a.double() - b.double()).abs().max().item() for a, b in zip(ref, got))
 
 # %% ../nbs/03_attention.ipynb #c021
 def peak_cpu_memory(fn) -> int:
     "Peak bytes allocated by `fn()` on the CPU beyond what existed before, from PyTorch's memory profiler."
-    from torch.profiler import profile, ProfilerActivity
-    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as p: fn()
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as p:
+        fn()
     cur = peak = 0
     for e in sorted(p.events(), key=lambda e: e.time_range.start):
-        cur += e.self_cpu_memory_usage; peak = max(peak, cur)
+        cur += e.self_cpu_memory_usage
+        peak = max(peak, cur)
     return peak

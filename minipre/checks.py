@@ -6,9 +6,9 @@
 from __future__ import annotations
 import math
 import torch
-from .attention import naive_attention
+from .attention import naive_attention, split_heads
 from .model import GPT, Classifier, Config
-from .objectives import IGNORE_INDEX, shift_for_next_token
+from .objectives import IGNORE_INDEX
 from .tokenize import merge
 from .transfer import t_quantile
 
@@ -22,28 +22,43 @@ __all__ = ['CheckFailed', 'passed', 'check_attention', 'check_causal_mask', 'che
 class CheckFailed(Exception):
     "A student's implementation is wrong; the message says how."
 
+
 def _call(fn, *args, what: str, **kw):
-    try: return fn(*args, **kw)
-    except NotImplementedError: raise CheckFailed(f"{what} is not implemented yet: fill in the blank and run the check again.") from None
-    except CheckFailed: raise
-    except Exception as e:                      # chained (`from e`): the student's own traceback stays visible
-        raise CheckFailed(f"{what} raised {type(e).__name__}: {e}. It was called with "
-                          + ", ".join(f"{tuple(a.shape)} tensor" if torch.is_tensor(a) else repr(a) for a in args)) from e
+    try:
+        return fn(*args, **kw)
+    except NotImplementedError:
+        raise CheckFailed(f"{what} is not implemented yet: fill in the blank and run the check again.") from None
+    except CheckFailed:
+        raise
+    except Exception as e:  # chained (`from e`): the student's own traceback stays visible
+        raise CheckFailed(
+            f"{what} raised {type(e).__name__}: {e}. It was called with "
+            + ", ".join(f"{tuple(a.shape)} tensor" if torch.is_tensor(a) else repr(a) for a in args)
+        ) from e
+
 
 def _same_shape(got, want, what):
-    if not torch.is_tensor(got): raise CheckFailed(f"{what} should return a tensor, got {type(got).__name__}.")
+    if not torch.is_tensor(got):
+        raise CheckFailed(f"{what} should return a tensor, got {type(got).__name__}.")
     if tuple(got.shape) != tuple(want.shape):
-        raise CheckFailed(f"{what} returned shape {tuple(got.shape)}, expected {tuple(want.shape)}. "
-                          "Check which dimensions you multiply and that you do not drop the batch or head dimension.")
+        raise CheckFailed(
+            f"{what} returned shape {tuple(got.shape)}, expected {tuple(want.shape)}. "
+            "Check which dimensions you multiply and that you do not drop the batch or head dimension."
+        )
 
-def _close(got, want, tol=1e-4): return torch.allclose(got.double(), want.double(), atol=tol, rtol=tol)
+
+def _close(got, want, tol=1e-4):
+    return torch.allclose(got.double(), want.double(), atol=tol, rtol=tol)
+
 
 def passed(msg: str) -> bool:
-    print(f"✓ {msg}"); return True
+    print(f"✓ {msg}")
+    return True
 
 # %% ../nbs/11_checks.ipynb #c007
 def _rand_qkv(B=2, H=3, T=11, D=16, scale=1.0):
     return [torch.randn(B, H, T, D, dtype=torch.float64) * scale for _ in range(3)]
+
 
 def check_attention(fn) -> bool:
     "Check `fn(q, k, v)` computes softmax(QK^T/sqrt(d))V."
@@ -54,17 +69,25 @@ def check_attention(fn) -> bool:
     if not _close(got, want):
         d = q.shape[-1]
         if _close(got, naive_attention(q, k, v, scale=1.0)):
-            raise CheckFailed(f"the scores are not scaled: divide QK^T by sqrt(head_dim) = sqrt({d}) before the softmax.")
+            raise CheckFailed(
+                f"the scores are not scaled: divide QK^T by sqrt(head_dim) = sqrt({d}) before the softmax."
+            )
         if _close(got, torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(d), dim=-2) @ v):
-            raise CheckFailed("the softmax runs over the wrong dimension: normalise over the keys (the last dimension, dim=-1), "
-                              "so that each query's weights sum to 1.")
-        raise CheckFailed(f"the output differs from softmax(QK^T/sqrt(d))V by up to {(got - want).abs().max().item():.3g}. "
-                          "Check the order of the matrix products (Q @ K^T, then weights @ V) and the transpose of K.")
+            raise CheckFailed(
+                "the softmax runs over the wrong dimension: normalise over the keys (the last dimension, dim=-1), "
+                "so that each query's weights sum to 1."
+            )
+        raise CheckFailed(
+            f"the output differs from softmax(QK^T/sqrt(d))V by up to {(got - want).abs().max().item():.3g}. "
+            "Check the order of the matrix products (Q @ K^T, then weights @ V) and the transpose of K."
+        )
     big = [t * 1000 for t in _rand_qkv(T=5)]
     out = _call(fn, *big, what="your attention function")
     if not torch.isfinite(out).all():
-        raise CheckFailed("numerical overflow on large scores: the output has inf/NaN when scores are in the thousands. "
-                          "Subtract each row's maximum before exponentiating (or use torch.softmax).")
+        raise CheckFailed(
+            "numerical overflow on large scores: the output has inf/NaN when scores are in the thousands. "
+            "Subtract each row's maximum before exponentiating (or use torch.softmax)."
+        )
     return passed("attention matches softmax(QK^T/sqrt(d))V, including for large scores")
 
 # %% ../nbs/11_checks.ipynb #c011
@@ -74,23 +97,34 @@ def check_causal_mask(fn) -> bool:
     want = naive_attention(q, k, v, causal=True)
     got = _call(fn, q, k, v, what="your causal attention")
     _same_shape(got, want, "your causal attention")
-    k2, v2 = k.clone(), v.clone(); k2[:, :, 5:] += 3; v2[:, :, 5:] += 3
+    k2, v2 = k.clone(), v.clone()
+    k2[:, :, 5:] += 3
+    v2[:, :, 5:] += 3
     got2 = _call(fn, q, k2, v2, what="your causal attention")
     if not _close(got[:, :, :5], got2[:, :, :5]):
-        raise CheckFailed("attention leaks into the future: changing tokens 5..8 changed the outputs at positions 0..4. "
-                          "Mask scores above the diagonal (key index > query index) with -inf before the softmax.")
+        raise CheckFailed(
+            "attention leaks into the future: changing tokens 5..8 changed the outputs at positions 0..4. "
+            "Mask scores above the diagonal (key index > query index) with -inf before the softmax."
+        )
     if not _close(got, want) and _close(got[:, :, 1:], _strict_causal(q, k, v)[:, :, 1:]):
-        raise CheckFailed("off by one: each position must also attend to itself. Keep the diagonal (key index == query "
-                          "index); mask only key index > query index (torch.triu(..., diagonal=1)).")
+        raise CheckFailed(
+            "off by one: each position must also attend to itself. Keep the diagonal (key index == query "
+            "index); mask only key index > query index (torch.triu(..., diagonal=1))."
+        )
     if not _close(got, want):
-        raise CheckFailed(f"the masked output differs from the reference by up to {(got - want).abs().max().item():.3g}; "
-                          "is the mask applied before the softmax, with -inf (not 0)?")
+        raise CheckFailed(
+            f"the masked output differs from the reference by up to {(got - want).abs().max().item():.3g}; "
+            "is the mask applied before the softmax, with -inf (not 0)?"
+        )
     return passed("causal attention: nothing leaks from the future, every position sees itself")
 
+
 def _strict_causal(q, k, v):
-    T = q.shape[-2]; s = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
+    T = q.shape[-2]
+    s = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
     s = s.masked_fill(torch.ones(T, T, dtype=torch.bool).triu(0), float("-inf"))
     return torch.softmax(s, -1).nan_to_num(0) @ v
+
 
 def check_padding_mask(fn) -> bool:
     "Check `fn(q, k, v, key_padding_mask)` ignores keys where the (B, T) mask is 0."
@@ -99,14 +133,20 @@ def check_padding_mask(fn) -> bool:
     want = naive_attention(q, k, v, key_padding_mask=kpm)
     got = _call(fn, q, k, v, kpm, what="your padded attention")
     _same_shape(got, want, "your padded attention")
-    k2, v2 = k.clone(), v.clone(); k2[0, :, 5:] += 5; v2[0, :, 5:] += 5
+    k2, v2 = k.clone(), v.clone()
+    k2[0, :, 5:] += 5
+    v2[0, :, 5:] += 5
     got2 = _call(fn, q, k2, v2, kpm, what="your padded attention")
     if not _close(got[0, :, :5], got2[0, :, :5]):
-        raise CheckFailed("attention leaks into padding: changing the padded tokens changed the real tokens' outputs. "
-                          "Set the scores of keys where key_padding_mask == 0 to -inf before the softmax.")
+        raise CheckFailed(
+            "attention leaks into padding: changing the padded tokens changed the real tokens' outputs. "
+            "Set the scores of keys where key_padding_mask == 0 to -inf before the softmax."
+        )
     if not _close(got[:, :, :5], want[:, :, :5]) or not _close(got[1], want[1]):
-        raise CheckFailed("the output for real tokens differs from the reference; check the mask's broadcasting: a (B, T) "
-                          "mask must become (B, 1, 1, T) to mask keys for every head and query.")
+        raise CheckFailed(
+            "the output for real tokens differs from the reference; check the mask's broadcasting: a (B, T) "
+            "mask must become (B, 1, 1, T) to mask keys for every head and query."
+        )
     return passed("padded keys get no attention")
 
 # %% ../nbs/11_checks.ipynb #c014
@@ -118,64 +158,104 @@ def check_online_softmax(fn) -> bool:
         _same_shape(got, x, "your online softmax")
         if not _close(got, torch.softmax(x, -1), 1e-6):
             if block != 37 and _close(_call(fn, x, 37, what="your online softmax"), torch.softmax(x, -1), 1e-6):
-                raise CheckFailed(f"correct with one block but wrong with block={block}: when a new block raises the running "
-                                  "max from m to m_new, rescale the running sum by exp(m - m_new) before adding the new block.")
-            raise CheckFailed(f"result differs from softmax by up to {(got - torch.softmax(x, -1)).abs().max().item():.3g} "
-                              f"(block={block}); check the final division by the running sum.")
+                raise CheckFailed(
+                    f"correct with one block but wrong with block={block}: when a new block raises the running "
+                    "max from m to m_new, rescale the running sum by exp(m - m_new) before adding the new block."
+                )
+            raise CheckFailed(
+                f"result differs from softmax by up to {(got - torch.softmax(x, -1)).abs().max().item():.3g} "
+                f"(block={block}); check the final division by the running sum."
+            )
     big = _call(fn, x * 300, 8, what="your online softmax")
     if not torch.isfinite(big).all():
-        raise CheckFailed("numerical overflow on large inputs: subtract the running maximum inside the exponent, exp(x - m).")
+        raise CheckFailed(
+            "numerical overflow on large inputs: subtract the running maximum inside the exponent, exp(x - m)."
+        )
     return passed("online softmax equals softmax for block sizes 1, 5, 8, 37, 64 and for huge inputs")
 
 # %% ../nbs/11_checks.ipynb #c017
 def check_mlm_masking(fn, rate: float = 0.15) -> bool:
     "Check a BERT masking function's statistics and bookkeeping."
     V, specials, mask_id = 500, [0, 1, 2, 3, 4], 1
-    ids = torch.randint(5, V, (64, 128)); ids[:, 0] = 2; ids[:, 110:] = 0
-    out = _call(fn, ids.clone(), mask_id, V, specials, rate, torch.Generator().manual_seed(0), what="your masking function")
-    if not (isinstance(out, tuple) and len(out) == 2): raise CheckFailed("return a pair (inputs, labels).")
+    ids = torch.randint(5, V, (64, 128))
+    ids[:, 0] = 2
+    ids[:, 110:] = 0
+    out = _call(
+        fn, ids.clone(), mask_id, V, specials, rate, torch.Generator().manual_seed(0), what="your masking function"
+    )
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise CheckFailed("return a pair (inputs, labels).")
     inp, lab = out
-    _same_shape(inp, ids, "your masked inputs"); _same_shape(lab, ids, "your labels")
+    _same_shape(inp, ids, "your masked inputs")
+    _same_shape(lab, ids, "your labels")
     chosen = lab != IGNORE_INDEX
-    if chosen[ids < 5].any(): raise CheckFailed("special tokens or padding were chosen for prediction; never choose positions holding special ids.")
+    if chosen[ids < 5].any():
+        raise CheckFailed(
+            "special tokens or padding were chosen for prediction; never choose positions holding special ids."
+        )
     if not torch.equal(lab[chosen], ids[chosen]):
-        raise CheckFailed("labels at chosen positions must be the ORIGINAL tokens (what the model must recover), not the corrupted ones.")
+        raise CheckFailed(
+            """labels at chosen positions must be the ORIGINAL tokens (what the model must recover), not the corrupted
+            ones."""
+        )
     if not torch.equal(inp[~chosen], ids[~chosen]):
-        raise CheckFailed(f"positions that were not chosen were changed; only chosen positions may be corrupted, and labels elsewhere must be {IGNORE_INDEX}.")
+        raise CheckFailed(
+            "positions that were not chosen were changed; only chosen positions may be corrupted, "
+            f"and labels elsewhere must be {IGNORE_INDEX}."
+        )
     share = chosen.sum().item() / (ids >= 5).sum().item()
     if abs(share - rate) > 0.02:
-        raise CheckFailed(f"masking rate off: {share:.1%} of the real tokens were chosen, expected {rate:.0%}. "
-                          "Choose each non-special token independently with probability `rate`.")
+        raise CheckFailed(
+            f"masking rate off: {share:.1%} of the real tokens were chosen, expected {rate:.0%}. "
+            "Choose each non-special token independently with probability `rate`."
+        )
     m = (inp[chosen] == mask_id).float().mean().item()
     kept = (inp[chosen] == ids[chosen]).float().mean().item()
     if abs(m - 0.8) > 0.04 or abs(kept - 0.1) > 0.04:
-        raise CheckFailed(f"the 80/10/10 split is off: of the chosen tokens {m:.0%} became the mask token and {kept:.0%} were kept "
-                          "unchanged; expected 80% mask, 10% random token, 10% unchanged.")
+        raise CheckFailed(
+            f"the 80/10/10 split is off: of the chosen tokens {m:.0%} became the mask token and {kept:.0%} were kept "
+            "unchanged; expected 80% mask, 10% random token, 10% unchanged."
+        )
     return passed(f"masked-LM corruption: {share:.1%} chosen, {m:.0%} masked / {kept:.0%} kept, specials never chosen")
 
 # %% ../nbs/11_checks.ipynb #c020
 def check_bpe_merge(fn) -> bool:
     "Check `fn(ids, pair, new_id)` replaces non-overlapping occurrences left to right."
-    cases = [([1, 2, 3, 1, 2], (1, 2), 9), ([1, 1, 1], (1, 1), 7), ([5, 6], (6, 5), 8), ([], (1, 2), 3), ([4, 4, 4, 4], (4, 4), 0)]
+    cases = [
+        ([1, 2, 3, 1, 2], (1, 2), 9),
+        ([1, 1, 1], (1, 1), 7),
+        ([5, 6], (6, 5), 8),
+        ([], (1, 2), 3),
+        ([4, 4, 4, 4], (4, 4), 0),
+    ]
     g = torch.Generator().manual_seed(0)
     cases += [(torch.randint(0, 4, (30,), generator=g).tolist(), (1, 2), 99) for _ in range(20)]
     for ids, pair, new in cases:
         got = _call(fn, list(ids), pair, new, what="your merge")
         want = merge(list(ids), pair, new)
         if list(got) != want:
-            hint = " Overlaps: in [1, 1, 1] merging (1, 1) gives [7, 1], not [7, 7]; skip past a pair once merged." if pair == (1, 1) else ""
+            hint = (
+                " Overlaps: in [1, 1, 1] merging (1, 1) gives [7, 1], not [7, 7]; skip past a pair once merged."
+                if pair == (1, 1)
+                else ""
+            )
             raise CheckFailed(f"merge({ids}, {pair}, {new}) gave {list(got)}, expected {want}.{hint}")
     return passed("BPE merge: non-overlapping, left to right, on 25 cases")
+
 
 def check_next_token_shift(fn) -> bool:
     "Check `fn(block)` returns (inputs, targets) with targets one step ahead of inputs."
     block = torch.arange(10, 30).view(2, 10)
     out = _call(fn, block, what="your shift")
-    if not (isinstance(out, tuple) and len(out) == 2): raise CheckFailed("return a pair (inputs, targets).")
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise CheckFailed("return a pair (inputs, targets).")
     x, y = out
     if tuple(x.shape) != (2, 9) or tuple(y.shape) != (2, 9):
-        raise CheckFailed(f"a block of 10 tokens gives 9 (input, target) pairs; got shapes {tuple(x.shape)} and {tuple(y.shape)}.")
-    if torch.equal(x, y): raise CheckFailed("targets equal inputs: the model would learn to copy. Targets are the NEXT tokens.")
+        raise CheckFailed(
+            f"a block of 10 tokens gives 9 (input, target) pairs; got shapes {tuple(x.shape)} and {tuple(y.shape)}."
+        )
+    if torch.equal(x, y):
+        raise CheckFailed("targets equal inputs: the model would learn to copy. Targets are the NEXT tokens.")
     if torch.equal(y, block[:, :-1]) and torch.equal(x, block[:, 1:]):
         raise CheckFailed("inputs and targets are swapped: inputs are block[:, :-1], targets block[:, 1:].")
     if not (torch.equal(x, block[:, :-1]) and torch.equal(y, block[:, 1:])):
@@ -185,27 +265,34 @@ def check_next_token_shift(fn) -> bool:
 # %% ../nbs/11_checks.ipynb #c023
 def check_split_heads(fn) -> bool:
     "Check `fn(x, n_heads)` turns (B, T, C) into (B, H, T, C/H) with head h holding features h*C/H .. (h+1)*C/H."
-    from minipre.attention import split_heads
     x = torch.randn(2, 7, 12)
     got = _call(fn, x, 3, what="your split_heads")
     want = split_heads(x, 3)
     _same_shape(got, want, "your split_heads")
     if not torch.equal(got, want):
         if torch.equal(got, x.view(2, 3, 7, 4)):
-            raise CheckFailed("you reshaped (B, T, C) straight to (B, H, T, D), which mixes time steps into heads. "
-                              "View as (B, T, H, D) first, then transpose time and heads.")
-        raise CheckFailed("head h must hold features h*D .. (h+1)*D of every time step; compare x[:, t, :D] with your head 0.")
+            raise CheckFailed(
+                "you reshaped (B, T, C) straight to (B, H, T, D), which mixes time steps into heads. "
+                "View as (B, T, H, D) first, then transpose time and heads."
+            )
+        raise CheckFailed(
+            "head h must hold features h*D .. (h+1)*D of every time step; compare x[:, t, :D] with your head 0."
+        )
     return passed("split_heads: (B, T, C) -> (B, H, T, C/H), each head a contiguous slice of the features")
+
 
 def check_mean_pooling(fn) -> bool:
     "Check `fn(h, attention_mask)` averages (B, T, C) hidden states over real tokens only."
-    h = torch.randn(3, 6, 4); m = torch.tensor([[1] * 6, [1] * 2 + [0] * 4, [1] * 4 + [0] * 2])
+    h = torch.randn(3, 6, 4)
+    m = torch.tensor([[1] * 6, [1] * 2 + [0] * 4, [1] * 4 + [0] * 2])
     got = _call(fn, h, m, what="your pooling")
     want = (h * m[..., None]).sum(1) / m.sum(1, keepdim=True)
     _same_shape(got, want, "your pooling")
     if not _close(got, want):
-        if _close(got, h.mean(1)): raise CheckFailed("padding is averaged in: divide the masked sum by the number of REAL tokens.")
-        if _close(got, (h * m[..., None]).sum(1) / h.shape[1]): raise CheckFailed("you divide by the padded length; divide by attention_mask.sum(1).")
+        if _close(got, h.mean(1)):
+            raise CheckFailed("padding is averaged in: divide the masked sum by the number of REAL tokens.")
+        if _close(got, (h * m[..., None]).sum(1) / h.shape[1]):
+            raise CheckFailed("you divide by the padded length; divide by attention_mask.sum(1).")
         raise CheckFailed("the pooled vectors differ from the mean over real tokens.")
     return passed("mean pooling over real tokens only")
 
@@ -214,56 +301,82 @@ def _tiny_lm(seed: int = 0):
     torch.manual_seed(seed)
     return GPT(Config(vocab_size=24, n_layer=1, n_head=2, n_embd=16, max_len=8))
 
+
 def _lm_batches(k: int, seed: int = 0) -> list[dict]:
     g = torch.Generator().manual_seed(seed)
     x = torch.randint(0, 24, (4 * k, 8), generator=g)
-    return [{"input_ids": x[i * 4:(i + 1) * 4], "labels": torch.roll(x[i * 4:(i + 1) * 4], -1, 1)} for i in range(k)]
+    return [
+        {"input_ids": x[i * 4 : (i + 1) * 4], "labels": torch.roll(x[i * 4 : (i + 1) * 4], -1, 1)} for i in range(k)
+    ]
 
-def _flat(m): return torch.cat([p.detach().flatten() for p in m.parameters()])
+
+def _flat(m):
+    return torch.cat([p.detach().flatten() for p in m.parameters()])
+
 
 def _sgd_move(batches: list[dict], steps: int = 1, scale: float = 1.0, each: bool = False, stale: bool = False):
     "How far plain SGD (lr 0.1) moves the tiny LM: the right way, and the usual wrong ways."
-    m = _tiny_lm(); opt = torch.optim.SGD(m.parameters(), lr=0.1); start = _flat(m)
+    m = _tiny_lm()
+    opt = torch.optim.SGD(m.parameters(), lr=0.1)
+    start = _flat(m)
     for _ in range(steps):
-        if not (each or stale): opt.zero_grad()
+        if not (each or stale):
+            opt.zero_grad()
         for b in batches:
-            if each: opt.zero_grad()
+            if each:
+                opt.zero_grad()
             (m(b["input_ids"], b["labels"])[1] * scale / len(batches)).backward()
-            if each: opt.step()
-        if not each: opt.step()
+            if each:
+                opt.step()
+        if not each:
+            opt.step()
     return _flat(m) - start
+
 
 def check_train_step(fn) -> bool:
     "Check `fn(model, batch, optimizer)` takes one clean optimizer step on the batch's loss and returns the loss."
     m, b = _tiny_lm(), _lm_batches(1)[0]
     opt, start = torch.optim.SGD(m.parameters(), lr=0.1), _flat(m)
-    with torch.no_grad(): want_loss = _tiny_lm()(b["input_ids"], b["labels"])[1].item()
+    with torch.no_grad():
+        want_loss = _tiny_lm()(b["input_ids"], b["labels"])[1].item()
     loss = _call(fn, m, b, opt, what="your train_step")
     if loss is None or not math.isclose(float(loss), want_loss, rel_tol=1e-4):
         raise CheckFailed(f"train_step should return the batch's loss before the step ({want_loss:.4f}), got {loss!r}.")
     _call(fn, m, b, opt, what="your train_step")
     moved = _flat(m) - start
-    if moved.abs().max() == 0: raise CheckFailed("the weights did not move: call optimizer.step() after loss.backward().")
-    if _close(moved, _sgd_move([b], 2), 1e-5): return passed("one clean step per call: zero_grad, backward, step")
+    if moved.abs().max() == 0:
+        raise CheckFailed("the weights did not move: call optimizer.step() after loss.backward().")
+    if _close(moved, _sgd_move([b], 2), 1e-5):
+        return passed("one clean step per call: zero_grad, backward, step")
     if _close(moved, _sgd_move([b], 2, stale=True), 1e-5):
-        raise CheckFailed("the second step also used the first step's gradients: call optimizer.zero_grad() before backward().")
+        raise CheckFailed(
+            "the second step also used the first step's gradients: call optimizer.zero_grad() before backward()."
+        )
     raise CheckFailed("two calls did not move the weights as two clean steps of the batch's loss do.")
+
 
 def check_accumulation(fn) -> bool:
     "Check `fn(model, micro_batches, optimizer)` takes ONE step with the gradient of all micro-batches together."
     bs = _lm_batches(4)
-    m = _tiny_lm(); opt = torch.optim.SGD(m.parameters(), lr=0.1); start = _flat(m)
+    m = _tiny_lm()
+    opt = torch.optim.SGD(m.parameters(), lr=0.1)
+    start = _flat(m)
     _call(fn, m, bs, opt, what="your accumulation step")
     moved = _flat(m) - start
-    if moved.abs().max() == 0: raise CheckFailed("the weights did not move: call optimizer.step() once, after the loop.")
-    if _close(moved, _sgd_move(bs), 1e-5): return passed("accumulating 4 micro-batches = one step on the whole batch")
+    if moved.abs().max() == 0:
+        raise CheckFailed("the weights did not move: call optimizer.step() once, after the loop.")
+    if _close(moved, _sgd_move(bs), 1e-5):
+        return passed("accumulating 4 micro-batches = one step on the whole batch")
     if _close(moved, _sgd_move(bs, scale=len(bs)), 1e-5):
-        raise CheckFailed("the step is 4 times too large: divide each micro-batch's loss by the number of micro-batches.")
+        raise CheckFailed(
+            "the step is 4 times too large: divide each micro-batch's loss by the number of micro-batches."
+        )
     if any(_close(moved, _sgd_move(bs, scale=k, each=True), 1e-5) for k in (1, len(bs))):
         raise CheckFailed("you step after every micro-batch: backward() in the loop, optimizer.step() once after it.")
     if _close(moved, _sgd_move(bs[-1:], scale=1 / len(bs)), 1e-5) or _close(moved, _sgd_move(bs[-1:]), 1e-5):
         raise CheckFailed("only the last micro-batch counts: zero the gradients once, before the loop, not inside it.")
     raise CheckFailed("the weights moved differently from one step on the whole batch.")
+
 
 def check_freeze_body(fn) -> bool:
     "Check `fn(classifier)` freezes every parameter of the pretrained body and leaves the new head trainable."
@@ -272,8 +385,12 @@ def check_freeze_body(fn) -> bool:
     still = [n for n, p in m.body.named_parameters() if p.requires_grad]
     if not any(p.requires_grad for p in m.head.parameters()):
         raise CheckFailed("the head is frozen too: it is new, it must learn (freeze model.body only).")
-    if still: raise CheckFailed(f"{len(still)} body parameters still train, e.g. {still[0]}: freeze every parameter of model.body.")
+    if still:
+        raise CheckFailed(
+            f"{len(still)} body parameters still train, e.g. {still[0]}: freeze every parameter of model.body."
+        )
     return passed("body frozen, head trainable")
+
 
 def check_paired_difference(fn) -> bool:
     "Check `fn(a, b)` gives the mean of a[i] - b[i] and its 95% Student-t interval: (mean, low, high)."
@@ -282,15 +399,22 @@ def check_paired_difference(fn) -> bool:
     d = [x - y for x, y in zip(a, b)]
     m, s = sum(d) / len(d), math.sqrt(sum((x - sum(d) / len(d)) ** 2 for x in d) / (len(d) - 1))
     h = t_quantile(len(d)) * s / math.sqrt(len(d))
-    try: gm, lo, hi = (float(v) for v in got)
-    except (TypeError, ValueError): raise CheckFailed(f"return three numbers (mean, low, high), got {got!r}.") from None
-    if not math.isclose(gm, m, abs_tol=1e-9): raise CheckFailed(f"the mean difference is {m:.4f}, got {gm:.4f}.")
-    if math.isclose(hi - lo, 2 * h, rel_tol=1e-3): return passed("paired difference with a Student-t interval")
+    try:
+        gm, lo, hi = (float(v) for v in got)
+    except (TypeError, ValueError):
+        raise CheckFailed(f"return three numbers (mean, low, high), got {got!r}.") from None
+    if not math.isclose(gm, m, abs_tol=1e-9):
+        raise CheckFailed(f"the mean difference is {m:.4f}, got {gm:.4f}.")
+    if math.isclose(hi - lo, 2 * h, rel_tol=1e-3):
+        return passed("paired difference with a Student-t interval")
     if math.isclose(hi - lo, 2 * 1.96 * s / math.sqrt(len(d)), rel_tol=1e-3):
         raise CheckFailed("with 5 seeds use Student's t (about 2.78), not the normal 1.96: the interval is too narrow.")
     if math.isclose(hi - lo, 2 * h * math.sqrt((len(d) - 1) / len(d)), rel_tol=1e-3):
         raise CheckFailed("use the sample standard deviation (divide by n - 1), not the population one.")
-    raise CheckFailed(f"the interval should be [{m - h:.4f}, {m + h:.4f}]: pair the runs (a[i] - b[i]) before taking the spread.")
+    raise CheckFailed(
+        f"the interval should be [{m - h:.4f}, {m + h:.4f}]: pair the runs (a[i] - b[i]) before taking the spread."
+    )
+
 
 def check_leak_finder(fn) -> bool:
     "Check `fn(train_texts, eval_texts)` returns the sorted indices of evaluation texts that also occur in training."
@@ -299,7 +423,14 @@ def check_leak_finder(fn) -> bool:
     got = _call(fn, train, evaluation, what="your leak finder")
     if not isinstance(got, (list, tuple)) or not all(isinstance(i, int) for i in got):
         raise CheckFailed(f"return a list of indices into eval_texts, got {got!r}.")
-    if list(got) == [1, 2, 3]: return passed("copies found whatever their case and spacing")
-    if list(got) == []: raise CheckFailed("nothing found: compare texts after lower-casing them and collapsing the spaces.")
-    if 4 in got: raise CheckFailed("'not my kind of movie!' differs by a word character ('!'): only case and spacing are ignored.")
-    raise CheckFailed(f"expected [1, 2, 3], got {list(got)}: lower-case and collapse spaces on both sides, then compare.")
+    if list(got) == [1, 2, 3]:
+        return passed("copies found whatever their case and spacing")
+    if list(got) == []:
+        raise CheckFailed("nothing found: compare texts after lower-casing them and collapsing the spaces.")
+    if 4 in got:
+        raise CheckFailed(
+            "'not my kind of movie!' differs by a word character ('!'): only case and spacing are ignored."
+        )
+    raise CheckFailed(
+        f"expected [1, 2, 3], got {list(got)}: lower-case and collapse spaces on both sides, then compare."
+    )

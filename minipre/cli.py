@@ -17,20 +17,36 @@ __all__ = ['POS_INT', 'POS_FLOAT', 'FRACTION', 'LOG_HELP', 'COMMANDS', 'pick_cor
 def pick_corpus(data: str | None = None) -> str:
     "'imdb-unlabeled' when a local data folder holds it, else 'synthetic'."
     from minipre.data import find_data_dir
+
     d = find_data_dir(data) if data or os.environ.get("MINIPRE_DATA") else None
     return "imdb-unlabeled" if d is not None and (d / "movie_reviews_unlabeled").is_dir() else "synthetic"
 
-def run_pipeline(corpus: str, data: str | None = None, vocab_size: int = 2000, n_docs: int = 2000,
-                 block_size: int = 64, batch_size: int = 8, log=print) -> dict:
+
+def run_pipeline(
+    corpus: str,
+    data: str | None = None,
+    vocab_size: int = 2000,
+    n_docs: int = 2000,
+    block_size: int = 64,
+    batch_size: int = 8,
+    log=print,
+) -> dict:
     "Load -> tokenizer -> next-token batch -> masked-LM batch, logging each step with its time."
     import torch
     from minipre.data import load_corpus
     from minipre.tokenize import HFTokenizer
     from minipre.objectives import pack_stream, random_blocks, mlm_batch, show_clm, show_mlm
-    t = time.perf_counter(); times = {}
+
+    t = time.perf_counter()
+    times = {}
+
     def step(name):
-        nonlocal t; now = time.perf_counter(); times[name] = now - t; t = now
+        nonlocal t
+        now = time.perf_counter()
+        times[name] = now - t
+        t = now
         log(f"  [{times[name]:6.2f}s] {name}")
+
     log(f"minipre demo: corpus {corpus!r}")
     dd = load_corpus(corpus, data=data)
     docs = dd["train"]["text"][:n_docs]
@@ -38,18 +54,24 @@ def run_pipeline(corpus: str, data: str | None = None, vocab_size: int = 2000, n
     tok = HFTokenizer.train(docs, vocab_size)
     step(f"trained a byte-level BPE tokenizer with {tok.vocab_size} tokens")
     ids = tok.encode_batch(docs)
-    n_tok = sum(map(len, ids)); n_chr = sum(map(len, docs))
+    n_tok = sum(map(len, ids))
+    n_chr = sum(map(len, docs))
     step(f"tokenized {n_tok:,} tokens ({n_chr / n_tok:.2f} characters per token)")
     g = torch.Generator().manual_seed(0)
     x, y = random_blocks(pack_stream(ids, tok.eos_id), block_size, batch_size, g)
     step(f"next-token batch: inputs {tuple(x.shape)}, targets shifted by one")
     b = mlm_batch([s[:block_size] for s in ids[:batch_size]], tok, generator=g)
-    n_pred = (b["labels"] != -100).sum().item(); n_real = b["attention_mask"].sum().item()
+    n_pred = (b["labels"] != -100).sum().item()
+    n_real = b["attention_mask"].sum().item()
     step(f"masked-LM batch: inputs {tuple(b['input_ids'].shape)}, {n_pred} of {n_real} tokens to predict")
     log("\nnext-token, first block:\n" + show_clm(tok, torch.cat([x[0], y[0, -1:]]).tolist(), n=10))
-    log("\nmasked LM, first sequence:\n" + show_mlm(tok, collate_first(b, tok, ids[0][:block_size]), b["input_ids"][0], b["labels"][0]))
+    log(
+        "\nmasked LM, first sequence:\n"
+        + show_mlm(tok, collate_first(b, tok, ids[0][:block_size]), b["input_ids"][0], b["labels"][0])
+    )
     log(f"\ndone in {sum(times.values()):.1f}s")
     return {"tokenizer": tok, "times": times, "n_tokens": n_tok}
+
 
 def collate_first(b, tok, ids):
     "The original ids behind the first row of an MLM batch (with its <cls> and padding)."
@@ -60,150 +82,278 @@ def collate_first(b, tok, ids):
 class CLIError(Exception):
     "A user error: printed as one line, exit status 2."
 
+
 class Parser(argparse.ArgumentParser):
     "argparse, with a mistake reported as one line (no usage block) and exit status 2."
+
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
+
 def number(kind=int, lo=None, hi=None, lo_open=False, hi_open=False):
     "An argparse type: a number of `kind` in the given range, else a one-line error that names the flag."
+
     def parse(text: str):
-        try: v = kind(text)
-        except ValueError: raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, got {text!r}")
-        if kind is float and v != v: raise argparse.ArgumentTypeError("expected a number, got nan")
-        if (lo is not None and (v <= lo if lo_open else v < lo)) or (hi is not None and (v >= hi if hi_open else v > hi)):
-            span = f"{'(' if lo_open else '['}{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}{')' if hi_open else ']'}"
+        try:
+            v = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, got {text!r}")
+        if kind is float and v != v:
+            raise argparse.ArgumentTypeError("expected a number, got nan")
+        if (lo is not None and (v <= lo if lo_open else v < lo)) or (
+            hi is not None and (v >= hi if hi_open else v > hi)
+        ):
+            low, high = "-inf" if lo is None else lo, "inf" if hi is None else hi
+            span = f"{'(' if lo_open else '['}{low}, {high}{')' if hi_open else ']'}"
             raise argparse.ArgumentTypeError(f"must be in {span}, got {text}")
         return v
+
     parse.__name__ = f"{kind.__name__} in range"
     return parse
 
+
 POS_INT, POS_FLOAT, FRACTION = number(int, 1), number(float, 0, lo_open=True), number(float, 0, 1, True, True)
+
 
 def sizes_list(text: str) -> tuple:
     "'100,300,all' -> (100, 300, None)."
     out = []
     for part in text.split(","):
         part = part.strip().lower()
-        if part in ("all", "none"): out.append(None); continue
-        try: n = int(part)
-        except ValueError: raise argparse.ArgumentTypeError(f"expected numbers of labels like 100,300,all; got {part!r}")
-        if n < 2: raise argparse.ArgumentTypeError(f"each size must be at least 2, got {n}")
+        if part in ("all", "none"):
+            out.append(None)
+            continue
+        try:
+            n = int(part)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected numbers of labels like 100,300,all; got {part!r}")
+        if n < 2:
+            raise argparse.ArgumentTypeError(f"each size must be at least 2, got {n}")
         out.append(n)
     return tuple(out)
 
+
 def out_folder(path, flag: str = "--out") -> Path:
     "The output folder a command will write; refused at once if it is an existing file (not at the first save)."
-    if Path(path).exists() and not Path(path).is_dir(): raise CLIError(f"{flag} {path} is an existing file, not a folder")
+    if Path(path).exists() and not Path(path).is_dir():
+        raise CLIError(f"{flag} {path} is an existing file, not a folder")
     return Path(path)
 
-LOG_HELP = ("metrics.jsonl in --out always; 'tensorboard' also writes TensorBoard event files to OUT/tensorboard "
-            "(pip install 'minipre[tensorboard]')")
+
+LOG_HELP = (
+    "metrics.jsonl in --out always; 'tensorboard' also writes TensorBoard event files to OUT/tensorboard "
+    "(pip install 'minipre[tensorboard]')"
+)
+
 
 def build_parser() -> argparse.ArgumentParser:
     p = Parser(prog="minipre", description="Learn transformer pretraining by doing it.")
     sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND", parser_class=Parser)
-    d = sub.add_parser("demo", help="the main job: the pipeline end to end, then the data-efficiency experiment",
-                       description="Load, tokenize and batch the default corpus, then pretrain both objectives and measure "
-                                   "fine-tuning data efficiency. Offline: the synthetic language (a few minutes). With a data "
-                                   "folder ($MINIPRE_DATA or --data): IMDb pretraining and SST-2 (a couple of hours on a 2-core CPU).")
-    d.add_argument("--corpus", default=None, help="corpus name or path (default: imdb-unlabeled if local data exists, else synthetic)")
+    d = sub.add_parser(
+        "demo",
+        help="the main job: the pipeline end to end, then the data-efficiency experiment",
+        description="Load, tokenize and batch the default corpus, then pretrain both objectives and measure "
+        "fine-tuning data efficiency. Offline: the synthetic language (a few minutes). With a data "
+        "folder ($MINIPRE_DATA or --data): IMDb pretraining and SST-2 (a couple of hours on a 2-core CPU).",
+    )
+    d.add_argument(
+        "--corpus",
+        default=None,
+        help="corpus name or path (default: imdb-unlabeled if local data exists, else synthetic)",
+    )
     d.add_argument("--data", default=None, help="local data folder (default: $MINIPRE_DATA)")
     d.add_argument("--vocab-size", type=POS_INT, default=2000)
     d.add_argument("--out", default="runs", help="where checkpoints, results and the plot go (default: runs/)")
     d.add_argument("--pipeline-only", action="store_true", help="only the load/tokenize/batch walk-through")
 
-    t = sub.add_parser("pretrain", help="pretrain a GPT (next-token) or BERT (masked LM); resumes from --out",
-                       description="Pretrain with the training engine. Runs under torchrun for data parallelism "
-                                   "(torchrun --nproc_per_node=N $(which minipre) pretrain ...).")
-    t.add_argument("--objective", choices=("clm", "mlm"), required=True, help="clm: next-token (GPT); mlm: masked LM (BERT)")
-    t.add_argument("--data", dest="source", default="synthetic", help="registered name or path to text files (default: synthetic)")
+    t = sub.add_parser(
+        "pretrain",
+        help="pretrain a GPT (next-token) or BERT (masked LM); resumes from --out",
+        description="Pretrain with the training engine. Runs under torchrun for data parallelism "
+        "(torchrun --nproc_per_node=N $(which minipre) pretrain ...).",
+    )
+    t.add_argument(
+        "--objective", choices=("clm", "mlm"), required=True, help="clm: next-token (GPT); mlm: masked LM (BERT)"
+    )
+    t.add_argument(
+        "--data", dest="source", default="synthetic", help="registered name or path to text files (default: synthetic)"
+    )
     t.add_argument("--data-dir", default=None, help="local data folder for registered names (default: $MINIPRE_DATA)")
     t.add_argument("--out", required=True, help="checkpoint folder; an existing checkpoint there is resumed")
-    t.add_argument("--tokenizer", choices=("char", "bpe"), default=None, help="default: char for tinyshakespeare next-token, else bpe")
+    t.add_argument(
+        "--tokenizer",
+        choices=("char", "bpe"),
+        default=None,
+        help="default: char for tinyshakespeare next-token, else bpe",
+    )
     t.add_argument("--vocab-size", type=POS_INT, default=8192)
-    t.add_argument("--layers", type=POS_INT, default=4); t.add_argument("--width", type=POS_INT, default=256); t.add_argument("--heads", type=POS_INT, default=4)
+    t.add_argument("--layers", type=POS_INT, default=4)
+    t.add_argument("--width", type=POS_INT, default=256)
+    t.add_argument("--heads", type=POS_INT, default=4)
     t.add_argument("--positions", choices=("learned", "rope"), default="learned")
-    t.add_argument("--block-size", type=number(int, 2), default=128); t.add_argument("--batch-size", type=POS_INT, default=32)
-    t.add_argument("--steps", type=POS_INT, default=1000); t.add_argument("--lr", type=POS_FLOAT, default=1e-3)
-    t.add_argument("--optimizer", choices=("adamw", "muon"), default="adamw", help="muon: Muon on the blocks' matrices, AdamW (--lr) on the rest")
+    t.add_argument("--block-size", type=number(int, 2), default=128)
+    t.add_argument("--batch-size", type=POS_INT, default=32)
+    t.add_argument("--steps", type=POS_INT, default=1000)
+    t.add_argument("--lr", type=POS_FLOAT, default=1e-3)
+    t.add_argument(
+        "--optimizer",
+        choices=("adamw", "muon"),
+        default="adamw",
+        help="muon: Muon on the blocks' matrices, AdamW (--lr) on the rest",
+    )
     t.add_argument("--muon-lr", type=POS_FLOAT, default=0.02, help="Muon's peak learning rate (default: 0.02)")
-    t.add_argument("--warmup", type=number(int, 0), default=100); t.add_argument("--eval-every", type=POS_INT, default=250)
+    t.add_argument("--warmup", type=number(int, 0), default=100)
+    t.add_argument("--eval-every", type=POS_INT, default=250)
     t.add_argument("--mask-rate", type=FRACTION, default=0.15)
     t.add_argument("--precision", choices=("auto", "bf16", "fp16", "fp32"), default="auto")
     t.add_argument("--compile", action="store_true", help="torch.compile the model (a minute of compilation first)")
     t.add_argument("--threads", type=POS_INT, default=None)
     t.add_argument("--strategy", choices=("ddp", "fsdp"), default="ddp", help="data parallelism under torchrun")
     t.add_argument("--seed", type=number(int, 0), default=0)
-    t.add_argument("--normalize", action="store_true", help="lower-case and Penn-Treebank-tokenize the text (as SST-2 is)")
+    t.add_argument(
+        "--normalize", action="store_true", help="lower-case and Penn-Treebank-tokenize the text (as SST-2 is)"
+    )
     t.add_argument("--max-minutes", type=POS_FLOAT, default=None, help="stop (and save) after this much training time")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     t.add_argument("--log", choices=("jsonl", "tensorboard"), default="jsonl", help=LOG_HELP)
 
-    x = sub.add_parser("transfer", help="the data-efficiency experiment: pretrain both objectives, fine-tune on 100..all labels",
-                       description="Pretrain a masked-LM encoder and a next-token decoder, then fine-tune each and a model from "
-                                   "scratch on class-balanced subsets of the labels; writes results.json and transfer.png.")
-    x.add_argument("--preset", choices=("auto", "synthetic", "sst2"), default="auto",
-                   help="synthetic (offline, minutes) or sst2 (IMDb -> SST-2, a couple of hours on CPU); auto picks sst2 when the data is local")
+    x = sub.add_parser(
+        "transfer",
+        help="the data-efficiency experiment: pretrain both objectives, fine-tune on 100..all labels",
+        description="Pretrain a masked-LM encoder and a next-token decoder, then fine-tune each and a model from "
+        "scratch on class-balanced subsets of the labels; writes results.json and transfer.png.",
+    )
+    x.add_argument(
+        "--preset",
+        choices=("auto", "synthetic", "sst2"),
+        default="auto",
+        help="synthetic (offline, minutes) or sst2 (IMDb -> SST-2, a couple of hours on CPU); "
+        "auto picks sst2 when the data is local",
+    )
     x.add_argument("--data", default=None, help="local data folder (default: $MINIPRE_DATA)")
-    x.add_argument("--corpus", default=None, help="unlabeled text to pretrain on: a registered name or a file/folder (default: the preset's)")
-    x.add_argument("--labeled", default=None, help="labeled task: a registered name or a table (.csv/.tsv/.jsonl/.parquet; default: the preset's)")
+    x.add_argument(
+        "--corpus",
+        default=None,
+        help="unlabeled text to pretrain on: a registered name or a file/folder (default: the preset's)",
+    )
+    x.add_argument(
+        "--labeled",
+        default=None,
+        help="labeled task: a registered name or a table (.csv/.tsv/.jsonl/.parquet; default: the preset's)",
+    )
     x.add_argument("--text-col", default=None, help="text column of --labeled (default: text)")
     x.add_argument("--label-col", default=None, help="label column of --labeled (default: label)")
-    x.add_argument("--sizes", type=sizes_list, default=None, help="numbers of labels, e.g. 100,300,1000,all (default: the preset's)")
-    x.add_argument("--seeds", type=POS_INT, default=None, help="seeds (subsets) per size (default: the preset's: 5 up to N=300, then 3)")
-    x.add_argument("--minutes", type=POS_FLOAT, default=None, help="pretraining budget per objective, in minutes (default: the preset's)")
-    x.add_argument("--out", default=None, help="output folder; a re-run resumes from what is there (default: runs/transfer-PRESET)")
+    x.add_argument(
+        "--sizes",
+        type=sizes_list,
+        default=None,
+        help="numbers of labels, e.g. 100,300,1000,all (default: the preset's)",
+    )
+    x.add_argument(
+        "--seeds",
+        type=POS_INT,
+        default=None,
+        help="seeds (subsets) per size (default: the preset's: 5 up to N=300, then 3)",
+    )
+    x.add_argument(
+        "--minutes",
+        type=POS_FLOAT,
+        default=None,
+        help="pretraining budget per objective, in minutes (default: the preset's)",
+    )
+    x.add_argument(
+        "--out", default=None, help="output folder; a re-run resumes from what is there (default: runs/transfer-PRESET)"
+    )
     x.add_argument("--quiet", action="store_true")
-    f = sub.add_parser("finetune", help="fine-tune a classifier on a labeled table, from a pretrained body or from scratch",
-                       description="Fine-tune with the library's recipe (early stopping on a split carved from the training "
-                                   "labels); writes a checkpoint and metrics.json to --out, prints accuracy, and per-class "
-                                   "precision/recall/F1 and the confusion matrix.")
+    f = sub.add_parser(
+        "finetune",
+        help="fine-tune a classifier on a labeled table, from a pretrained body or from scratch",
+        description="Fine-tune with the library's recipe (early stopping on a split carved from the training "
+        "labels); writes a checkpoint and metrics.json to --out, prints accuracy, and per-class "
+        "precision/recall/F1 and the confusion matrix.",
+    )
     g = f.add_mutually_exclusive_group(required=True)
     g.add_argument("--body", help="a pretrained checkpoint folder (minipre pretrain --out ...)")
-    g.add_argument("--scratch", action="store_true", help="no pretraining: a BPE tokenizer on the training texts and a new model")
-    f.add_argument("--labeled", required=True, help="labeled table (.csv/.tsv/.jsonl/.parquet), a folder of them, or a registered name")
+    g.add_argument(
+        "--scratch", action="store_true", help="no pretraining: a BPE tokenizer on the training texts and a new model"
+    )
+    f.add_argument(
+        "--labeled",
+        required=True,
+        help="labeled table (.csv/.tsv/.jsonl/.parquet), a folder of them, or a registered name",
+    )
     f.add_argument("--text-col", default=None, help="text column (default: text)")
     f.add_argument("--label-col", default=None, help="label column (default: label)")
-    f.add_argument("--eval", default=None, help="a table to evaluate on (default: the test, else the validation split of --labeled)")
+    f.add_argument(
+        "--eval",
+        default=None,
+        help="a table to evaluate on (default: the test, else the validation split of --labeled)",
+    )
     f.add_argument("--data", default=None, help="local data folder for registered names (default: $MINIPRE_DATA)")
     f.add_argument("--out", required=True, help="folder for the classifier checkpoint and metrics.json")
-    f.add_argument("--lr", type=POS_FLOAT, default=None, help="peak learning rate (default: 3e-4 from a body, 1e-3 from scratch)")
-    f.add_argument("--epochs", type=POS_FLOAT, default=None, help="at most this many epochs (default: FinetuneConfig's); early stopping usually ends sooner")
+    f.add_argument(
+        "--lr", type=POS_FLOAT, default=None, help="peak learning rate (default: 3e-4 from a body, 1e-3 from scratch)"
+    )
+    f.add_argument(
+        "--epochs",
+        type=POS_FLOAT,
+        default=None,
+        help="at most this many epochs (default: FinetuneConfig's); early stopping usually ends sooner",
+    )
     f.add_argument("--batch-size", type=POS_INT, default=32)
-    f.add_argument("--max-len", type=number(int, 2), default=None,
-                   help="tokens read per example; longer ones are cut (default: enough for 99%% of the training examples)")
-    f.add_argument("--normalize", action="store_true", help="Penn-Treebank-normalise the texts (as the body's corpus was, if it was)")
+    f.add_argument(
+        "--max-len",
+        type=number(int, 2),
+        default=None,
+        help="tokens read per example; longer ones are cut (default: enough for 99%% of the training examples)",
+    )
+    f.add_argument(
+        "--normalize",
+        action="store_true",
+        help="Penn-Treebank-normalise the texts (as the body's corpus was, if it was)",
+    )
     f.add_argument("--layers", type=POS_INT, default=2, help="--scratch: blocks")
     f.add_argument("--width", type=POS_INT, default=128, help="--scratch: model width")
     f.add_argument("--heads", type=POS_INT, default=4, help="--scratch: attention heads")
     f.add_argument("--vocab-size", type=number(int, 300), default=4096, help="--scratch: BPE vocabulary")
     f.add_argument("--seed", type=number(int, 0), default=0)
-    f.add_argument("--pooling", choices=("mean", "first", "last"), default="mean",
-                   help="how the classifier reads the sequence (default: mean); 'first' for encoders or 'last' for decoders "
-                        "is what Hugging Face classifiers do, so `minipre export` needs it")
+    f.add_argument(
+        "--pooling",
+        choices=("mean", "first", "last"),
+        default="mean",
+        help="how the classifier reads the sequence (default: mean); 'first' for encoders or 'last' for decoders "
+        "is what Hugging Face classifiers do, so `minipre export` needs it",
+    )
     f.add_argument("--log", choices=("jsonl", "tensorboard"), default="jsonl", help=LOG_HELP)
 
-    q = sub.add_parser("predict", help="label a file of texts with a fine-tuned classifier (label names, not ids)",
-                       description="Texts from a .txt file (one per line) or a table (--text-col); prints one 'label<TAB>text' "
-                                   "line per text, or writes a CSV with --to.")
+    q = sub.add_parser(
+        "predict",
+        help="label a file of texts with a fine-tuned classifier (label names, not ids)",
+        description="Texts from a .txt file (one per line) or a table (--text-col); prints one 'label<TAB>text' "
+        "line per text, or writes a CSV with --to.",
+    )
     q.add_argument("--model", required=True, help="a classifier folder written by minipre finetune")
     q.add_argument("file", help="texts to label: .txt (one per line), .csv, .tsv, .jsonl or .parquet")
     q.add_argument("--text-col", default="text", help="text column of a table (default: text)")
     q.add_argument("--to", default=None, help="write a CSV (text,label) here instead of printing")
 
-    e = sub.add_parser("export", help="write a Hugging Face transformers folder (weights, tokenizer, model card) for a checkpoint",
-                       description="Next-token models become GPT-2 (learned positions) or GPT-NeoX (rotary); masked-LM encoders "
-                                   "BERT (post-norm) or XLM-RoBERTa-XL (pre-norm); classifiers the matching "
-                                   "...ForSequenceClassification. The folder is read back and its logits checked against the "
-                                   "checkpoint before the command succeeds. Needs transformers (pip install 'minipre[hf]').")
+    e = sub.add_parser(
+        "export",
+        help="write a Hugging Face transformers folder (weights, tokenizer, model card) for a checkpoint",
+        description="Next-token models become GPT-2 (learned positions) or GPT-NeoX (rotary); masked-LM encoders "
+        "BERT (post-norm) or XLM-RoBERTa-XL (pre-norm); classifiers the matching "
+        "...ForSequenceClassification. The folder is read back and its logits checked against the "
+        "checkpoint before the command succeeds. Needs transformers (pip install 'minipre[hf]').",
+    )
     e.add_argument("--model", required=True, help="a checkpoint folder written by minipre pretrain or minipre finetune")
     e.add_argument("--to", required=True, help="a new (or empty) folder for the transformers files")
     return p
 
+
 def load_eval(args, labeled, norm):
     "Evaluation texts and labels: --eval, else the labeled set's test or validation split, with the training label ids."
     from minipre.data import load_labeled, label_names
+
     names = label_names(labeled)
     if args.eval is None:
         split = "test" if "test" in labeled else "validation"
@@ -211,86 +361,131 @@ def load_eval(args, labeled, norm):
     ev = load_labeled(args.eval, args.text_col, args.label_col, data=args.data, val_frac=0.5)
     ev_names = label_names(ev)
     unknown = sorted(set(ev_names) - set(names))
-    if unknown: raise CLIError(f"--eval {args.eval} has labels the training data does not: {unknown}")
+    if unknown:
+        raise CLIError(f"--eval {args.eval} has labels the training data does not: {unknown}")
     texts, ys = [], []
     for split in ev.values():
         texts += [norm(t) for t in split["text"]]
         ys += [names.index(ev_names[y]) for y in split["label"]]
     return texts, ys
 
+
 def run_logs(args, finetuning: bool = False) -> list:
-    "Callbacks for --log. Fine-tuning gets metrics.jsonl here (pretraining's engine writes its own); 'tensorboard' adds event files."
+    """Callbacks for --log. Fine-tuning gets metrics.jsonl here (pretraining's engine writes its own); 'tensorboard'
+    adds event files."""
     from minipre.train import MetricsLog, TensorBoardLog
+
     out = out_folder(args.out)
     out.mkdir(parents=True, exist_ok=True)
     cbs = []
     if finetuning:
-        log = MetricsLog(out, 0)                                  # a fresh run: earlier lines go
+        log = MetricsLog(out, 0)  # a fresh run: earlier lines go
         cbs.append(lambda st, rec: log.write(rec))
     if args.log == "tensorboard":
-        try: cbs.append(TensorBoardLog(out / "tensorboard"))
-        except ImportError as e: raise CLIError(str(e)) from None
+        try:
+            cbs.append(TensorBoardLog(out / "tensorboard"))
+        except ImportError as e:
+            raise CLIError(str(e)) from None
     return cbs
+
 
 def close_logs(cbs: list):
     for cb in cbs:
-        if hasattr(cb, "close"): cb.close()
+        if hasattr(cb, "close"):
+            cb.close()
+
 
 def run_finetune(args) -> int:
     from minipre.data import load_labeled, label_names, ptb_normalize
     from minipre.finetune import FinetuneConfig, finetune, save_finetuned, class_report, format_report, load_model
     from minipre.model import Config
     from minipre.tokenize import HFTokenizer
+
     out_folder(args.out)
-    if args.scratch and args.width % args.heads: raise CLIError(f"--width {args.width} is not divisible by --heads {args.heads}")
+    if args.scratch and args.width % args.heads:
+        raise CLIError(f"--width {args.width} is not divisible by --heads {args.heads}")
     norm = ptb_normalize if args.normalize else (lambda t: t)
     labeled = load_labeled(args.labeled, args.text_col, args.label_col, data=args.data)
     names = label_names(labeled)
     texts, labels = [norm(t) for t in labeled["train"]["text"]], list(labeled["train"]["label"])
     ev_x, ev_y = load_eval(args, labeled, norm)
     logs = run_logs(args, finetuning=True)
-    common = dict(batch_size=args.batch_size, seed=args.seed, pooling=args.pooling, **({"epochs": args.epochs} if args.epochs else {}))
+    common = dict(
+        batch_size=args.batch_size,
+        seed=args.seed,
+        pooling=args.pooling,
+        **({"epochs": args.epochs} if args.epochs else {}),
+    )
     if args.body:
         body, tok, _ = load_model(args.body)
-        if tok is None: raise CLIError(f"--body {args.body} has no tokenizer.json")
-        cfg = FinetuneConfig(lr=args.lr or 3e-4, max_len=args.max_len and min(args.max_len, body.config.max_len), **common)
+        if tok is None:
+            raise CLIError(f"--body {args.body} has no tokenizer.json")
+        cfg = FinetuneConfig(
+            lr=args.lr or 3e-4, max_len=args.max_len and min(args.max_len, body.config.max_len), **common
+        )
         ft = finetune(texts, labels, tok, body=body, n_classes=len(names), cfg=cfg, callbacks=logs)
     else:
         tok = HFTokenizer.train(texts, args.vocab_size)
-        c = Config(vocab_size=tok.vocab_size, n_layer=args.layers, n_head=args.heads, n_embd=args.width, max_len=args.max_len or 128,
-                   positions="rope", causal=False, pad_id=tok.pad_id)
+        c = Config(
+            vocab_size=tok.vocab_size,
+            n_layer=args.layers,
+            n_head=args.heads,
+            n_embd=args.width,
+            max_len=args.max_len or 128,
+            positions="rope",
+            causal=False,
+            pad_id=tok.pad_id,
+        )
         cfg = FinetuneConfig(lr=args.lr or 1e-3, layer_decay=1.0, max_len=args.max_len, **common)
         ft = finetune(texts, labels, tok, config=c, n_classes=len(names), cfg=cfg, callbacks=logs)
     close_logs(logs)
     rep = class_report(ev_y, ft.predict(ev_x), names)
-    metrics = {**rep, "n_train": ft.info["n_train"], "n_val": ft.info["n_val"], "n_eval": len(ev_y), "steps": ft.info["steps"],
-               "ended": ft.info["ended"], "best_val_acc": ft.info["best_val_acc"], "labeled": str(args.labeled),
-               "body": args.body or "scratch"}
+    metrics = {
+        **rep,
+        "n_train": ft.info["n_train"],
+        "n_val": ft.info["n_val"],
+        "n_eval": len(ev_y),
+        "steps": ft.info["steps"],
+        "ended": ft.info["ended"],
+        "best_val_acc": ft.info["best_val_acc"],
+        "labeled": str(args.labeled),
+        "body": args.body or "scratch",
+    }
     ck = save_finetuned(ft, args.out, names, metrics)
-    print(f"fine-tuned {ft.info['steps']} steps ({ft.info['ended']}) on {ft.info['n_train']} examples; "
-          f"carved validation {ft.info['best_val_acc']:.4f}; evaluated on {len(ev_y)} examples")
+    print(
+        f"fine-tuned {ft.info['steps']} steps ({ft.info['ended']}) on {ft.info['n_train']} examples; "
+        f"carved validation {ft.info['best_val_acc']:.4f}; evaluated on {len(ev_y)} examples"
+    )
     print(format_report(rep) if len(names) > 2 else f"accuracy {rep['accuracy']:.4f}   macro F1 {rep['macro_f1']:.4f}")
     print(f"checkpoint: {ck}\nmetrics: {Path(args.out) / 'metrics.json'}")
     return 0
 
+
 def read_texts(path: str, text_col: str) -> list[str]:
     "The texts of a .txt file (one per non-empty line) or of a table's column."
     from minipre.data import read_text, read_rows, text_value, DataError
+
     p = Path(path)
-    if not p.is_file(): raise CLIError(f"{path}: no such file")
-    if p.suffix.lower() == ".txt": return [l for l in read_text(p).splitlines() if l.strip()]
+    if not p.is_file():
+        raise CLIError(f"{path}: no such file")
+    if p.suffix.lower() == ".txt":
+        return [l for l in read_text(p).splitlines() if l.strip()]
     rows = read_rows(p)
-    if text_col not in rows[0]: raise DataError(f"{p}: no column {text_col!r}; columns are {list(rows[0])}")
+    if text_col not in rows[0]:
+        raise DataError(f"{p}: no column {text_col!r}; columns are {list(rows[0])}")
     return [text_value(r[text_col], f"{p}, row {i}, column {text_col!r}") for i, r in enumerate(rows, 1)]
+
 
 def run_predict(args) -> int:
     import csv, io
     from minipre.finetune import load_finetuned
-    from minipre.data import atomic_write
+    from minipre.files import atomic_write
+
     ft, names = load_finetuned(args.model)
     texts = read_texts(args.file, args.text_col)
     empty = [i for i, t in enumerate(texts, 1) if not t.strip()]
-    if empty: raise CLIError(f"{args.file}: text {empty[0]} is empty")
+    if empty:
+        raise CLIError(f"{args.file}: text {empty[0]} is empty")
     preds = [names[i] for i in ft.predict(texts)]
     if args.to:
         buf = io.StringIO()
@@ -300,105 +495,195 @@ def run_predict(args) -> int:
         atomic_write(args.to, buf.getvalue())
         print(f"{len(texts)} texts labeled: {args.to}")
     else:
-        for t, y in zip(texts, preds): print(f"{y}\t{t}")
+        for t, y in zip(texts, preds):
+            print(f"{y}\t{t}")
     return 0
+
 
 def run_export(args) -> int:
     import json
     from minipre.finetune import load_model
-    try: import transformers
-    except ImportError: raise CLIError("minipre export needs transformers: pip install 'minipre[hf]'") from None
+
+    try:
+        import transformers
+    except ImportError:
+        raise CLIError("minipre export needs transformers: pip install 'minipre[hf]'") from None
     from minipre.export import export_hf
+
     transformers.logging.set_verbosity_error()
     transformers.utils.logging.disable_progress_bar()
     model, tok, meta = load_model(args.model)
-    if tok is None: raise CLIError(f"--model {args.model} has no tokenizer.json, and the export needs the model's tokenizer")
+    if tok is None:
+        raise CLIError(f"--model {args.model} has no tokenizer.json, and the export needs the model's tokenizer")
     to = export_hf(model, tok, args.to, meta=meta, label_names=meta.get("label_names"))
     arch = json.loads((to / "config.json").read_text())["architectures"][0]
     print(f"exported {arch} to {to}; its logits match the checkpoint's. How to load it: {to / 'README.md'}")
     return 0
 
+
 def run_demo(args) -> int:
     corpus = args.corpus or pick_corpus(args.data)
     run_pipeline(corpus, args.data, vocab_size=args.vocab_size)
-    if args.pipeline_only: return 0
+    if args.pipeline_only:
+        return 0
     print("\n=== the data-efficiency experiment (minipre transfer) ===")
     preset = "sst2" if corpus == "imdb-unlabeled" else "synthetic"
-    return run_transfer_cmd(build_parser().parse_args(["transfer", "--preset", preset, "--out", str(Path(args.out) / f"transfer-{preset}")]
-                                                      + (["--data", args.data] if args.data else [])))
+    return run_transfer_cmd(
+        build_parser().parse_args(
+            ["transfer", "--preset", preset, "--out", str(Path(args.out) / f"transfer-{preset}")]
+            + (["--data", args.data] if args.data else [])
+        )
+    )
+
 
 def run_pretrain(args) -> int:
     from minipre.pretrain import pretrain
-    from minipre.train import TrainConfig, dist_info
+    from minipre.train import TrainConfig
+    from minipre.device import dist_info
     from minipre.data import ptb_normalize
+
     out_folder(args.out)
-    if args.width % args.heads: raise CLIError(f"--width {args.width} is not divisible by --heads {args.heads}")
-    if args.objective == "mlm" and args.block_size < 3: raise CLIError(f"--block-size {args.block_size} leaves nothing to mask: use 3 or more")
-    if args.objective == "mlm" and args.tokenizer == "char": raise CLIError("--objective mlm needs special tokens: use --tokenizer bpe")
-    if args.optimizer == "muon" and args.strategy == "fsdp": raise CLIError("--optimizer muon needs whole matrices: use --strategy ddp")
+    if args.width % args.heads:
+        raise CLIError(f"--width {args.width} is not divisible by --heads {args.heads}")
+    if args.objective == "mlm" and args.block_size < 3:
+        raise CLIError(f"--block-size {args.block_size} leaves nothing to mask: use 3 or more")
+    if args.objective == "mlm" and args.tokenizer == "char":
+        raise CLIError("--objective mlm needs special tokens: use --tokenizer bpe")
+    if args.optimizer == "muon" and args.strategy == "fsdp":
+        raise CLIError("--optimizer muon needs whole matrices: use --strategy ddp")
     rank = dist_info()[0]
-    tc = TrainConfig(steps=args.steps, lr=args.lr, warmup=args.warmup, eval_every=args.eval_every, seed=args.seed,
-                     precision=args.precision, compile=args.compile, threads=args.threads, strategy=args.strategy,
-                     optimizer=args.optimizer, muon_lr=args.muon_lr, progress=not args.quiet, max_seconds=None if args.max_minutes is None else 60 * args.max_minutes)
+    tc = TrainConfig(
+        steps=args.steps,
+        lr=args.lr,
+        warmup=args.warmup,
+        eval_every=args.eval_every,
+        seed=args.seed,
+        precision=args.precision,
+        compile=args.compile,
+        threads=args.threads,
+        strategy=args.strategy,
+        optimizer=args.optimizer,
+        muon_lr=args.muon_lr,
+        progress=not args.quiet,
+        max_seconds=None if args.max_minutes is None else 60 * args.max_minutes,
+    )
     model = dict(n_layer=args.layers, n_head=args.heads, n_embd=args.width, positions=args.positions)
     logs = run_logs(args)
-    _, tok, st = pretrain(args.objective, args.source, args.out, data=args.data_dir, tokenizer=args.tokenizer, vocab_size=args.vocab_size,
-                          model=model, block_size=args.block_size, batch_size=args.batch_size, train_cfg=tc, mask_rate=args.mask_rate,
-                          normalize=ptb_normalize if args.normalize else None, callbacks=logs)
+    _, tok, st = pretrain(
+        args.objective,
+        args.source,
+        args.out,
+        data=args.data_dir,
+        tokenizer=args.tokenizer,
+        vocab_size=args.vocab_size,
+        model=model,
+        block_size=args.block_size,
+        batch_size=args.batch_size,
+        train_cfg=tc,
+        mask_rate=args.mask_rate,
+        normalize=ptb_normalize if args.normalize else None,
+        callbacks=logs,
+    )
     close_logs(logs)
     if rank == 0:
         v = [r for r in st.history if "val_loss" in r]
-        print(f"done: {st.step} steps, {st.tokens:,} tokens, {st.elapsed:.0f}s; validation loss "
-              f"{v[-1]['val_loss']:.4f}; checkpoint {st.last_checkpoint}" if v else f"done: {st.step} steps")
+        print(
+            f"done: {st.step} steps, {st.tokens:,} tokens, {st.elapsed:.0f}s; validation loss "
+            f"{v[-1]['val_loss']:.4f}; checkpoint {st.last_checkpoint}"
+            if v
+            else f"done: {st.step} steps"
+        )
         import json
+
         Path(args.out).mkdir(parents=True, exist_ok=True)
         (Path(args.out) / "history.json").write_text(json.dumps(st.history))
     return 0
 
+
 def transfer_overrides(args, preset: dict) -> dict:
     "The preset's settings that the command line changes."
-    o = {k: v for k, v in (("corpus", args.corpus), ("labeled", args.labeled), ("text_col", args.text_col),
-                           ("label_col", args.label_col), ("max_minutes", args.minutes)) if v is not None}
+    o = {
+        k: v
+        for k, v in (
+            ("corpus", args.corpus),
+            ("labeled", args.labeled),
+            ("text_col", args.text_col),
+            ("label_col", args.label_col),
+            ("max_minutes", args.minutes),
+        )
+        if v is not None
+    }
     tr = dict(preset["transfer"])
-    if args.sizes is not None: tr["sizes"] = args.sizes
-    if args.seeds is not None: tr.update(seeds=args.seeds, seeds_small=args.seeds)
-    if tr != preset["transfer"]: o["transfer"] = tr
+    if args.sizes is not None:
+        tr["sizes"] = args.sizes
+    if args.seeds is not None:
+        tr.update(seeds=args.seeds, seeds_small=args.seeds)
+    if tr != preset["transfer"]:
+        o["transfer"] = tr
     return o
+
 
 def run_transfer_cmd(args) -> int:
     from minipre.transfer import transfer_pipeline, PRESETS
+
     preset = args.preset
-    if preset == "auto": preset = "sst2" if pick_corpus(args.data) == "imdb-unlabeled" else "synthetic"
+    if preset == "auto":
+        preset = "sst2" if pick_corpus(args.data) == "imdb-unlabeled" else "synthetic"
     from minipre.data import find_data_dir
+
     data = args.data or (str(find_data_dir()) if find_data_dir() else None)
     out = Path(args.out or f"runs/transfer-{preset}")
     out_folder(out)
-    res = transfer_pipeline(preset, out, data=data, progress=not args.quiet, **transfer_overrides(args, PRESETS[preset]))
+    res = transfer_pipeline(
+        preset, out, data=data, progress=not args.quiet, **transfer_overrides(args, PRESETS[preset])
+    )
     print(f"\nplot: {res['paths']['plot']}\nresults: {res['paths']['results']}")
     return 0
+
 
 def flag_names(message: str, parser, cmd: str) -> str:
     "A library message in the CLI's words: `block_size` -> `--block-size` for every option of the subcommand."
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[cmd]
     for a in sub._actions:
-        if not a.option_strings or a.dest == "help": continue
-        if "_" in a.dest:                                       # block_size: a Python name, never an English word
+        if not a.option_strings or a.dest == "help":
+            continue
+        if "_" in a.dest:  # block_size: a Python name, never an English word
             message = re.sub(rf"(?<![\w-]){re.escape(a.dest)}(?![\w-])", a.option_strings[0], message)
-        elif message.startswith(f"{a.dest} "):                  # "steps must be ...": the setting opens the message
-            message = a.option_strings[0] + message[len(a.dest):]
+        elif message.startswith(f"{a.dest} "):  # "steps must be ...": the setting opens the message
+            message = a.option_strings[0] + message[len(a.dest) :]
     return message
 
-COMMANDS = {"demo": run_demo, "pretrain": run_pretrain, "transfer": run_transfer_cmd, "finetune": run_finetune,
-            "predict": run_predict, "export": run_export}
+
+COMMANDS = {
+    "demo": run_demo,
+    "pretrain": run_pretrain,
+    "transfer": run_transfer_cmd,
+    "finetune": run_finetune,
+    "predict": run_predict,
+    "export": run_export,
+}
+
 
 def main(argv: list[str] | None = None) -> int:
     "Console entry point: one-line errors for user mistakes."
     args = build_parser().parse_args(argv)
     from minipre.data import DataError
-    from minipre.train import CheckpointError, TrainingDiverged
-    try: return COMMANDS[args.cmd](args)
-    except (CLIError, DataError, CheckpointError, TrainingDiverged, FileNotFoundError, PermissionError, ValueError) as e:
+    from minipre.checkpoint import CheckpointError
+    from minipre.train import TrainingDiverged
+
+    try:
+        return COMMANDS[args.cmd](args)
+    except (
+        CLIError,
+        DataError,
+        CheckpointError,
+        TrainingDiverged,
+        FileNotFoundError,
+        PermissionError,
+        ValueError,
+    ) as e:
         print(f"minipre {args.cmd}: error: {flag_names(str(e), build_parser(), args.cmd)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"minipre {args.cmd}: interrupted", file=sys.stderr); return 130
+        print(f"minipre {args.cmd}: interrupted", file=sys.stderr)
+        return 130

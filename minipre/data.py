@@ -7,136 +7,181 @@ from __future__ import annotations
 import csv, json, os, random, socket, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from datasets import Dataset, DatasetDict
+import pyarrow.parquet as pq
+from datasets import Dataset, DatasetDict, load_dataset
 
 # %% auto #0
-__all__ = ['TEXT_SUFFIXES', 'POSITIVE', 'NEGATIVE', 'REGISTRY', 'atomic_write', 'DataError', 'find_data_dir', 'read_text',
-           'csv_delimiter', 'read_rows', 'carve_validation', 'SyntheticLanguage', 'synthetic_corpus',
-           'synthetic_labeled', 'Source', 'hub_reachable', 'load_hub', 'text_value', 'split_text', 'files_to_corpus',
-           'load_corpus', 'encode_labels', 'label_names', 'load_labeled', 'ptb_normalize', 'words', 'overlap']
-
-# %% ../nbs/00_data.ipynb #c006
-def atomic_write(path: str | os.PathLike, data: bytes | str) -> Path:
-    "Write `data` to `path` via a temporary file and an atomic rename."
-    import tempfile
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode() if isinstance(data, str) else data); f.flush(); os.fsync(f.fileno())
-        umask = os.umask(0); os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)                  # mkstemp makes 0600 files; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
-    return path
+__all__ = ['TEXT_SUFFIXES', 'POSITIVE', 'NEGATIVE', 'REGISTRY', 'DataError', 'find_data_dir', 'read_text', 'csv_delimiter',
+           'read_rows', 'carve_validation', 'SyntheticLanguage', 'synthetic_corpus', 'synthetic_labeled', 'Source',
+           'hub_reachable', 'load_hub', 'text_value', 'split_text', 'files_to_corpus', 'load_corpus', 'encode_labels',
+           'label_names', 'load_labeled', 'ptb_normalize', 'words', 'overlap']
 
 # %% ../nbs/00_data.ipynb #c009
 class DataError(ValueError):
     "Bad or missing data; the message names the file and the problem."
 
+
 def find_data_dir(data: str | os.PathLike | None = None) -> Path | None:
-    "The local data folder: `data`, else `$MINIPRE_DATA`, else a `shared/data` beside the working directory or a parent."
+    """The local data folder: `data`, else `$MINIPRE_DATA`, else a `shared/data` beside the working directory or a
+    parent."""
     if data is not None:
         p = Path(data).expanduser()
-        if not p.is_dir(): raise DataError(f"data folder {p} does not exist")
+        if not p.is_dir():
+            raise DataError(f"data folder {p} does not exist")
         return p
     if os.environ.get("MINIPRE_DATA"):
         p = Path(os.environ["MINIPRE_DATA"]).expanduser()
-        if not p.is_dir(): raise DataError(f"MINIPRE_DATA={p} is not a folder")
+        if not p.is_dir():
+            raise DataError(f"MINIPRE_DATA={p} is not a folder")
         return p
     for d in [Path.cwd(), *Path.cwd().parents]:
-        if (d / "shared" / "data").is_dir(): return d / "shared" / "data"
+        if (d / "shared" / "data").is_dir():
+            return d / "shared" / "data"
     return None
 
 # %% ../nbs/00_data.ipynb #c012
 def read_text(path: str | os.PathLike) -> str:
     "Read a UTF-8 text file; bad bytes become U+FFFD with a warning naming the file; empty files are an error."
     path = Path(path)
-    if not path.exists(): raise DataError(f"{path}: no such file")
+    if not path.exists():
+        raise DataError(f"{path}: no such file")
     raw = path.read_bytes()
-    if not raw.strip(): raise DataError(f"{path}: file is empty")
-    try: return raw.decode("utf-8-sig")                          # "-sig": drop the byte-order mark spreadsheets write
+    if not raw.strip():
+        raise DataError(f"{path}: file is empty")
+    try:
+        return raw.decode("utf-8-sig")  # "-sig": drop the byte-order mark spreadsheets write
     except UnicodeDecodeError as e:
         text = raw.decode("utf-8-sig", errors="replace")
-        warnings.warn(f"{path}: {text.count(chr(0xFFFD))} invalid UTF-8 byte sequence(s), first at byte {e.start}; "
-                      "replaced with U+FFFD", stacklevel=2)
+        warnings.warn(
+            f"{path}: {text.count(chr(0xFFFD))} invalid UTF-8 byte sequence(s), first at byte {e.start}; "
+            "replaced with U+FFFD",
+            stacklevel=2,
+        )
         return text
 
 # %% ../nbs/00_data.ipynb #c015
 TEXT_SUFFIXES = (".txt", ".csv", ".tsv", ".jsonl", ".parquet")
 
+
 def csv_delimiter(header: str) -> str:
     "',' unless the header line only splits on ';' (spreadsheets in many locales) or '|'."
-    if "," in header: return ","
+    if "," in header:
+        return ","
     return next((d for d in ";|\t" if d in header), ",")
+
 
 def read_rows(path: str | os.PathLike) -> list[dict]:
     "Rows of a .csv, .tsv, .jsonl or .parquet file as dicts."
-    path = Path(path); sfx = path.suffix.lower()
+    path = Path(path)
+    sfx = path.suffix.lower()
     if sfx == ".parquet":
-        import pyarrow.parquet as pq
-        if not path.exists(): raise DataError(f"{path}: no such file")
+        if not path.exists():
+            raise DataError(f"{path}: no such file")
         rows = pq.read_table(path).to_pylist()
     elif sfx in (".csv", ".tsv"):
         lines = read_text(path).splitlines()
         quoting = csv.QUOTE_NONE if sfx == ".tsv" else csv.QUOTE_MINIMAL
         delim = "\t" if sfx == ".tsv" else csv_delimiter(lines[0])
         rows = list(csv.DictReader(lines, delimiter=delim, quoting=quoting))
-        rows = [{(k or "").strip(): v for k, v in r.items()} for r in rows]     # " label" in a header is "label"
+        rows = [{(k or "").strip(): v for k, v in r.items()} for r in rows]  # " label" in a header is "label"
     elif sfx == ".jsonl":
         rows = []
         for i, line in enumerate(read_text(path).splitlines(), 1):
-            if not line.strip(): continue
-            try: rows.append(json.loads(line))
-            except json.JSONDecodeError as e: raise DataError(f"{path}, line {i}: not valid JSON ({e.msg})") from None
-    else: raise DataError(f"{path}: unsupported file type {sfx!r}; use one of {', '.join(TEXT_SUFFIXES)}")
-    if not rows: raise DataError(f"{path}: no rows")
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                raise DataError(f"{path}, line {i}: not valid JSON ({e.msg})") from None
+    else:
+        raise DataError(f"{path}: unsupported file type {sfx!r}; use one of {', '.join(TEXT_SUFFIXES)}")
+    if not rows:
+        raise DataError(f"{path}: no rows")
     return rows
 
 # %% ../nbs/00_data.ipynb #c018
 def carve_validation(ds: Dataset, frac: float = 0.1, seed: int = 0) -> DatasetDict:
     "Split `ds` into train/validation deterministically (a `frac` share, at least one row, goes to validation)."
-    if len(ds) < 2: raise DataError(f"need at least 2 examples to carve a validation split, got {len(ds)}")
-    idx = list(range(len(ds))); random.Random(seed).shuffle(idx)
+    if len(ds) < 2:
+        raise DataError(f"need at least 2 examples to carve a validation split, got {len(ds)}")
+    idx = list(range(len(ds)))
+    random.Random(seed).shuffle(idx)
     n_val = min(len(ds) - 1, max(1, round(len(ds) * frac)))
     return DatasetDict(train=ds.select(sorted(idx[n_val:])), validation=ds.select(sorted(idx[:n_val])))
 
 # %% ../nbs/00_data.ipynb #c021
 POSITIVE = "good great superb wonderful brilliant charming delightful moving clever fresh lovely gripping".split()
 NEGATIVE = "bad awful dull boring clumsy tedious bland messy stale weak lifeless painful".split()
-_SUBJECTS = ["the film", "the movie", "the plot", "the acting", "the script", "the ending", "the cast",
-             "the music", "the story", "the dialogue", "the pacing", "the camera work"]
+_SUBJECTS = [
+    "the film",
+    "the movie",
+    "the plot",
+    "the acting",
+    "the script",
+    "the ending",
+    "the cast",
+    "the music",
+    "the story",
+    "the dialogue",
+    "the pacing",
+    "the camera work",
+]
 _LINKS = ["was", "felt", "seemed", "is", "looked", "turned out"]
-_FILLERS = ["it runs for two hours", "i saw it on a sunday", "my friend picked it", "it was in colour",
-            "the cinema was full", "it is based on a novel", "the title is long", "it came out last year"]
-_REACT = {1: ["i loved it", "i would watch it again", "what a treat", "a joy from start to end"],
-          0: ["i hated it", "what a waste of time", "i want my money back", "a chore from start to end"]}
+_FILLERS = [
+    "it runs for two hours",
+    "i saw it on a sunday",
+    "my friend picked it",
+    "it was in colour",
+    "the cinema was full",
+    "it is based on a novel",
+    "the title is long",
+    "it came out last year",
+]
+_REACT = {
+    1: ["i loved it", "i would watch it again", "what a treat", "a joy from start to end"],
+    0: ["i hated it", "what a waste of time", "i want my money back", "a chore from start to end"],
+}
+
 
 @dataclass
 class SyntheticLanguage:
     "A tiny review language: adjectives carry sentiment; labeled training data sees only `n_seen` of them per class."
+
     seed: int = 0
     n_seen: int = 3
     words: dict = field(default_factory=lambda: {1: POSITIVE, 0: NEGATIVE})
 
-    def seen(self, label): return self.words[label][:self.n_seen]
+    def seen(self, label):
+        return self.words[label][: self.n_seen]
 
     def unlabeled_sentence(self, rng):
-        y = rng.randrange(2); a, b = rng.sample(self.words[y], 2); s = rng.choice(_SUBJECTS)
-        return rng.choice([f"{s} {rng.choice(_LINKS)} {a} and {b} .", f"i thought {s} {rng.choice(_LINKS)} {a} , {rng.choice(_REACT[y])} .",
-                           f"{rng.choice(_REACT[y])} , {s} {rng.choice(_LINKS)} {a} .", f"{rng.choice(_FILLERS)} , {s} {rng.choice(_LINKS)} {a} and {b} ."])
+        y = rng.randrange(2)
+        a, b = rng.sample(self.words[y], 2)
+        s = rng.choice(_SUBJECTS)
+        return rng.choice(
+            [
+                f"{s} {rng.choice(_LINKS)} {a} and {b} .",
+                f"i thought {s} {rng.choice(_LINKS)} {a} , {rng.choice(_REACT[y])} .",
+                f"{rng.choice(_REACT[y])} , {s} {rng.choice(_LINKS)} {a} .",
+                f"{rng.choice(_FILLERS)} , {s} {rng.choice(_LINKS)} {a} and {b} .",
+            ]
+        )
 
     def labeled_example(self, rng, seen_only):
-        y = rng.randrange(2); adj = rng.choice(self.seen(y) if seen_only else self.words[y])
+        y = rng.randrange(2)
+        adj = rng.choice(self.seen(y) if seen_only else self.words[y])
         s = f"{rng.choice(_SUBJECTS)} {rng.choice(_LINKS)} {adj}"
         return (f"{s} , {rng.choice(_FILLERS)} ." if rng.random() < 0.5 else f"{rng.choice(_FILLERS)} , {s} ."), y
 
-def synthetic_corpus(n_docs: int = 4000, sentences_per_doc: int = 4, seed: int = 0, val_frac: float = 0.05) -> DatasetDict:
+
+def synthetic_corpus(
+    n_docs: int = 4000, sentences_per_doc: int = 4, seed: int = 0, val_frac: float = 0.05
+) -> DatasetDict:
     "Unlabeled documents of the synthetic language (deterministic under `seed`)."
     lang, rng = SyntheticLanguage(seed), random.Random(seed)
     docs = [" ".join(lang.unlabeled_sentence(rng) for _ in range(sentences_per_doc)) for _ in range(n_docs)]
     return carve_validation(Dataset.from_dict({"text": docs}), val_frac, seed)
+
 
 def synthetic_labeled(n_train: int = 2000, n_eval: int = 1000, seed: int = 0, n_seen: int = 3) -> DatasetDict:
     "Sentiment task of the synthetic language: train uses only the `seen` adjectives, validation uses all of them."
@@ -145,111 +190,170 @@ def synthetic_labeled(n_train: int = 2000, n_eval: int = 1000, seed: int = 0, n_
     ev = [lang.labeled_example(rng, False) for _ in range(n_eval)]
     mk = lambda xs: Dataset.from_dict({"text": [t for t, _ in xs], "label": [y for _, y in xs]})
     dd = DatasetDict(train=mk(tr), validation=mk(ev))
-    for s in dd.values(): s.info.description = "label_names=negative,positive"
+    for s in dd.values():
+        s.info.description = "label_names=negative,positive"
     return dd
 
 # %% ../nbs/00_data.ipynb #c025
 @dataclass
 class Source:
     "Where a registered dataset lives locally and on the Hub."
+
     name: str
-    local: str                    # folder under the data dir
-    hub: str | None = None        # Hugging Face dataset id
+    local: str  # folder under the data dir
+    hub: str | None = None  # Hugging Face dataset id
     hub_config: str | None = None
     text_col: str = "text"
     label_col: str | None = None
     hub_splits: dict = field(default_factory=dict)  # our split -> Hub split
     labeled: bool = False
 
+
 REGISTRY = {
-    "tinyshakespeare": Source("tinyshakespeare", "tinyshakespeare", "karpathy/tiny_shakespeare",
-                              hub_splits={"train": "train", "validation": "validation"}),
-    "imdb-unlabeled": Source("imdb-unlabeled", "movie_reviews_unlabeled", "stanfordnlp/imdb",
-                             hub_splits={"train": "unsupervised"}),
-    "sst2": Source("sst2", "sst2", "stanfordnlp/sst2", text_col="sentence", label_col="label", labeled=True,
-                   hub_splits={"train": "train", "validation": "validation"}),
-    "imdb": Source("imdb", "imdb", "stanfordnlp/imdb", label_col="label", labeled=True,
-                   hub_splits={"train": "train", "test": "test"}),
+    "tinyshakespeare": Source(
+        "tinyshakespeare",
+        "tinyshakespeare",
+        "karpathy/tiny_shakespeare",
+        hub_splits={"train": "train", "validation": "validation"},
+    ),
+    "imdb-unlabeled": Source(
+        "imdb-unlabeled", "movie_reviews_unlabeled", "stanfordnlp/imdb", hub_splits={"train": "unsupervised"}
+    ),
+    "sst2": Source(
+        "sst2",
+        "sst2",
+        "stanfordnlp/sst2",
+        text_col="sentence",
+        label_col="label",
+        labeled=True,
+        hub_splits={"train": "train", "validation": "validation"},
+    ),
+    "imdb": Source(
+        "imdb",
+        "imdb",
+        "stanfordnlp/imdb",
+        label_col="label",
+        labeled=True,
+        hub_splits={"train": "train", "test": "test"},
+    ),
     "synthetic": Source("synthetic", "", None),
 }
 
 # %% ../nbs/00_data.ipynb #c027
 def hub_reachable(timeout: float = 2.0) -> bool:
     "False when the Hub is switched off (HF_HUB_OFFLINE / HF_DATASETS_OFFLINE) or cannot be reached quickly."
-    if any(os.environ.get(k, "").lower() in ("1", "true", "yes", "on") for k in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")):
+    if any(
+        os.environ.get(k, "").lower() in ("1", "true", "yes", "on") for k in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")
+    ):
         return False
     try:
-        socket.create_connection(("huggingface.co", 443), timeout=timeout).close(); return True
-    except OSError: return False
+        socket.create_connection(("huggingface.co", 443), timeout=timeout).close()
+        return True
+    except OSError:
+        return False
+
 
 def load_hub(src: Source) -> DatasetDict:
     "Load a registered dataset from the Hub, failing fast with advice when offline."
     if src.hub is None or not hub_reachable():
-        raise DataError(f"{src.name!r} is not in a local data folder and the Hugging Face Hub is not reachable. "
-                        f"Put the files in <data>/{src.local}/ and pass data=<data> (or set MINIPRE_DATA), or go online.")
-    from datasets import load_dataset
+        raise DataError(
+            f"{src.name!r} is not in a local data folder and the Hugging Face Hub is not reachable. "
+            f"Put the files in <data>/{src.local}/ and pass data=<data> (or set MINIPRE_DATA), or go online."
+        )
     raw = load_dataset(src.hub, src.hub_config)
     dd = DatasetDict({ours: raw[theirs] for ours, theirs in src.hub_splits.items() if theirs in raw})
     cols = {src.text_col: "text"} | ({src.label_col: "label"} if src.label_col else {})
     dd = DatasetDict({k: v.rename_columns({a: b for a, b in cols.items() if a != b}) for k, v in dd.items()})
-    if "validation" not in dd: dd = DatasetDict(**carve_validation(dd["train"], 0.05), **{k: v for k, v in dd.items() if k != "train"})
+    if "validation" not in dd:
+        dd = DatasetDict(**carve_validation(dd["train"], 0.05), **{k: v for k, v in dd.items() if k != "train"})
     return dd
 
 # %% ../nbs/00_data.ipynb #c030
 def _files(path: Path) -> list[Path]:
-    if path.is_file(): return [path]
-    if not path.exists(): raise DataError(f"{path}: no such file or folder")
+    if path.is_file():
+        return [path]
+    if not path.exists():
+        raise DataError(f"{path}: no such file or folder")
     fs = sorted(p for p in path.iterdir() if p.suffix.lower() in TEXT_SUFFIXES)
-    if not fs: raise DataError(f"{path}: no {', '.join(TEXT_SUFFIXES)} files in this folder")
+    if not fs:
+        raise DataError(f"{path}: no {', '.join(TEXT_SUFFIXES)} files in this folder")
     return fs
+
 
 def _split_of(p: Path) -> str | None:
     stem = p.stem.lower()
-    for split, names in {"train": ("train",), "validation": ("dev", "valid", "validation", "val"), "test": ("test",)}.items():
-        if stem in names or stem.split("_")[0] in names: return split
+    for split, names in {
+        "train": ("train",),
+        "validation": ("dev", "valid", "validation", "val"),
+        "test": ("test",),
+    }.items():
+        if stem in names or stem.split("_")[0] in names:
+            return split
     return None
 
+
 def _texts_of(p: Path, text_col: str = "text") -> list[str]:
-    if p.suffix.lower() == ".txt": return [l for l in read_text(p).splitlines() if l.strip()]
+    if p.suffix.lower() == ".txt":
+        return [l for l in read_text(p).splitlines() if l.strip()]
     rows = read_rows(p)
-    if text_col not in rows[0]: raise DataError(f"{p}: no column {text_col!r}; columns are {list(rows[0])}")
-    return [text_value(r.get(text_col), f"{p}, row {i}, column {text_col!r}")
-            for i, r in enumerate(rows, 2 if p.suffix.lower() in (".csv", ".tsv") else 1)]
+    if text_col not in rows[0]:
+        raise DataError(f"{p}: no column {text_col!r}; columns are {list(rows[0])}")
+    return [
+        text_value(r.get(text_col), f"{p}, row {i}, column {text_col!r}")
+        for i, r in enumerate(rows, 2 if p.suffix.lower() in (".csv", ".tsv") else 1)
+    ]
+
 
 def text_value(v, where: str) -> str:
     "A cell that must hold text: a string, or a clear error (null, numbers, lists are not texts)."
-    if v is None: raise DataError(f"{where}: the text is missing (null)")
-    if not isinstance(v, str): raise DataError(f"{where}: {v!r} ({type(v).__name__}) is not a text")
+    if v is None:
+        raise DataError(f"{where}: the text is missing (null)")
+    if not isinstance(v, str):
+        raise DataError(f"{where}: {v!r} ({type(v).__name__}) is not a text")
     return v
+
 
 def split_text(text: str, val_frac: float = 0.1) -> DatasetDict:
     "One long text split by characters: the first (1-val_frac) trains, the rest validates."
     n = int(len(text) * (1 - val_frac))
-    return DatasetDict(train=Dataset.from_dict({"text": [text[:n]]}), validation=Dataset.from_dict({"text": [text[n:]]}))
+    return DatasetDict(
+        train=Dataset.from_dict({"text": [text[:n]]}), validation=Dataset.from_dict({"text": [text[n:]]})
+    )
+
 
 def files_to_corpus(path: Path, text_col: str = "text", val_frac: float = 0.05, seed: int = 0) -> DatasetDict:
     "Unlabeled documents from a file or folder; files named train/dev/test become those splits."
-    fs = _files(Path(path)); by_split = {}
-    for f in fs: by_split.setdefault(_split_of(f) or "train", []).extend(_texts_of(f, text_col))
-    if "validation" not in by_split and len(by_split.get("train", [])) == 1:   # one document (a book on one line): split it
+    fs = _files(Path(path))
+    by_split = {}
+    for f in fs:
+        by_split.setdefault(_split_of(f) or "train", []).extend(_texts_of(f, text_col))
+    if (
+        "validation" not in by_split and len(by_split.get("train", [])) == 1
+    ):  # one document (a book on one line): split it
         return split_text(by_split["train"][0], val_frac)
     dd = DatasetDict({k: Dataset.from_dict({"text": v}) for k, v in by_split.items()})
     if "validation" not in dd:
-        dd = DatasetDict(**carve_validation(dd["train"], val_frac, seed), **{k: v for k, v in dd.items() if k != "train"})
+        dd = DatasetDict(
+            **carve_validation(dd["train"], val_frac, seed), **{k: v for k, v in dd.items() if k != "train"}
+        )
     return dd
+
 
 def load_corpus(source: str | os.PathLike = "synthetic", data: str | os.PathLike | None = None, **kw) -> DatasetDict:
     "Unlabeled text as a DatasetDict with a `text` column: a registered name or a path."
     if isinstance(source, str) and source in REGISTRY:
         src = REGISTRY[source]
-        if source == "synthetic": return synthetic_corpus(**kw)
+        if source == "synthetic":
+            return synthetic_corpus(**kw)
         d = find_data_dir(data)
         local = d / src.local if d else None
         if local is not None and local.is_dir():
-            if source == "tinyshakespeare": return split_text(read_text(local / "input.txt"))
+            if source == "tinyshakespeare":
+                return split_text(read_text(local / "input.txt"))
             return files_to_corpus(local, src.text_col, **kw)
         dd = load_hub(src)
-        if source == "tinyshakespeare": return split_text("".join(dd["train"]["text"] + dd["validation"]["text"]))
+        if source == "tinyshakespeare":
+            return split_text("".join(dd["train"]["text"] + dd["validation"]["text"]))
         return dd
     p = Path(source)
     if not p.exists():
@@ -259,27 +363,37 @@ def load_corpus(source: str | os.PathLike = "synthetic", data: str | os.PathLike
 # %% ../nbs/00_data.ipynb #c033
 def _norm_label(v, where):
     "An integer class id, or a class name; '1', '1.0' and 1.0 are all the integer 1 (spreadsheets write any of them)."
-    if isinstance(v, bool): raise DataError(f"{where}: label {v!r} is a boolean; use integers or strings")
+    if isinstance(v, bool):
+        raise DataError(f"{where}: label {v!r} is a boolean; use integers or strings")
     if isinstance(v, str) and v.strip():
-        try: v = float(v.strip()) if v.strip().lstrip("+-").replace(".", "", 1).isdigit() else v.strip()
-        except ValueError: v = v.strip()
-    if isinstance(v, float) and v.is_integer(): v = int(v)
+        try:
+            v = float(v.strip()) if v.strip().lstrip("+-").replace(".", "", 1).isdigit() else v.strip()
+        except ValueError:
+            v = v.strip()
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
     if isinstance(v, int):
-        if v < 0: raise DataError(f"{where}: label {v} is negative (a -1 often marks an unlabeled row: remove such rows)")
+        if v < 0:
+            raise DataError(f"{where}: label {v} is negative (a -1 often marks an unlabeled row: remove such rows)")
         return v
-    if isinstance(v, str): return v
+    if isinstance(v, str):
+        return v
     raise DataError(f"{where}: label {v!r} is neither an integer nor a string")
+
 
 def _rows_of(p: Path, text_col: str, label_col: str) -> list[tuple[str, object]]:
     rows = read_rows(p)
     for col in (text_col, label_col):
-        if col not in rows[0]: raise DataError(f"{p}: no column {col!r}; columns are {list(rows[0])}")
+        if col not in rows[0]:
+            raise DataError(f"{p}: no column {col!r}; columns are {list(rows[0])}")
     out = []
     for i, r in enumerate(rows, 2 if p.suffix in (".csv", ".tsv") else 1):
         t = text_value(r[text_col], f"{p}, row {i}, column {text_col!r}")
-        if not t.strip(): raise DataError(f"{p}, row {i}: empty text in column {text_col!r}")
+        if not t.strip():
+            raise DataError(f"{p}, row {i}: empty text in column {text_col!r}")
         out.append((t, _norm_label(r[label_col], f"{p}, row {i}, column {label_col!r}")))
     return out
+
 
 def encode_labels(dd: dict, where: str) -> DatasetDict:
     "Turn {split: [(text, label)]} into a DatasetDict with integer labels; string labels keep their names."
@@ -293,53 +407,90 @@ def encode_labels(dd: dict, where: str) -> DatasetDict:
     ids = {y: i for i, y in enumerate(sorted(labels))}
     conv = ids.__getitem__
     train_classes = {y for _, y in dd["train"]}
-    if len(train_classes) < 2: raise DataError(f"{where}: the training labels have a single class {train_classes}; need two or more")
-    out = DatasetDict({k: Dataset.from_dict({"text": [t for t, _ in v], "label": [conv(y) for _, y in v]}) for k, v in dd.items()})
-    for s in out.values(): s.info.description = "label_names=" + ",".join(names)
+    if len(train_classes) < 2:
+        raise DataError(f"{where}: the training labels have a single class {train_classes}; need two or more")
+    out = DatasetDict(
+        {k: Dataset.from_dict({"text": [t for t, _ in v], "label": [conv(y) for _, y in v]}) for k, v in dd.items()}
+    )
+    for s in out.values():
+        s.info.description = "label_names=" + ",".join(names)
     return out
+
 
 def label_names(dd: DatasetDict) -> list[str]:
     "Names of the classes of a labeled DatasetDict, in label-id order."
     desc = next(iter(dd.values())).info.description or ""
-    if desc.startswith("label_names="): return desc[len("label_names="):].split(",")
+    if desc.startswith("label_names="):
+        return desc[len("label_names=") :].split(",")
     return [str(i) for i in sorted(set(dd["train"]["label"]))]
 
-def load_labeled(source: str | os.PathLike = "synthetic", text_col: str | None = None, label_col: str | None = None,
-                 data: str | os.PathLike | None = None, val_frac: float = 0.1, seed: int = 0, **kw) -> DatasetDict:
+
+def load_labeled(
+    source: str | os.PathLike = "synthetic",
+    text_col: str | None = None,
+    label_col: str | None = None,
+    data: str | os.PathLike | None = None,
+    val_frac: float = 0.1,
+    seed: int = 0,
+    **kw,
+) -> DatasetDict:
     "Labeled text as a DatasetDict with `text` and integer `label` columns: a registered name or a path."
     if isinstance(source, str) and source in REGISTRY:
         src = REGISTRY[source]
-        if source == "synthetic": return synthetic_labeled(**kw)
-        if not src.labeled: raise DataError(f"{source!r} is unlabeled; use load_corpus")
+        if source == "synthetic":
+            return synthetic_labeled(**kw)
+        if not src.labeled:
+            raise DataError(f"{source!r} is unlabeled; use load_corpus")
         d = find_data_dir(data)
         if d is not None and (d / src.local).is_dir():
-            return load_labeled(d / src.local, text_col or src.text_col, label_col or src.label_col, val_frac=val_frac, seed=seed)
+            return load_labeled(
+                d / src.local, text_col or src.text_col, label_col or src.label_col, val_frac=val_frac, seed=seed
+            )
         dd = load_hub(src)
-        return encode_labels({k: list(zip(v["text"], v["label"])) for k, v in dd.items() if min(v["label"]) >= 0}, source)
-    p = Path(source); fs = _files(p); text_col = text_col or "text"; label_col = label_col or "label"
+        return encode_labels(
+            {k: list(zip(v["text"], v["label"])) for k, v in dd.items() if min(v["label"]) >= 0}, source
+        )
+    p = Path(source)
+    fs = _files(p)
+    text_col = text_col or "text"
+    label_col = label_col or "label"
     by_split = {}
     for f in fs:
-        if f.suffix.lower() == ".txt": raise DataError(f"{f}: labeled data needs a table (.csv/.tsv/.jsonl/.parquet), not .txt")
+        if f.suffix.lower() == ".txt":
+            raise DataError(f"{f}: labeled data needs a table (.csv/.tsv/.jsonl/.parquet), not .txt")
         # in a folder, train/dev/test file names pick the split; a file named on its own is the data to use
-        by_split.setdefault((_split_of(f) if p.is_dir() else None) or "train", []).extend(_rows_of(f, text_col, label_col))
+        by_split.setdefault((_split_of(f) if p.is_dir() else None) or "train", []).extend(
+            _rows_of(f, text_col, label_col)
+        )
     if "train" not in by_split:
         raise DataError(f"{p}: no training file (a folder needs train.* beside {', '.join(f.name for f in fs)})")
     if "validation" not in by_split:
         ds = carve_validation(Dataset.from_dict({"i": list(range(len(by_split["train"])))}), val_frac, seed)
         tr = by_split["train"]
-        by_split["train"], by_split["validation"] = [tr[i] for i in ds["train"]["i"]], [tr[i] for i in ds["validation"]["i"]]
+        by_split["train"], by_split["validation"] = (
+            [tr[i] for i in ds["train"]["i"]],
+            [tr[i] for i in ds["validation"]["i"]],
+        )
     return encode_labels(by_split, str(p))
 
 # %% ../nbs/00_data.ipynb #c036
 import re as _re
-_PTB_RULES = [(_re.compile(r"<br\s*/?>", _re.I), " "), (_re.compile(r"``|''"), '"'),
-              (_re.compile(r"([.,!?;:()\[\]{}\"])"), r" \1 "), (_re.compile(r"(\w)(n't)\b", _re.I), r"\1 \2"),
-              (_re.compile(r"(\w)('s|'re|'ve|'ll|'d|'m)\b", _re.I), r"\1 \2"), (_re.compile(r"\s+"), " ")]
+
+_PTB_RULES = [
+    (_re.compile(r"<br\s*/?>", _re.I), " "),
+    (_re.compile(r"``|''"), '"'),
+    (_re.compile(r"([.,!?;:()\[\]{}\"])"), r" \1 "),
+    (_re.compile(r"(\w)(n't)\b", _re.I), r"\1 \2"),
+    (_re.compile(r"(\w)('s|'re|'ve|'ll|'d|'m)\b", _re.I), r"\1 \2"),
+    (_re.compile(r"\s+"), " "),
+]
+
 
 def ptb_normalize(text: str) -> str:
     "Lower-case, drop <br /> markup, and split punctuation and clitics Penn-Treebank style (as SST-2 is)."
     text = text.lower()
-    for pat, rep in _PTB_RULES: text = pat.sub(rep, text)
+    for pat, rep in _PTB_RULES:
+        text = pat.sub(rep, text)
     return text.strip()
 
 # %% ../nbs/00_data.ipynb #b1969b40
@@ -347,18 +498,27 @@ def words(text: str) -> list[str]:
     "Lower-cased words and punctuation marks: the unit overlap is counted in, the same for differently spaced copies."
     return _re.findall(r"\w+|[^\w\s]", text.lower())
 
+
 def overlap(corpus, evaluation, n: int = 13) -> dict:
-    "What `evaluation` texts share with `corpus` texts: exact copies, and texts with a run of `n` words found in the corpus."
-    if n < 1: raise ValueError(f"n must be at least 1, got {n}")
+    """What `evaluation` texts share with `corpus` texts: exact copies, and texts with a run of `n` words found in the
+    corpus."""
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
     ev = [words(t) for t in evaluation]
-    wanted = {tuple(w[i:i + n]) for w in ev for i in range(len(w) - n + 1)}     # the evaluation side is the small one
+    wanted = {tuple(w[i : i + n]) for w in ev for i in range(len(w) - n + 1)}  # the evaluation side is the small one
     whole = {" ".join(w) for w in ev}
     seen, copies = set(), set()
-    for doc in corpus:                                   # one pass over the corpus; it never has to fit in a set
+    for doc in corpus:  # one pass over the corpus; it never has to fit in a set
         w = words(doc)
-        if " ".join(w) in whole: copies.add(" ".join(w))
-        seen.update(g for g in (tuple(w[i:i + n]) for i in range(len(w) - n + 1)) if g in wanted)
-    hit = [any(tuple(w[i:i + n]) in seen for i in range(len(w) - n + 1)) for w in ev]
-    return {"n_eval": len(ev), "exact_copies": sum(" ".join(w) in copies for w in ev), "ngram": n,
-            "sharing_an_ngram": sum(hit), "too_short": sum(len(w) < n for w in ev),
-            "examples": [t for t, h in zip(evaluation, hit) if h][:3]}
+        if " ".join(w) in whole:
+            copies.add(" ".join(w))
+        seen.update(g for g in (tuple(w[i : i + n]) for i in range(len(w) - n + 1)) if g in wanted)
+    hit = [any(tuple(w[i : i + n]) in seen for i in range(len(w) - n + 1)) for w in ev]
+    return {
+        "n_eval": len(ev),
+        "exact_copies": sum(" ".join(w) in copies for w in ev),
+        "ngram": n,
+        "sharing_an_ngram": sum(hit),
+        "too_short": sum(len(w) < n for w in ev),
+        "examples": [t for t, h in zip(evaluation, hit) if h][:3],
+    }

@@ -7,9 +7,10 @@ from __future__ import annotations
 import os, shutil
 from pathlib import Path
 import torch
+import tokenizers
 from .model import Config, BERT, Classifier
 from .tokenize import CharTokenizer, HFTokenizer
-from .train import unwrap
+from .device import unwrap
 
 # %% auto #0
 __all__ = ['NEAR_IDENTITY', 'HF_CLASSES', 'ExportError', 'hf_layout', 'Weights', 'gpt2_weights', 'neox_qkv', 'neox_weights',
@@ -21,52 +22,90 @@ __all__ = ['NEAR_IDENTITY', 'HF_CLASSES', 'ExportError', 'hf_layout', 'Weights',
 class ExportError(ValueError):
     "A model or tokenizer that no Hugging Face layout holds exactly; the message says which option is the obstacle."
 
+
 def hf_layout(c: Config, masked_lm: bool = False) -> str:
-    "The Hugging Face family that holds a model with config `c` exactly: 'gpt2', 'gpt_neox', 'bert' or 'xlm-roberta-xl'."
+    """The Hugging Face family that holds a model with config `c` exactly: 'gpt2', 'gpt_neox', 'bert' or 'xlm-roberta-
+    xl'."""
     if c.activation == "swiglu":
-        raise ExportError("activation 'swiglu': the GPT-2, GPT-NeoX and BERT layouts have a plain GELU feed-forward layer")
+        raise ExportError(
+            "activation 'swiglu': the GPT-2, GPT-NeoX and BERT layouts have a plain GELU feed-forward layer"
+        )
     if c.causal:
-        if c.norm != "pre": raise ExportError("a post-norm decoder: GPT-2 and GPT-NeoX blocks are pre-norm")
+        if c.norm != "pre":
+            raise ExportError("a post-norm decoder: GPT-2 and GPT-NeoX blocks are pre-norm")
         if c.embed_norm or c.type_vocab_size:
-            raise ExportError("a decoder with an embedding LayerNorm or segment embeddings: GPT-2 and GPT-NeoX have neither")
-        return "gpt2" if c.positions == "learned" else "gpt_neox"     # GPT-NeoX is GPT-2's shape with rotary positions
+            raise ExportError(
+                "a decoder with an embedding LayerNorm or segment embeddings: GPT-2 and GPT-NeoX have neither"
+            )
+        return "gpt2" if c.positions == "learned" else "gpt_neox"  # GPT-NeoX is GPT-2's shape with rotary positions
     if c.positions == "rope":
-        raise ExportError("rotary positions in an encoder: the BERT layouts learn their positions "
-                          "(pretrain with --positions learned to export)")
+        raise ExportError(
+            "rotary positions in an encoder: the BERT layouts learn their positions "
+            "(pretrain with --positions learned to export)"
+        )
     if c.norm == "post":
-        if not c.embed_norm: raise ExportError("a post-norm encoder without an embedding LayerNorm: BERT has one")
+        if not c.embed_norm:
+            raise ExportError("a post-norm encoder without an embedding LayerNorm: BERT has one")
         # BERT's masked-LM head applies config.hidden_act; minipre's head always uses the exact GELU
-        if masked_lm and c.activation != "gelu": raise ExportError("a BERT masked-LM head needs activation 'gelu'")
+        if masked_lm and c.activation != "gelu":
+            raise ExportError("a BERT masked-LM head needs activation 'gelu'")
         return "bert"
-    if c.embed_norm: raise ExportError("a pre-norm encoder with an embedding LayerNorm: XLM-RoBERTa-XL (pre-norm) has none")
-    return "xlm-roberta-xl"                                          # the pre-norm BERT: no embedding norm, a final norm
+    if c.embed_norm:
+        raise ExportError("a pre-norm encoder with an embedding LayerNorm: XLM-RoBERTa-XL (pre-norm) has none")
+    return "xlm-roberta-xl"  # the pre-norm BERT: no embedding norm, a final norm
 
 # %% ../nbs/13_export.ipynb #e009
 class Weights:
     "A minipre state dict read by part, with zeros standing in for the biases of a `bias=False` model."
+
     def __init__(self, model):
-        self.sd, self.c = {k: v.detach().float().cpu() for k, v in unwrap(model).state_dict().items()}, unwrap(model).config
+        self.sd, self.c = (
+            {k: v.detach().float().cpu() for k, v in unwrap(model).state_dict().items()},
+            unwrap(model).config,
+        )
 
     def get(self, key: str, size: int | None = None) -> torch.Tensor:
-        if key in self.sd: return self.sd[key]
-        if key.endswith(".bias"): return torch.zeros(size or self.c.n_embd)    # a bias-free layer = a zero bias
+        if key in self.sd:
+            return self.sd[key]
+        if key.endswith(".bias"):
+            return torch.zeros(size or self.c.n_embd)  # a bias-free layer = a zero bias
         raise KeyError(f"no {key} in the model's weights")
 
     def block(self, i: int) -> dict:
         "Block i's tensors under short names; Linear weights stay (out, in) as in PyTorch."
         p, C, c = f"body.blocks.{i}.", self.c.n_embd, self.c
         out = {}
-        for name, size in (("ln1", C), ("ln2", C), ("attn.qkv", 3 * C), ("attn.proj", C), ("mlp.fc1", c.d_ff), ("mlp.fc2", C)):
-            out[name + ".weight"], out[name + ".bias"] = self.sd[p + name + ".weight"], self.get(p + name + ".bias", size)
+        for name, size in (
+            ("ln1", C),
+            ("ln2", C),
+            ("attn.qkv", 3 * C),
+            ("attn.proj", C),
+            ("mlp.fc1", c.d_ff),
+            ("mlp.fc2", C),
+        ):
+            out[name + ".weight"], out[name + ".bias"] = (
+                self.sd[p + name + ".weight"],
+                self.get(p + name + ".bias", size),
+            )
         return out
 
 # %% ../nbs/13_export.ipynb #e012
 def gpt2_weights(w: Weights, prefix: str = "transformer.") -> dict:
     "GPT-2 names; its Conv1D layers store weights as (in, out), the transpose of nn.Linear's."
-    new = {prefix + "wte.weight": w.sd["body.tok_emb.weight"], prefix + "wpe.weight": w.sd["body.pos_emb.weight"],
-           prefix + "ln_f.weight": w.sd["body.ln_f.weight"], prefix + "ln_f.bias": w.get("body.ln_f.bias")}
-    pairs = (("ln_1", "ln1"), ("ln_2", "ln2"), ("attn.c_attn", "attn.qkv"), ("attn.c_proj", "attn.proj"),
-             ("mlp.c_fc", "mlp.fc1"), ("mlp.c_proj", "mlp.fc2"))
+    new = {
+        prefix + "wte.weight": w.sd["body.tok_emb.weight"],
+        prefix + "wpe.weight": w.sd["body.pos_emb.weight"],
+        prefix + "ln_f.weight": w.sd["body.ln_f.weight"],
+        prefix + "ln_f.bias": w.get("body.ln_f.bias"),
+    }
+    pairs = (
+        ("ln_1", "ln1"),
+        ("ln_2", "ln2"),
+        ("attn.c_attn", "attn.qkv"),
+        ("attn.c_proj", "attn.proj"),
+        ("mlp.c_fc", "mlp.fc1"),
+        ("mlp.c_proj", "mlp.fc2"),
+    )
     for i in range(w.c.n_layer):
         b, h = w.block(i), f"{prefix}h.{i}."
         for theirs, ours in pairs:
@@ -75,20 +114,31 @@ def gpt2_weights(w: Weights, prefix: str = "transformer.") -> dict:
             new[h + theirs + ".bias"] = b[ours + ".bias"]
     return new
 
+
 def neox_qkv(t: torch.Tensor, n_head: int) -> torch.Tensor:
-    "Our fused q|k|v rows (or bias) in GPT-NeoX's order: per head q, k, v, with rotary pairs moved from (2i, 2i+1) to (i, i+D/2)."
+    """Our fused q|k|v rows (or bias) in GPT-NeoX's order: per head q, k, v, with rotary pairs moved from (2i, 2i+1) to
+    (i, i+D/2)."""
     D = t.shape[0] // (3 * n_head)
     x = t.reshape(3, n_head, D, *t.shape[1:])
-    half = torch.cat([torch.arange(0, D, 2), torch.arange(1, D, 2)])    # NeoX rotates the two halves of a head
-    x = torch.stack([x[0][:, half], x[1][:, half], x[2]])               # the same permutation of q and k keeps q.k
+    half = torch.cat([torch.arange(0, D, 2), torch.arange(1, D, 2)])  # NeoX rotates the two halves of a head
+    x = torch.stack([x[0][:, half], x[1][:, half], x[2]])  # the same permutation of q and k keeps q.k
     return x.transpose(0, 1).reshape(t.shape).contiguous()
+
 
 def neox_weights(w: Weights, prefix: str = "gpt_neox.") -> dict:
     "GPT-NeoX names: sequential residual (use_parallel_residual=False), rotary on the whole head."
-    new = {prefix + "embed_in.weight": w.sd["body.tok_emb.weight"], prefix + "final_layer_norm.weight": w.sd["body.ln_f.weight"],
-           prefix + "final_layer_norm.bias": w.get("body.ln_f.bias")}
-    pairs = (("input_layernorm", "ln1"), ("post_attention_layernorm", "ln2"), ("attention.dense", "attn.proj"),
-             ("mlp.dense_h_to_4h", "mlp.fc1"), ("mlp.dense_4h_to_h", "mlp.fc2"))
+    new = {
+        prefix + "embed_in.weight": w.sd["body.tok_emb.weight"],
+        prefix + "final_layer_norm.weight": w.sd["body.ln_f.weight"],
+        prefix + "final_layer_norm.bias": w.get("body.ln_f.bias"),
+    }
+    pairs = (
+        ("input_layernorm", "ln1"),
+        ("post_attention_layernorm", "ln2"),
+        ("attention.dense", "attn.proj"),
+        ("mlp.dense_h_to_4h", "mlp.fc1"),
+        ("mlp.dense_4h_to_h", "mlp.fc2"),
+    )
     for i in range(w.c.n_layer):
         b, h = w.block(i), f"{prefix}layers.{i}."
         for theirs, ours in pairs:
@@ -110,211 +160,374 @@ def encoder_layers(w: Weights, prefix: str, pairs) -> dict:
                 new[h + f"attention.self.{name}.{part}"] = t
     return new
 
+
 def bert_weights(w: Weights, prefix: str = "bert.") -> dict:
     "BERT names (post-norm): a LayerNorm after each residual sum, and one on the embeddings."
     C, e = w.c.n_embd, prefix + "embeddings."
-    new = {e + "word_embeddings.weight": w.sd["body.tok_emb.weight"], e + "position_embeddings.weight": w.sd["body.pos_emb.weight"],
-           e + "token_type_embeddings.weight": w.sd.get("body.type_emb.weight", torch.zeros(1, C)),
-           e + "LayerNorm.weight": w.sd["body.emb_ln.weight"], e + "LayerNorm.bias": w.get("body.emb_ln.bias")}
-    return new | encoder_layers(w, prefix, (("attention.output.dense", "attn.proj"), ("attention.output.LayerNorm", "ln1"),
-                                            ("intermediate.dense", "mlp.fc1"), ("output.dense", "mlp.fc2"),
-                                            ("output.LayerNorm", "ln2")))
+    new = {
+        e + "word_embeddings.weight": w.sd["body.tok_emb.weight"],
+        e + "position_embeddings.weight": w.sd["body.pos_emb.weight"],
+        e + "token_type_embeddings.weight": w.sd.get("body.type_emb.weight", torch.zeros(1, C)),
+        e + "LayerNorm.weight": w.sd["body.emb_ln.weight"],
+        e + "LayerNorm.bias": w.get("body.emb_ln.bias"),
+    }
+    return new | encoder_layers(
+        w,
+        prefix,
+        (
+            ("attention.output.dense", "attn.proj"),
+            ("attention.output.LayerNorm", "ln1"),
+            ("intermediate.dense", "mlp.fc1"),
+            ("output.dense", "mlp.fc2"),
+            ("output.LayerNorm", "ln2"),
+        ),
+    )
+
 
 def xlmr_xl_weights(w: Weights, prefix: str = "roberta.") -> dict:
     "XLM-RoBERTa-XL names (pre-norm BERT). Its position ids start after the padding id, so our table moves down."
     C, e, pad = w.c.n_embd, prefix + "embeddings.", w.c.pad_id
     pos = torch.zeros(w.c.max_len + pad + 1, C)
-    pos[pad + 1:] = w.sd["body.pos_emb.weight"]               # a token at index i gets position id pad + 1 + i there
-    new = {e + "word_embeddings.weight": w.sd["body.tok_emb.weight"], e + "position_embeddings.weight": pos,
-           e + "token_type_embeddings.weight": w.sd.get("body.type_emb.weight", torch.zeros(1, C)),
-           prefix + "encoder.LayerNorm.weight": w.sd["body.ln_f.weight"], prefix + "encoder.LayerNorm.bias": w.get("body.ln_f.bias")}
-    return new | encoder_layers(w, prefix, (("attention.self_attn_layer_norm", "ln1"), ("attention.output.dense", "attn.proj"),
-                                            ("LayerNorm", "ln2"), ("intermediate.dense", "mlp.fc1"), ("output.dense", "mlp.fc2")))
+    pos[pad + 1 :] = w.sd["body.pos_emb.weight"]  # a token at index i gets position id pad + 1 + i there
+    new = {
+        e + "word_embeddings.weight": w.sd["body.tok_emb.weight"],
+        e + "position_embeddings.weight": pos,
+        e + "token_type_embeddings.weight": w.sd.get("body.type_emb.weight", torch.zeros(1, C)),
+        prefix + "encoder.LayerNorm.weight": w.sd["body.ln_f.weight"],
+        prefix + "encoder.LayerNorm.bias": w.get("body.ln_f.bias"),
+    }
+    return new | encoder_layers(
+        w,
+        prefix,
+        (
+            ("attention.self_attn_layer_norm", "ln1"),
+            ("attention.output.dense", "attn.proj"),
+            ("LayerNorm", "ln2"),
+            ("intermediate.dense", "mlp.fc1"),
+            ("output.dense", "mlp.fc2"),
+        ),
+    )
 
 # %% ../nbs/13_export.ipynb #e017
 NEAR_IDENTITY = 1e-5
 
+
 def fold_head_bias(W: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     "A shift d of the features with W @ d = b: lets a bias-free head (GPT-2's `score`) reproduce ours exactly."
-    d = torch.linalg.lstsq(W.double(), b.double()[:, None]).solution[:, 0]   # exact while classes <= width
+    d = torch.linalg.lstsq(W.double(), b.double()[:, None]).solution[:, 0]  # exact while classes <= width
     return d.float()
+
 
 def lm_head_weights(w: Weights, layout: str) -> dict:
     "The language-model head under the layout's names (tied to the embeddings when ours is)."
     dec, bias = w.sd["lm_head.weight"], w.sd.get("lm_head.bias")
-    if layout in ("gpt2", "gpt_neox"): return {"lm_head.weight": dec}
+    if layout in ("gpt2", "gpt_neox"):
+        return {"lm_head.weight": dec}
     p = "cls.predictions." if layout == "bert" else "lm_head."
     t = p + "transform." if layout == "bert" else p
     ln = "LayerNorm" if layout == "bert" else "layer_norm"
-    return {t + "dense.weight": w.sd["dense.weight"], t + "dense.bias": w.sd["dense.bias"], t + ln + ".weight": w.sd["ln.weight"],
-            t + ln + ".bias": w.sd["ln.bias"], p + "decoder.weight": dec, p + "decoder.bias": bias, p + "bias": bias}
+    return {
+        t + "dense.weight": w.sd["dense.weight"],
+        t + "dense.bias": w.sd["dense.bias"],
+        t + ln + ".weight": w.sd["ln.weight"],
+        t + ln + ".bias": w.sd["ln.bias"],
+        p + "decoder.weight": dec,
+        p + "decoder.bias": bias,
+        p + "bias": bias,
+    }
+
 
 def classifier_weights(w: Weights, layout: str, new: dict) -> dict:
     "The classification head. GPT heads have no bias (folded into the final norm); BERT heads have a dense+tanh first."
     W, b = w.sd["head.weight"], w.sd["head.bias"]
     if layout in ("gpt2", "gpt_neox"):
         key = "transformer.ln_f.bias" if layout == "gpt2" else "gpt_neox.final_layer_norm.bias"
-        new[key] = new[key] + fold_head_bias(W, b)            # the final norm feeds only the head in these models
+        new[key] = new[key] + fold_head_bias(W, b)  # the final norm feeds only the head in these models
         return {"score.weight": W}
     # tanh(e*x)/e = x to within (e*x)^2/3: the pooler becomes an identity to float precision, the head scaled back
     eye = NEAR_IDENTITY * torch.eye(w.c.n_embd)
     if layout == "bert":
-        return {"bert.pooler.dense.weight": eye, "bert.pooler.dense.bias": torch.zeros(w.c.n_embd),
-                "classifier.weight": W / NEAR_IDENTITY, "classifier.bias": b}
-    return {"classifier.dense.weight": eye, "classifier.dense.bias": torch.zeros(w.c.n_embd),
-            "classifier.out_proj.weight": W / NEAR_IDENTITY, "classifier.out_proj.bias": b}
+        return {
+            "bert.pooler.dense.weight": eye,
+            "bert.pooler.dense.bias": torch.zeros(w.c.n_embd),
+            "classifier.weight": W / NEAR_IDENTITY,
+            "classifier.bias": b,
+        }
+    return {
+        "classifier.dense.weight": eye,
+        "classifier.dense.bias": torch.zeros(w.c.n_embd),
+        "classifier.out_proj.weight": W / NEAR_IDENTITY,
+        "classifier.out_proj.bias": b,
+    }
 
 # %% ../nbs/13_export.ipynb #e020
 def hf_config(c: Config, layout: str, n_classes: int | None = None, label_names=None, eos_id=None):
     "The `transformers` config of the layout, with minipre's sizes."
     import transformers as T
-    act = "gelu" if c.activation == "gelu" else "gelu_new"          # gelu_new is GPT-2's tanh approximation
+
+    act = "gelu" if c.activation == "gelu" else "gelu_new"  # gelu_new is GPT-2's tanh approximation
     extra = {}
     if n_classes:
         names = [str(n) for n in (label_names or range(n_classes))]
-        extra = dict(num_labels=n_classes, id2label=dict(enumerate(names)), label2id={n: i for i, n in enumerate(names)})
+        extra = dict(
+            num_labels=n_classes, id2label=dict(enumerate(names)), label2id={n: i for i, n in enumerate(names)}
+        )
     ids = dict(pad_token_id=c.pad_id, bos_token_id=eos_id, eos_token_id=eos_id, tie_word_embeddings=c.tie_embeddings)
     if layout == "gpt2":
-        return T.GPT2Config(vocab_size=c.vocab_size, n_positions=c.max_len, n_embd=c.n_embd, n_layer=c.n_layer, n_head=c.n_head,
-                            n_inner=c.d_ff, activation_function=act, layer_norm_epsilon=c.ln_eps, resid_pdrop=c.dropout,
-                            embd_pdrop=c.dropout, attn_pdrop=c.dropout, **ids, **extra)
+        return T.GPT2Config(
+            vocab_size=c.vocab_size,
+            n_positions=c.max_len,
+            n_embd=c.n_embd,
+            n_layer=c.n_layer,
+            n_head=c.n_head,
+            n_inner=c.d_ff,
+            activation_function=act,
+            layer_norm_epsilon=c.ln_eps,
+            resid_pdrop=c.dropout,
+            embd_pdrop=c.dropout,
+            attn_pdrop=c.dropout,
+            **ids,
+            **extra,
+        )
     if layout == "gpt_neox":
-        return T.GPTNeoXConfig(vocab_size=c.vocab_size, hidden_size=c.n_embd, num_hidden_layers=c.n_layer,
-                               num_attention_heads=c.n_head, intermediate_size=c.d_ff, hidden_act=act,
-                               max_position_embeddings=c.max_len, layer_norm_eps=c.ln_eps, use_parallel_residual=False,
-                               rope_parameters={"rope_type": "default", "rope_theta": 10000.0, "partial_rotary_factor": 1.0},
-                               attention_bias=True, hidden_dropout=c.dropout, attention_dropout=c.dropout, **ids, **extra)
+        return T.GPTNeoXConfig(
+            vocab_size=c.vocab_size,
+            hidden_size=c.n_embd,
+            num_hidden_layers=c.n_layer,
+            num_attention_heads=c.n_head,
+            intermediate_size=c.d_ff,
+            hidden_act=act,
+            max_position_embeddings=c.max_len,
+            layer_norm_eps=c.ln_eps,
+            use_parallel_residual=False,
+            rope_parameters={"rope_type": "default", "rope_theta": 10000.0, "partial_rotary_factor": 1.0},
+            attention_bias=True,
+            hidden_dropout=c.dropout,
+            attention_dropout=c.dropout,
+            **ids,
+            **extra,
+        )
     cls = T.BertConfig if layout == "bert" else T.XLMRobertaXLConfig
-    return cls(vocab_size=c.vocab_size, hidden_size=c.n_embd, num_hidden_layers=c.n_layer, num_attention_heads=c.n_head,
-               intermediate_size=c.d_ff, hidden_act=act, layer_norm_eps=c.ln_eps, type_vocab_size=max(1, c.type_vocab_size),
-               max_position_embeddings=c.max_len + (0 if layout == "bert" else c.pad_id + 1), hidden_dropout_prob=c.dropout,
-               attention_probs_dropout_prob=c.dropout, classifier_dropout=c.dropout, **ids, **extra)
+    return cls(
+        vocab_size=c.vocab_size,
+        hidden_size=c.n_embd,
+        num_hidden_layers=c.n_layer,
+        num_attention_heads=c.n_head,
+        intermediate_size=c.d_ff,
+        hidden_act=act,
+        layer_norm_eps=c.ln_eps,
+        type_vocab_size=max(1, c.type_vocab_size),
+        max_position_embeddings=c.max_len + (0 if layout == "bert" else c.pad_id + 1),
+        hidden_dropout_prob=c.dropout,
+        attention_probs_dropout_prob=c.dropout,
+        classifier_dropout=c.dropout,
+        **ids,
+        **extra,
+    )
 
-HF_CLASSES = {("gpt2", "lm"): "GPT2LMHeadModel", ("gpt2", "cls"): "GPT2ForSequenceClassification",
-              ("gpt_neox", "lm"): "GPTNeoXForCausalLM", ("gpt_neox", "cls"): "GPTNeoXForSequenceClassification",
-              ("bert", "lm"): "BertForMaskedLM", ("bert", "cls"): "BertForSequenceClassification",
-              ("xlm-roberta-xl", "lm"): "XLMRobertaXLForMaskedLM", ("xlm-roberta-xl", "cls"): "XLMRobertaXLForSequenceClassification"}
+
+HF_CLASSES = {
+    ("gpt2", "lm"): "GPT2LMHeadModel",
+    ("gpt2", "cls"): "GPT2ForSequenceClassification",
+    ("gpt_neox", "lm"): "GPTNeoXForCausalLM",
+    ("gpt_neox", "cls"): "GPTNeoXForSequenceClassification",
+    ("bert", "lm"): "BertForMaskedLM",
+    ("bert", "cls"): "BertForSequenceClassification",
+    ("xlm-roberta-xl", "lm"): "XLMRobertaXLForMaskedLM",
+    ("xlm-roberta-xl", "cls"): "XLMRobertaXLForSequenceClassification",
+}
 
 # %% ../nbs/13_export.ipynb #e021
 def to_hf_model(model, label_names=None, eos_id=None):
     "The `transformers` model that computes what `model` (GPT, BERT or Classifier) computes, and its layout name."
     import transformers as T
+
     m = unwrap(model)
     kind = "cls" if isinstance(m, Classifier) else "lm"
     if kind == "cls" and m.pooling != ("last" if m.config.causal else "first"):
         want = "last" if m.config.causal else "first"
-        raise ExportError(f"pooling {m.pooling!r}: Hugging Face's ...ForSequenceClassification read the {want} token only; "
-                          f"fine-tune with pooling {want!r} (minipre finetune --pooling {want}) to export a classifier")
+        raise ExportError(
+            f"pooling {m.pooling!r}: Hugging Face's ...ForSequenceClassification read the {want} token only; "
+            f"fine-tune with pooling {want!r} (minipre finetune --pooling {want}) to export a classifier"
+        )
     layout = hf_layout(m.config, masked_lm=isinstance(m, BERT))
     w = Weights(m)
-    body = {"gpt2": gpt2_weights, "gpt_neox": neox_weights, "bert": bert_weights, "xlm-roberta-xl": xlmr_xl_weights}[layout](w)
+    body = {"gpt2": gpt2_weights, "gpt_neox": neox_weights, "bert": bert_weights, "xlm-roberta-xl": xlmr_xl_weights}[
+        layout
+    ](w)
     head = classifier_weights(w, layout, body) if kind == "cls" else lm_head_weights(w, layout)
     cfg = hf_config(m.config, layout, m.n_classes if kind == "cls" else None, label_names, eos_id)
     hf = getattr(T, HF_CLASSES[layout, kind])(cfg)
     new = {**body, **head}
     own = hf.state_dict()
     missing = sorted(set(own) - set(new))
-    if missing: raise RuntimeError(f"minipre's export to {layout} leaves {missing[:3]} unset")   # a bug here, not the user's
+    if missing:
+        raise RuntimeError(f"minipre's export to {layout} leaves {missing[:3]} unset")  # a bug here, not the user's
     hf.load_state_dict({k: new[k] for k in own}, strict=True)
-    if m.config.tie_embeddings: hf.tie_weights()
+    if m.config.tie_embeddings:
+        hf.tie_weights()
     return hf.eval(), layout
 
 # %% ../nbs/13_export.ipynb #e023
 def hf_tokenizer(tok, causal: bool, max_len: int):
-    "Our tokenizer as a `transformers` fast tokenizer giving the same ids (encoders: a leading <cls>, as fine-tuning adds)."
-    from tokenizers import Tokenizer as T, models, decoders, processors
+    """Our tokenizer as a `transformers` fast tokenizer giving the same ids (encoders: a leading <cls>, as fine-tuning
+    adds)."""
     from transformers import PreTrainedTokenizerFast
-    if isinstance(tok, HFTokenizer): t = T.from_str(tok.tok.to_str())
-    elif isinstance(tok, CharTokenizer):                 # BPE without merges: each character is looked up on its own
-        t = T(models.BPE(vocab={s: i for i, s in enumerate(list(tok.specials) + tok.chars)}, merges=[]))
+
+    if isinstance(tok, HFTokenizer):
+        t = tokenizers.Tokenizer.from_str(tok.tok.to_str())
+    elif isinstance(tok, CharTokenizer):  # BPE without merges: each character is looked up on its own
+        t = tokenizers.Tokenizer(
+            tokenizers.models.BPE(vocab={s: i for i, s in enumerate(list(tok.specials) + tok.chars)}, merges=[])
+        )
         t.add_special_tokens(list(tok.specials))
-        t.decoder = decoders.Fuse()
-    else: raise ExportError(f"{type(tok).__name__}: only the 'bpe' (Hugging Face tokenizers) and 'char' tokenizers export")
+        t.decoder = tokenizers.decoders.Fuse()
+    else:
+        raise ExportError(
+            f"{type(tok).__name__}: only the 'bpe' (Hugging Face tokenizers) and 'char' tokenizers export"
+        )
     if not causal and tok.cls_id is not None:
-        t.post_processor = processors.TemplateProcessing(single="<cls> $A", pair="<cls> $A <sep> $B",
-                                                         special_tokens=[("<cls>", tok.cls_id), ("<sep>", tok.sep_id)])
-    names = {"pad_token": "<pad>", "mask_token": "<mask>", "cls_token": "<cls>", "sep_token": "<sep>", "eos_token": "<eos>"}
-    return PreTrainedTokenizerFast(tokenizer_object=t, model_max_length=max_len,
-                                   **{k: v for k, v in names.items() if v in tok.specials})
+        t.post_processor = tokenizers.processors.TemplateProcessing(
+            single="<cls> $A", pair="<cls> $A <sep> $B", special_tokens=[("<cls>", tok.cls_id), ("<sep>", tok.sep_id)]
+        )
+    names = {
+        "pad_token": "<pad>",
+        "mask_token": "<mask>",
+        "cls_token": "<cls>",
+        "sep_token": "<sep>",
+        "eos_token": "<eos>",
+    }
+    return PreTrainedTokenizerFast(
+        tokenizer_object=t, model_max_length=max_len, **{k: v for k, v in names.items() if v in tok.specials}
+    )
 
 # %% ../nbs/13_export.ipynb #e025
 def probe_batch(c: Config, tok, generator=None) -> tuple[torch.Tensor, torch.Tensor]:
     "Two random sequences, the second padded on the right: the inputs the round-trip check compares."
     T, lo = min(c.max_len, 24), max(len(tok.specials), c.pad_id + 1)
-    ids = torch.randint(lo, c.vocab_size, (2, T), generator=generator)    # ordinary tokens: no stray padding id
+    ids = torch.randint(lo, c.vocab_size, (2, T), generator=generator)  # ordinary tokens: no stray padding id
     mask = torch.ones(2, T, dtype=torch.long)
-    mask[1, T // 2:] = 0
-    ids[1, T // 2:] = c.pad_id
-    if not c.causal and tok.cls_id is not None: ids[:, 0] = tok.cls_id    # encoders read <cls> first
+    mask[1, T // 2 :] = 0
+    ids[1, T // 2 :] = c.pad_id
+    if not c.causal and tok.cls_id is not None:
+        ids[:, 0] = tok.cls_id  # encoders read <cls> first
     return ids, mask
+
 
 @torch.no_grad()
 def logit_gap(model, hf, tok) -> float:
-    "Largest |difference| between our logits and the exported model's, on the real (unpadded) positions of a probe batch."
+    """Largest |difference| between our logits and the exported model's, on the real (unpadded) positions of a probe
+    batch."""
     m = unwrap(model).eval()
     ids, mask = probe_batch(m.config, tok, torch.Generator().manual_seed(0))
     ours = m(ids, attention_mask=mask)[0].float()
     theirs = hf(input_ids=ids, attention_mask=mask).logits.float()
-    if ours.dim() == 3: ours, theirs = ours[mask.bool()], theirs[mask.bool()]   # LM logits: per real token
+    if ours.dim() == 3:
+        ours, theirs = ours[mask.bool()], theirs[mask.bool()]  # LM logits: per real token
     return (ours - theirs).abs().max().item()
 
 # %% ../nbs/13_export.ipynb #e031
 def model_card(layout: str, hf_class: str, meta: dict, gap: float, c: Config) -> str:
     "A short README.md: what the model is, how to load it, what data and how many tokens, what it scored."
-    auto = {"lm": "AutoModelForCausalLM" if c.causal else "AutoModelForMaskedLM", "cls": "AutoModelForSequenceClassification"}
+    auto = {
+        "lm": "AutoModelForCausalLM" if c.causal else "AutoModelForMaskedLM",
+        "cls": "AutoModelForSequenceClassification",
+    }
     kind = "cls" if "ForSequenceClassification" in hf_class else "lm"
-    what = ("a text classifier" if kind == "cls" else "a next-token language model" if c.causal else "a masked language model")
-    lines = [f"# {what[0].upper() + what[1:]} trained with minipre ({hf_class})", "",
-             f"Trained with [minipre](https://github.com/minipre/minipre) and exported to the `{layout}` layout of "
-             f"Hugging Face `transformers`: {c.n_layer} layers, width {c.n_embd}, {c.n_head} heads, vocabulary {c.vocab_size}, "
-             f"at most {c.max_len} tokens, {'rotary' if c.positions == 'rope' else 'learned'} positions.", "",
-             "```python", f"from transformers import {auto[kind]}, AutoTokenizer",
-             f"model = {auto[kind]}.from_pretrained(PATH)", "tok = AutoTokenizer.from_pretrained(PATH)", "```", "", "## Training", ""]
+    what = (
+        "a text classifier"
+        if kind == "cls"
+        else "a next-token language model"
+        if c.causal
+        else "a masked language model"
+    )
+    lines = [
+        f"# {what[0].upper() + what[1:]} trained with minipre ({hf_class})",
+        "",
+        f"Trained with [minipre](https://github.com/minipre/minipre) and exported to the `{layout}` layout of "
+        f"Hugging Face `transformers`: {c.n_layer} layers, width {c.n_embd}, {c.n_head} heads, "
+        f"vocabulary {c.vocab_size}, "
+        f"at most {c.max_len} tokens, {'rotary' if c.positions == 'rope' else 'learned'} positions.",
+        "",
+        "```python",
+        f"from transformers import {auto[kind]}, AutoTokenizer",
+        f"model = {auto[kind]}.from_pretrained(PATH)",
+        "tok = AutoTokenizer.from_pretrained(PATH)",
+        "```",
+        "",
+        "## Training",
+        "",
+    ]
     if meta.get("objective"):
-        lines.append(f"- pretraining: objective {meta['objective']}, data `{meta.get('source', '?')}`, {meta.get('step', '?')} steps, "
-                     f"{meta.get('tokens', 0):,} tokens")
+        lines.append(
+            f"- pretraining: objective {meta['objective']}, data `{meta.get('source', '?')}`, "
+            f"{meta.get('step', '?')} steps, "
+            f"{meta.get('tokens', 0):,} tokens"
+        )
         val = [r["val_loss"] for r in meta.get("history", []) if "val_loss" in r]
-        if val: lines.append(f"- validation loss: {val[0]:.3f} at the first evaluation, {val[-1]:.3f} at the last")
+        if val:
+            lines.append(f"- validation loss: {val[0]:.3f} at the first evaluation, {val[-1]:.3f} at the last")
     if kind == "cls":
         f, m = meta.get("finetune", {}), meta.get("metrics") or {}
-        lines.append(f"- fine-tuning: classes {meta.get('label_names')}, {f.get('n_train', '?')} training examples, "
-                     f"{f.get('steps', '?')} steps ({f.get('ended', '?')}), from {m.get('body', 'a pretrained body or scratch')}")
+        lines.append(
+            f"- fine-tuning: classes {meta.get('label_names')}, {f.get('n_train', '?')} training examples, "
+            f"{f.get('steps', '?')} steps ({f.get('ended', '?')}), from {m.get('body', 'a pretrained body or scratch')}"
+        )
         if "accuracy" in m:
-            lines.append(f"- measured: accuracy {m['accuracy']:.4f}, macro F1 {m.get('macro_f1', float('nan')):.4f} on "
-                         f"{m.get('n_eval', '?')} held-out examples of `{m.get('labeled', '?')}`")
-    lines += ["", "## Checks and limits", "",
-              f"- After export the logits of this folder and of the minipre checkpoint differ by at most {gap:.1e} (a probe batch).",
-              "- Texts must be prepared as they were in training (for example Penn-Treebank normalisation when the run used "
-              "`--normalize`); the tokenizer here does not do it."]
+            lines.append(
+                f"- measured: accuracy {m['accuracy']:.4f}, macro F1 {m.get('macro_f1', float('nan')):.4f} on "
+                f"{m.get('n_eval', '?')} held-out examples of `{m.get('labeled', '?')}`"
+            )
+    lines += [
+        "",
+        "## Checks and limits",
+        "",
+        "- After export the logits of this folder and of the minipre checkpoint differ by at most "
+        f"{gap:.1e} (a probe batch).",
+        "- Texts must be prepared as they were in training (for example Penn-Treebank normalisation when the run used "
+        "`--normalize`); the tokenizer here does not do it.",
+    ]
     if layout in ("bert", "xlm-roberta-xl") and kind == "cls":
-        lines.append(f"- minipre's classifier reads the first token directly; the pooler here is tanh(e x)/e with e = "
-                     f"{NEAR_IDENTITY:g}, an identity to float precision. Fine-tuning it further in `transformers` is "
-                     "possible, but that pooler trains differently from BERT's.")
+        lines.append(
+            f"- minipre's classifier reads the first token directly; the pooler here is tanh(e x)/e with e = "
+            f"{NEAR_IDENTITY:g}, an identity to float precision. Fine-tuning it further in `transformers` is "
+            "possible, but that pooler trains differently from BERT's."
+        )
     return "\n".join(lines) + "\n"
 
 # %% ../nbs/13_export.ipynb #e032
 def export_hf(model, tok, to, meta: dict | None = None, label_names=None, tolerance: float = 1e-4) -> Path:
-    "Write a `transformers` folder (weights, config, tokenizer, README.md model card) for a minipre model; checked after."
+    """Write a `transformers` folder (weights, config, tokenizer, README.md model card) for a minipre model; checked
+    after."""
     import transformers as T
+
     to = Path(to)
     if to.exists() and (not to.is_dir() or any(to.iterdir())):
         raise ExportError(f"{to} exists and is not an empty folder: export into a new one")
     c = unwrap(model).config
-    if tok.vocab_size != c.vocab_size: raise ExportError(f"tokenizer has {tok.vocab_size} tokens, the model {c.vocab_size}")
+    if tok.vocab_size != c.vocab_size:
+        raise ExportError(f"tokenizer has {tok.vocab_size} tokens, the model {c.vocab_size}")
     hf, layout = to_hf_model(model, label_names, tok.eos_id)
     htok = hf_tokenizer(tok, c.causal, c.max_len)
-    tmp = to.parent / f".tmp-{to.name}-{os.getpid()}"                       # written aside, renamed when complete
+    tmp = to.parent / f".tmp-{to.name}-{os.getpid()}"  # written aside, renamed when complete
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         hf.save_pretrained(tmp)
         htok.save_pretrained(tmp)
-        auto = T.AutoModelForSequenceClassification if isinstance(unwrap(model), Classifier) else (
-            T.AutoModelForCausalLM if c.causal else T.AutoModelForMaskedLM)
-        gap = logit_gap(model, auto.from_pretrained(tmp).eval(), tok)   # read back, as a user will
+        auto = (
+            T.AutoModelForSequenceClassification
+            if isinstance(unwrap(model), Classifier)
+            else (T.AutoModelForCausalLM if c.causal else T.AutoModelForMaskedLM)
+        )
+        gap = logit_gap(model, auto.from_pretrained(tmp).eval(), tok)  # read back, as a user will
         if not gap <= tolerance:
-            raise ExportError(f"the exported {layout} model's logits differ from minipre's by {gap:.2e} (> {tolerance:g})")
+            raise ExportError(
+                f"the exported {layout} model's logits differ from minipre's by {gap:.2e} (> {tolerance:g})"
+            )
         (tmp / "README.md").write_text(model_card(layout, type(hf).__name__, meta or {}, gap, c))
-        if to.exists(): to.rmdir()
+        if to.exists():
+            to.rmdir()
         os.replace(tmp, to)
-    finally: shutil.rmtree(tmp, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return to

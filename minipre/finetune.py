@@ -9,76 +9,100 @@ from pathlib import Path
 from dataclasses import dataclass, field, replace
 import torch
 import torch.nn.functional as F
-from .data import DataError, atomic_write
-from .model import BERT, GPT, Classifier, Config
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from .data import DataError
+from .files import atomic_write
+from .model import Classifier, Config, build_model
 from .objectives import collate
 from .tokenize import load_tokenizer
-from .train import (CheckpointError, ConfigError, TrainConfig, Task, autocast_dtype, check_range, latest_checkpoint,
-                           load_checkpoint, read_meta, save_checkpoint, train, unwrap)
+from .checkpoint import CheckpointError, latest_checkpoint, load_checkpoint, read_meta, save_checkpoint
+from .train import ConfigError, TrainConfig, check_range, train
+from .tasks import ClassifyTask
+from .device import inference, unwrap
 
 # %% auto #0
-__all__ = ['as_labels', 'as_texts', 'check_labeled', 'balanced_subset', 'balanced_split', 'ClassifyTask', 'class_logits',
-           'predict', 'FinetuneConfig', 'layerwise_scale', 'EarlyStopping', 'GradualUnfreeze', 'Finetuned', 'accuracy',
+__all__ = ['as_labels', 'as_texts', 'check_labeled', 'balanced_subset', 'balanced_split', 'class_logits', 'predict',
+           'FinetuneConfig', 'layerwise_scale', 'EarlyStopping', 'GradualUnfreeze', 'Finetuned', 'accuracy',
            'check_compatible', 'fitting_length', 'validation_size', 'finetune', 'edit_words', 'word_edits', 'mlm_fill',
            'mlm_replacements', 'load_model', 'save_finetuned', 'load_finetuned', 'class_report', 'format_report',
            'tfidf_baseline']
 
 # %% ../nbs/09_finetune.ipynb #c006
 def as_labels(labels, where: str = "labels") -> list[int]:
-    "Class ids as Python ints. Lists, tuples, 1-D tensors and arrays of non-negative integers pass; anything else is refused."
+    """Class ids as Python ints. Lists, tuples, 1-D tensors and arrays of non-negative integers pass; anything else is
+    refused."""
     if isinstance(labels, (str, bytes, dict)) or not hasattr(labels, "__len__"):
         raise DataError(f"{where}: expected a sequence of class ids, got {type(labels).__name__}")
-    if hasattr(labels, "tolist") and not isinstance(labels, (list, tuple)):   # a torch tensor or a numpy array
+    if hasattr(labels, "tolist") and not isinstance(labels, (list, tuple)):  # a torch tensor or a numpy array
         if getattr(labels, "ndim", 1) != 1:
             raise DataError(f"{where}: expected one class id per example (1-D), got shape {tuple(labels.shape)}")
         labels = labels.tolist()
     out = []
     for i, y in enumerate(labels):
-        if hasattr(y, "item") and getattr(y, "ndim", 0) == 0: y = y.item()     # a 0-d tensor or a numpy scalar
+        if hasattr(y, "item") and getattr(y, "ndim", 0) == 0:
+            y = y.item()  # a 0-d tensor or a numpy scalar
         if isinstance(y, bool) or not (isinstance(y, int) or (isinstance(y, float) and y.is_integer())):
-            raise DataError(f"{where}[{i}] is {y!r}: class ids must be integers (turn names into ids first, "
-                            "as load_labeled does)")
-        if y < 0: raise DataError(f"{where}[{i}] is {int(y)}: class ids start at 0")
+            raise DataError(
+                f"{where}[{i}] is {y!r}: class ids must be integers (turn names into ids first, as load_labeled does)"
+            )
+        if y < 0:
+            raise DataError(f"{where}[{i}] is {int(y)}: class ids start at 0")
         out.append(int(y))
     return out
 
+
 def as_texts(texts, where: str = "texts") -> list[str]:
     "Texts as a list of non-empty strings; None, numbers and empty strings are refused with their position."
-    if isinstance(texts, (str, bytes)): raise DataError(f"{where}: expected a sequence of texts, got a single string")
+    if isinstance(texts, (str, bytes)):
+        raise DataError(f"{where}: expected a sequence of texts, got a single string")
     out = list(texts)
     for i, t in enumerate(out):
-        if not isinstance(t, str): raise DataError(f"{where}[{i}] is {t!r} ({type(t).__name__}), not a text")
-        if not t.strip(): raise DataError(f"{where}[{i}] is an empty text")
+        if not isinstance(t, str):
+            raise DataError(f"{where}[{i}] is {t!r} ({type(t).__name__}), not a text")
+        if not t.strip():
+            raise DataError(f"{where}[{i}] is an empty text")
     return out
+
 
 def check_labeled(texts, labels, min_per_class: int = 2, where: str = "training data") -> tuple[list[str], list[int]]:
     "(texts, labels) as plain lists, after clear errors for bad values, a single class or too few examples per class."
     texts, labels = as_texts(texts, f"{where}: texts"), as_labels(labels, f"{where}: labels")
-    if len(texts) != len(labels): raise DataError(f"{where}: {len(texts)} texts but {len(labels)} labels")
+    if len(texts) != len(labels):
+        raise DataError(f"{where}: {len(texts)} texts but {len(labels)} labels")
     counts = {y: labels.count(y) for y in set(labels)}
-    if len(counts) < 2: raise DataError(f"{where}: a single class {sorted(counts)}; need two or more")
+    if len(counts) < 2:
+        raise DataError(f"{where}: a single class {sorted(counts)}; need two or more")
     few = {y: c for y, c in sorted(counts.items()) if c < min_per_class}
-    if few: raise DataError(f"{where}: too few examples per class {few} (need at least {min_per_class})")
+    if few:
+        raise DataError(f"{where}: too few examples per class {few} (need at least {min_per_class})")
     return texts, labels
+
 
 def balanced_subset(labels: list[int], n: int, seed: int = 0) -> list[int]:
     "Indices of a class-balanced random subset of size `n` (all indices if n >= len(labels))."
-    if n >= len(labels): return list(range(len(labels)))
+    if n >= len(labels):
+        return list(range(len(labels)))
     by = {}
-    for i, y in enumerate(labels): by.setdefault(y, []).append(i)
-    if len(by) < 2: raise DataError(f"need at least two classes, got only {sorted(by)}")
-    if n < len(by): raise DataError(f"a subset of {n} cannot hold one example of each of {len(by)} classes")
+    for i, y in enumerate(labels):
+        by.setdefault(y, []).append(i)
+    if len(by) < 2:
+        raise DataError(f"need at least two classes, got only {sorted(by)}")
+    if n < len(by):
+        raise DataError(f"a subset of {n} cannot hold one example of each of {len(by)} classes")
     rng, per, out = random.Random(seed), n // len(by), []
     for y in sorted(by):
         rng.shuffle(by[y])
         out += by[y][:per]
-    rest = [i for y in sorted(by) for i in by[y][per:]]   # a class with fewer than `per` examples: fill from the others
+    rest = [i for y in sorted(by) for i in by[y][per:]]  # a class with fewer than `per` examples: fill from the others
     rng.shuffle(rest)
     return sorted(out + rest[: n - len(out)])
 
+
 def balanced_split(labels: list[int], n_val: int, seed: int) -> tuple[list[int], list[int]]:
     "Stratified (train, validation) indices with about `n_val` validation examples, at least one per class."
-    rng, tr, va = random.Random(f"split-{seed}"), [], []          # a stream of its own: independent of the subset's
+    rng, tr, va = random.Random(f"split-{seed}"), [], []  # a stream of its own: independent of the subset's
     frac = n_val / len(labels)
     for y in sorted(set(labels)):
         idx = [i for i, l in enumerate(labels) if l == y]
@@ -89,44 +113,18 @@ def balanced_split(labels: list[int], n_val: int, seed: int) -> tuple[list[int],
     return sorted(tr), sorted(va)
 
 # %% ../nbs/09_finetune.ipynb #c010
-class ClassifyTask(Task):
-    "Sequence classification batches from tokenized examples; optional class weights in the loss."
-    def __init__(self, train_ids, train_y, val_ids, val_y, tok, batch_size: int = 32, max_len: int = 128,
-                 cls: bool = True, class_weights=None):
-        self.data = {"train": (train_ids, train_y), "validation": (val_ids, val_y)}
-        self.tok, self.batch_size, self.max_len, self.cls = tok, batch_size, max_len, cls
-        self.class_weights = class_weights
-
-    def collate(self, seqs, ys=None):
-        return collate(seqs, self.tok.pad_id, self.max_len, cls_id=self.tok.cls_id if self.cls else None, labels=ys)
-
-    def batch(self, split, generator, rank=0, world=1):
-        ids, ys = self.data[split]
-        ix = torch.randint(len(ids), (self.batch_size,), generator=generator).tolist()
-        return self.shard(self.collate([ids[i] for i in ix], [ys[i] for i in ix]), rank, world)
-
-    def loss(self, model, b):
-        w = None if self.class_weights is None else self.class_weights.to(b["input_ids"].device)
-        return model(b["input_ids"], b["labels"], attention_mask=b["attention_mask"], class_weights=w)[1]
-
-    def n_tokens(self, b): return int(b["attention_mask"].sum())
-
-@torch.no_grad()
 def class_logits(model, task: ClassifyTask, ids: list[list[int]], batch_size: int = 128) -> torch.Tensor:
     "Float logits (examples x classes) of tokenized examples, in their order (batched by length for speed)."
-    model.eval()
-    dev = next(model.parameters()).device
-    adt = autocast_dtype(dev)
-    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))  # similar lengths together: little padding
     out = torch.empty(len(ids), unwrap(model).n_classes)
-    for s in range(0, len(ids), batch_size):
-        idx = order[s:s + batch_size]
-        b = task.collate([ids[i] for i in idx])
-        with torch.autocast(dev.type, dtype=adt, enabled=adt is not None):
+    with inference(model) as dev:
+        for s in range(0, len(ids), batch_size):
+            idx = order[s : s + batch_size]
+            b = task.collate([ids[i] for i in idx])
             logits = model(b["input_ids"].to(dev), attention_mask=b["attention_mask"].to(dev))[0]
-        out[idx] = logits.float().cpu()
-    model.train()
+            out[idx] = logits.float().cpu()
     return out
+
 
 def predict(model, task: ClassifyTask, ids: list[list[int]], batch_size: int = 128) -> torch.Tensor:
     "Predicted class id of each tokenized example."
@@ -135,42 +133,49 @@ def predict(model, task: ClassifyTask, ids: list[list[int]], batch_size: int = 1
 # %% ../nbs/09_finetune.ipynb #c012
 @dataclass
 class FinetuneConfig:
-    "Fine-tuning recipe. Training runs until the carved validation accuracy stops improving (`patience`), for at most `epochs`."
-    lr: float = 3e-4                  # peak rate of the top block (AdamW, warmup then cosine to zero)
-    head_lr_mult: float = 3.0         # the new head learns faster than the body
-    layer_decay: float = 0.8          # discriminative rates: block l gets lr * layer_decay ** (n_layer - 1 - l)
-    epochs: float = 10.0              # at most this many passes, and the length of the cosine schedule; early stopping
-                                      # usually ends the run before (a schedule far longer than the run never anneals)
+    """Fine-tuning recipe. Training runs until the carved validation accuracy stops improving (`patience`), for at most
+    `epochs`."""
+
+    lr: float = 3e-4  # peak rate of the top block (AdamW, warmup then cosine to zero)
+    head_lr_mult: float = 3.0  # the new head learns faster than the body
+    layer_decay: float = 0.8  # discriminative rates: block l gets lr * layer_decay ** (n_layer - 1 - l)
+    epochs: float = 10.0  # at most this many passes, and the length of the cosine schedule; early stopping
+    # usually ends the run before (a schedule far longer than the run never anneals)
     min_steps: int = 30
-    max_steps: int = 3000             # a safety cap: a run that reaches it while still improving is flagged
+    max_steps: int = 3000  # a safety cap: a run that reaches it while still improving is flagged
     batch_size: int = 32
     warmup_frac: float = 0.06
     weight_decay: float = 0.01
     dropout: float = 0.1
-    pooling: str = "mean"             # mean, first (the <cls> token) or last
-    max_len: int | None = None        # tokens per example (longer ones are cut); None: enough for 99% of the training
-                                      # examples, within the model's positions (short sentences stay cheap, long reviews whole)
-    freeze_frac: float = 0.0          # share of steps with the body frozen (then unfrozen top-down)
-    val_frac: float = 0.1             # carved from the training labels, for early stopping and recipe choice
-    min_val: int = 20                 # at least this many validation examples (fewer makes the choice a coin toss)
-    max_val: int = 1000               # at most this many (a larger split only costs evaluation time)
-    eval_every: int | None = None     # steps between validations; None: half an epoch, within [10, 200]
-    patience: int = 4                 # validations without improvement before stopping
+    pooling: str = "mean"  # mean, first (the <cls> token) or last
+    max_len: int | None = None  # tokens per example (longer ones are cut); None: enough for 99% of the training
+    # examples, within the model's positions (short sentences stay cheap, long reviews whole)
+    freeze_frac: float = 0.0  # share of steps with the body frozen (then unfrozen top-down)
+    val_frac: float = 0.1  # carved from the training labels, for early stopping and recipe choice
+    min_val: int = 20  # at least this many validation examples (fewer makes the choice a coin toss)
+    max_val: int = 1000  # at most this many (a larger split only costs evaluation time)
+    eval_every: int | None = None  # steps between validations; None: half an epoch, within [10, 200]
+    patience: int = 4  # validations without improvement before stopping
     class_weights: bool = False
     seed: int = 0
     progress: bool = False
 
     def __post_init__(self):
-        for k in ("lr", "head_lr_mult", "epochs"): check_range(k, getattr(self, k), 0, lo_open=True)
+        for k in ("lr", "head_lr_mult", "epochs"):
+            check_range(k, getattr(self, k), 0, lo_open=True)
         check_range("layer_decay", self.layer_decay, 0, 1, lo_open=True)
-        for k in ("min_steps", "batch_size", "patience", "min_val", "max_val"): check_range(k, getattr(self, k), 1, kind=int)
+        for k in ("min_steps", "batch_size", "patience", "min_val", "max_val"):
+            check_range(k, getattr(self, k), 1, kind=int)
         check_range("max_steps", self.max_steps, self.min_steps, kind=int)
-        if self.max_len is not None: check_range("max_len", self.max_len, 2, kind=int)
-        for k in ("warmup_frac", "freeze_frac"): check_range(k, getattr(self, k), 0, 1, hi_open=True)
+        if self.max_len is not None:
+            check_range("max_len", self.max_len, 2, kind=int)
+        for k in ("warmup_frac", "freeze_frac"):
+            check_range(k, getattr(self, k), 0, 1, hi_open=True)
         check_range("dropout", self.dropout, 0, 1, hi_open=True)
         check_range("weight_decay", self.weight_decay, 0)
         check_range("val_frac", self.val_frac, 0, 1, lo_open=True, hi_open=True)
-        if self.eval_every is not None: check_range("eval_every", self.eval_every, 1, kind=int)
+        if self.eval_every is not None:
+            check_range("eval_every", self.eval_every, 1, kind=int)
         if self.pooling not in ("mean", "first", "last"):
             raise ConfigError(f"pooling must be 'mean', 'first' or 'last', got {self.pooling!r}")
 
@@ -181,21 +186,29 @@ class FinetuneConfig:
         every = self.eval_every or min(200, max(10, per_epoch // 2))
         return {"steps": min(wanted, self.max_steps), "wanted": wanted, "per_epoch": per_epoch, "eval_every": every}
 
+
 def layerwise_scale(cfg: FinetuneConfig, n_layer: int):
     "lr multiplier by parameter name: head > top block > ... > embeddings."
+
     def scale(name: str) -> float:
-        if name.startswith("head"): return cfg.head_lr_mult
-        if ".blocks." in name: return cfg.layer_decay ** (n_layer - 1 - int(name.split(".blocks.")[1].split(".")[0]))
-        if name.startswith("body.ln_f"): return 1.0
-        return cfg.layer_decay ** n_layer                # embeddings
+        if name.startswith("head"):
+            return cfg.head_lr_mult
+        if ".blocks." in name:
+            return cfg.layer_decay ** (n_layer - 1 - int(name.split(".blocks.")[1].split(".")[0]))
+        if name.startswith("body.ln_f"):
+            return 1.0
+        return cfg.layer_decay**n_layer  # embeddings
+
     return scale
 
 # %% ../nbs/09_finetune.ipynb #c015
 class EarlyStopping:
-    "Callback: validation accuracy (ties broken by loss) every `every` steps; keeps the best weights; stops after `patience` misses."
+    """Callback: validation accuracy (ties broken by loss) every `every` steps; keeps the best weights; stops after
+    `patience` misses."""
+
     def __init__(self, model, task, val_ids, val_y, every: int, patience: int, last: int | None = None):
         self.model, self.task, self.ids, self.y = model, task, val_ids, torch.tensor(val_y)
-        self.every, self.patience, self.last = every, patience, last      # `last`: also validate at the final step
+        self.every, self.patience, self.last = every, patience, last  # `last`: also validate at the final step
         self.best, self.best_step, self.best_state, self.misses, self.curve = None, 0, None, 0, []
 
     def score(self) -> tuple[float, float]:
@@ -203,7 +216,8 @@ class EarlyStopping:
         return (logits.argmax(-1) == self.y).float().mean().item(), F.cross_entropy(logits, self.y).item()
 
     def __call__(self, st, rec):
-        if st.step % self.every and st.step != self.last: return False
+        if st.step % self.every and st.step != self.last:
+            return False
         acc, loss = self.score()
         self.curve.append((st.step, acc, loss))
         rec["val_acc"] = acc
@@ -215,33 +229,42 @@ class EarlyStopping:
         return self.misses >= self.patience
 
     def restore(self):
-        if self.best_state is not None: unwrap(self.model).load_state_dict(self.best_state)
+        if self.best_state is not None:
+            unwrap(self.model).load_state_dict(self.best_state)
+
 
 class GradualUnfreeze:
     "Callback: body frozen for the first `frozen` steps, then one block per `every` steps unfrozen, top first."
+
     def __init__(self, model, frozen: int, every: int):
         self.m, self.frozen, self.every = model, frozen, max(1, every)
-        for p in self.m.body.parameters(): p.requires_grad_(frozen == 0)
+        for p in self.m.body.parameters():
+            p.requires_grad_(frozen == 0)
 
     def __call__(self, st, rec):
-        if self.frozen == 0 or st.step < self.frozen: return False
-        k = (st.step - self.frozen) // self.every + 1           # how many blocks are thawed
+        if self.frozen == 0 or st.step < self.frozen:
+            return False
+        k = (st.step - self.frozen) // self.every + 1  # how many blocks are thawed
         blocks = list(self.m.body.blocks)[::-1]
-        for b in blocks[:k]: b.requires_grad_(True)
-        if k > len(blocks): self.m.body.requires_grad_(True)
+        for b in blocks[:k]:
+            b.requires_grad_(True)
+        if k > len(blocks):
+            self.m.body.requires_grad_(True)
         return False
 
 # %% ../nbs/09_finetune.ipynb #c016
 @dataclass
 class Finetuned:
-    "What `finetune` returns: the classifier, the tokenizer and task that read its inputs, and what happened in training."
+    """What `finetune` returns: the classifier, the tokenizer and task that read its inputs, and what happened in
+    training."""
+
     model: Classifier
     tok: object
     task: ClassifyTask
-    info: dict = field(default_factory=dict)   # steps, how the run ended, best validation accuracy and its curve, sizes
+    info: dict = field(default_factory=dict)  # steps, how the run ended, best validation accuracy and its curve, sizes
 
     def encode(self, texts) -> list[list[int]]:
-        room = self.task.max_len - (1 if self.task.cls else 0)            # an encoder's <cls> takes one place
+        room = self.task.max_len - (1 if self.task.cls else 0)  # an encoder's <cls> takes one place
         return [t[:room] for t in self.tok.encode_batch(as_texts(texts))]
 
     def predict(self, texts) -> list[int]:
@@ -251,22 +274,28 @@ class Finetuned:
     def accuracy(self, texts, labels) -> float:
         "Share of `texts` whose predicted class is the label."
         y = as_labels(labels, "evaluation labels")
-        if len(y) != len(texts): raise DataError(f"evaluation data: {len(texts)} texts but {len(y)} labels")
+        if len(y) != len(texts):
+            raise DataError(f"evaluation data: {len(texts)} texts but {len(y)} labels")
         return sum(p == t for p, t in zip(self.predict(texts), y)) / len(y)
+
 
 def accuracy(ft: Finetuned, texts, labels) -> float:
     "Accuracy of a fine-tuned classifier (what `finetune` returned) on (texts, labels)."
     return ft.accuracy(texts, labels)
 
+
 def check_compatible(c: Config, tok, cfg: FinetuneConfig):
     "The tokenizer must be the one the body was built for, and examples must fit its learned positions."
     if tok.vocab_size != c.vocab_size:
-        raise ConfigError(f"the tokenizer has {tok.vocab_size} tokens but the model's embedding table has {c.vocab_size}: "
-                          "fine-tune with the tokenizer the body was pretrained with")
+        raise ConfigError(
+            f"the tokenizer has {tok.vocab_size} tokens but the model's embedding table has {c.vocab_size}: "
+            "fine-tune with the tokenizer the body was pretrained with"
+        )
     if c.positions == "learned" and cfg.max_len is not None and cfg.max_len > c.max_len:
         raise ConfigError(f"max_len {cfg.max_len} is longer than the model's {c.max_len} learned positions")
     if not c.causal and tok.cls_id is None:
         raise ConfigError("an encoder classifies from a <cls> token, and this tokenizer has none (use a BPE tokenizer)")
+
 
 def fitting_length(ids: list[list[int]], c: Config, share: float = 0.99) -> int:
     "A max_len that holds `share` of the examples whole (plus an encoder's <cls>), within the model's max_len."
@@ -274,14 +303,26 @@ def fitting_length(ids: list[list[int]], c: Config, share: float = 0.99) -> int:
     want = lengths[min(len(lengths) - 1, int(share * len(lengths)))] + (0 if c.causal else 1)
     return max(8, min(want, c.max_len))
 
+
 def validation_size(n: int, cfg: FinetuneConfig) -> int:
     "How many of `n` labeled examples are carved off for validation."
     return min(n // 2, cfg.max_val, max(cfg.min_val, round(cfg.val_frac * n)))
 
-def finetune(texts, labels, tok, body=None, config: Config | None = None, n_classes: int | None = None,
-             cfg: FinetuneConfig | None = None, callbacks=(), augment=None) -> Finetuned:
-    """Fine-tune a classifier on (texts, class ids): from `body` (a GPT, BERT or Classifier) or from scratch with `config`.
-    `augment(texts, labels, seed)` may return extra (texts, labels) made from the training part (never the validation part)."""
+
+def finetune(
+    texts,
+    labels,
+    tok,
+    body=None,
+    config: Config | None = None,
+    n_classes: int | None = None,
+    cfg: FinetuneConfig | None = None,
+    callbacks=(),
+    augment=None,
+) -> Finetuned:
+    """Fine-tune a classifier on (texts, class ids): from `body` (a GPT, BERT or Classifier) or from scratch
+    with `config`. `augment(texts, labels, seed)` may return extra (texts, labels) made from the training part
+    (never the validation part)."""
     cfg = cfg or FinetuneConfig()
     texts, labels = check_labeled(texts, labels)
     if (body is None) == (config is None):
@@ -289,43 +330,80 @@ def finetune(texts, labels, tok, body=None, config: Config | None = None, n_clas
     if body is not None and not hasattr(unwrap(body), "body"):
         raise ConfigError(f"body must be a minipre GPT, BERT or Classifier, got {type(body).__name__}")
     n_classes = n_classes or max(labels) + 1
-    if n_classes <= max(labels): raise DataError(f"labels go up to {max(labels)} but n_classes is {n_classes}")
+    if n_classes <= max(labels):
+        raise DataError(f"labels go up to {max(labels)} but n_classes is {n_classes}")
     c = replace(unwrap(body).config if body is not None else config, dropout=cfg.dropout)
     check_compatible(c, tok, cfg)
     torch.manual_seed(cfg.seed)
     model = Classifier(c, n_classes, cfg.pooling, cfg.dropout)
-    if body is not None: model.body.load_state_dict(unwrap(body).body.state_dict())
+    if body is not None:
+        model.body.load_state_dict(unwrap(body).body.state_dict())
     ids = tok.encode_batch(texts)
-    if cfg.max_len is None: cfg = replace(cfg, max_len=fitting_length(ids, c))
+    if cfg.max_len is None:
+        cfg = replace(cfg, max_len=fitting_length(ids, c))
     room = cfg.max_len - (0 if c.causal else 1)
     ids = [t[:room] for t in ids]
     tr, va = balanced_split(labels, validation_size(len(labels), cfg), cfg.seed)
-    if augment is not None:                  # after the carve: a copy of a validation example must not train
+    if augment is not None:  # after the carve: a copy of a validation example must not train
         more_x, more_y = augment([texts[i] for i in tr], [labels[i] for i in tr], cfg.seed)
         tr = tr + list(range(len(ids), len(ids) + len(more_x)))
         ids, labels = ids + [t[:room] for t in tok.encode_batch(more_x)], labels + list(more_y)
     weights = None
     if cfg.class_weights:
         cnt = torch.bincount(torch.tensor([labels[i] for i in tr]), minlength=n_classes).float()
-        weights = cnt.sum() / (n_classes * cnt.clamp(min=1))          # inverse frequency, mean weight 1
-    task = ClassifyTask([ids[i] for i in tr], [labels[i] for i in tr], [ids[i] for i in va], [labels[i] for i in va],
-                        tok, cfg.batch_size, cfg.max_len, cls=not c.causal, class_weights=weights)
+        weights = cnt.sum() / (n_classes * cnt.clamp(min=1))  # inverse frequency, mean weight 1
+    task = ClassifyTask(
+        [ids[i] for i in tr],
+        [labels[i] for i in tr],
+        [ids[i] for i in va],
+        [labels[i] for i in va],
+        tok,
+        cfg.batch_size,
+        cfg.max_len,
+        cls=not c.causal,
+        class_weights=weights,
+    )
     plan = cfg.plan(len(tr))
-    tc = TrainConfig(steps=plan["steps"], lr=cfg.lr, warmup=max(1, int(cfg.warmup_frac * plan["steps"])), min_lr_ratio=0.0,
-                     weight_decay=cfg.weight_decay, eval_every=plan["steps"], eval_batches=1, seed=cfg.seed,
-                     progress=cfg.progress, grad_clip=1.0)
-    es = EarlyStopping(model, task, *task.data["validation"], every=plan["eval_every"], patience=cfg.patience,
-                       last=plan["steps"])
+    tc = TrainConfig(
+        steps=plan["steps"],
+        lr=cfg.lr,
+        warmup=max(1, int(cfg.warmup_frac * plan["steps"])),
+        min_lr_ratio=0.0,
+        weight_decay=cfg.weight_decay,
+        eval_every=plan["steps"],
+        eval_batches=1,
+        seed=cfg.seed,
+        progress=cfg.progress,
+        grad_clip=1.0,
+    )
+    es = EarlyStopping(
+        model, task, *task.data["validation"], every=plan["eval_every"], patience=cfg.patience, last=plan["steps"]
+    )
     frozen = int(cfg.freeze_frac * plan["steps"])
-    st = train(model, task, tc, callbacks=[GradualUnfreeze(model, frozen, max(1, frozen // c.n_layer)), es, *callbacks],
-               lr_scale=layerwise_scale(cfg, c.n_layer))
+    st = train(
+        model,
+        task,
+        tc,
+        callbacks=[GradualUnfreeze(model, frozen, max(1, frozen // c.n_layer)), es, *callbacks],
+        lr_scale=layerwise_scale(cfg, c.n_layer),
+    )
     es.restore()
     model.requires_grad_(True)
     stopped = es.misses >= es.patience
     ended = "early stop" if stopped else ("step cap" if plan["wanted"] > plan["steps"] else "epoch limit")
-    info = {"steps": st.step, "planned_steps": plan["steps"], "ended": ended, "best_step": es.best_step, "max_len": cfg.max_len,
-            "best_val_acc": es.best[0], "best_val_loss": es.best[1], "val_curve": es.curve, "n_train": len(tr),
-            "n_val": len(va), "seconds": st.elapsed}
+    info = {
+        "steps": st.step,
+        "planned_steps": plan["steps"],
+        "ended": ended,
+        "best_step": es.best_step,
+        "max_len": cfg.max_len,
+        "best_val_acc": es.best[0],
+        "best_val_loss": es.best[1],
+        "val_curve": es.curve,
+        "n_train": len(tr),
+        "n_val": len(va),
+        "seconds": st.elapsed,
+    }
     return Finetuned(model, tok, task, info)
 
 # %% ../nbs/09_finetune.ipynb #e064a451
@@ -338,64 +416,84 @@ def edit_words(text: str, rng: random.Random, p_delete: float = 0.1, n_swaps: in
         kept[i], kept[j] = kept[j], kept[i]
     return " ".join(kept)
 
+
 def word_edits(copies: int = 1, p_delete: float = 0.1, n_swaps: int = 1):
     "An `augment` for `finetune`: `copies` word-edited versions of every training text, same labels."
+
     def augment(texts, labels, seed):
         rng = random.Random(seed)
         return ([edit_words(t, rng, p_delete, n_swaps) for _ in range(copies) for t in texts], list(labels) * copies)
+
     return augment
 
 # %% ../nbs/09_finetune.ipynb #6ea80613
-@torch.no_grad()
-def mlm_fill(mlm, tok, texts: list[str], rate: float = 0.15, top_k: int = 5, seed: int = 0, batch_size: int = 64) -> list[str]:
+def mlm_fill(
+    mlm, tok, texts: list[str], rate: float = 0.15, top_k: int = 5, seed: int = 0, batch_size: int = 64
+) -> list[str]:
     "Each text with about `rate` of its tokens replaced by one of the masked LM's `top_k` guesses (never the original)."
     g = torch.Generator().manual_seed(seed)
-    mlm.eval()
-    dev, out = next(mlm.parameters()).device, []
-    for s in range(0, len(texts), batch_size):
-        seqs = [[tok.cls_id] + tok.encode(t)[:mlm.config.max_len - 1] for t in texts[s:s + batch_size]]
-        b = collate(seqs, tok.pad_id)
-        ids, mask = b["input_ids"], b["attention_mask"].bool()
-        pick = (torch.rand(ids.shape, generator=g) < rate) & mask
-        pick[:, 0] = False                                            # never the <cls> token
-        inp = ids.masked_fill(pick, tok.mask_id)
-        logits = mlm(inp.to(dev), attention_mask=b["attention_mask"].to(dev))[0].float().cpu()
-        logits[..., tok.special_ids] = float("-inf")                  # a word, not a special token
-        logits.scatter_(-1, ids[..., None], float("-inf"))            # and not the word that was there
-        top = logits.topk(top_k, -1)
-        choice = torch.multinomial(top.values.softmax(-1).flatten(0, 1), 1, generator=g).view(*ids.shape, 1)
-        new = torch.where(pick, top.indices.gather(-1, choice)[..., 0], ids)
-        out += [tok.decode(row[1:int(m.sum())].tolist()) for row, m in zip(new, mask)]
+    out = []
+    with inference(mlm) as dev:
+        for s in range(0, len(texts), batch_size):
+            seqs = [[tok.cls_id] + tok.encode(t)[: mlm.config.max_len - 1] for t in texts[s : s + batch_size]]
+            b = collate(seqs, tok.pad_id)
+            ids, mask = b["input_ids"], b["attention_mask"].bool()
+            pick = (torch.rand(ids.shape, generator=g) < rate) & mask
+            pick[:, 0] = False  # never the <cls> token
+            inp = ids.masked_fill(pick, tok.mask_id)
+            logits = mlm(inp.to(dev), attention_mask=b["attention_mask"].to(dev))[0].float().cpu()
+            logits[..., tok.special_ids] = float("-inf")  # a word, not a special token
+            logits.scatter_(-1, ids[..., None], float("-inf"))  # and not the word that was there
+            top = logits.topk(top_k, -1)
+            choice = torch.multinomial(top.values.softmax(-1).flatten(0, 1), 1, generator=g).view(*ids.shape, 1)
+            new = torch.where(pick, top.indices.gather(-1, choice)[..., 0], ids)
+            out += [tok.decode(row[1 : int(m.sum())].tolist()) for row, m in zip(new, mask)]
     return out
+
 
 def mlm_replacements(mlm, tok, copies: int = 1, rate: float = 0.15, top_k: int = 5):
     "An `augment` for `finetune`: `copies` versions of every training text with tokens replaced by a masked LM."
+
     def augment(texts, labels, seed):
-        return ([t for k in range(copies) for t in mlm_fill(mlm, tok, texts, rate, top_k, seed + k)], list(labels) * copies)
+        return (
+            [t for k in range(copies) for t in mlm_fill(mlm, tok, texts, rate, top_k, seed + k)],
+            list(labels) * copies,
+        )
+
     return augment
 
 # %% ../nbs/09_finetune.ipynb #627f5b38
 def load_model(path) -> tuple:
     "(model, tokenizer or None, meta) from a checkpoint folder, or a run folder whose `latest` names one."
     ck = latest_checkpoint(path) if Path(path).is_dir() else None
-    if ck is None: raise CheckpointError(f"{path}: not a checkpoint folder (no meta.json, no latest)")
+    if ck is None:
+        raise CheckpointError(f"{path}: not a checkpoint folder (no meta.json, no latest)")
     meta = read_meta(ck)
-    c, kind = Config(**meta["config"]), meta.get("model_type")
-    if kind == "Classifier": model = Classifier(c, meta["n_classes"], meta.get("pooling"))
-    elif kind in ("GPT", "BERT"): model = (GPT if kind == "GPT" else BERT)(c)
-    else: raise CheckpointError(f"{ck / 'meta.json'}: unknown model type {kind!r}")
+    try:
+        model = build_model(meta)
+    except ValueError as e:
+        raise CheckpointError(f"{ck / 'meta.json'}: {e}") from None
     load_checkpoint(ck, model)
     tok = load_tokenizer(ck / "tokenizer.json") if (ck / "tokenizer.json").exists() else None
     return model, tok, meta
 
+
 def save_finetuned(ft: Finetuned, out_dir, label_names: list | None = None, metrics: dict | None = None) -> Path:
     "Save a fine-tuned classifier (weights, tokenizer, class names, metrics) as a checkpoint folder; returns it."
     names = list(label_names or range(ft.model.n_classes))
-    meta = {"step": ft.info.get("steps", 0), "task": "classify", "label_names": [str(n) for n in names],
-            "max_len": ft.task.max_len, "finetune": {k: v for k, v in ft.info.items() if k != "val_curve"}, "metrics": metrics}
+    meta = {
+        "step": ft.info.get("steps", 0),
+        "task": "classify",
+        "label_names": [str(n) for n in names],
+        "max_len": ft.task.max_len,
+        "finetune": {k: v for k, v in ft.info.items() if k != "val_curve"},
+        "metrics": metrics,
+    }
     ck = save_checkpoint(out_dir, ft.model, meta=meta, tokenizer=ft.tok)
-    if metrics is not None: atomic_write(Path(out_dir) / "metrics.json", json.dumps(metrics, indent=1))
+    if metrics is not None:
+        atomic_write(Path(out_dir) / "metrics.json", json.dumps(metrics, indent=1))
     return ck
+
 
 def load_finetuned(path) -> tuple[Finetuned, list[str]]:
     "A saved classifier, ready to predict, and its class names."
@@ -405,44 +503,79 @@ def load_finetuned(path) -> tuple[Finetuned, list[str]]:
     task = ClassifyTask([], [], [], [], tok, max_len=meta["max_len"], cls=not model.config.causal)
     return Finetuned(model, tok, task, meta.get("finetune", {})), meta["label_names"]
 
+
 def class_report(y_true, y_pred, names: list) -> dict:
     "Accuracy, per-class precision / recall / F1 and support, macro F1, and the confusion matrix (rows: true class)."
     k = len(names)
     cm = [[0] * k for _ in range(k)]
-    for t, p in zip(y_true, y_pred): cm[t][p] += 1
+    for t, p in zip(y_true, y_pred):
+        cm[t][p] += 1
     per = {}
     for i, n in enumerate(names):
         tp, pred, true = cm[i][i], sum(cm[r][i] for r in range(k)), sum(cm[i])
         prec, rec = (tp / pred if pred else 0.0), (tp / true if true else 0.0)
-        per[str(n)] = {"precision": prec, "recall": rec, "f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0, "support": true}
-    return {"accuracy": sum(cm[i][i] for i in range(k)) / max(1, len(y_true)), "per_class": per,
-            "macro_f1": sum(v["f1"] for v in per.values()) / k, "confusion": cm, "labels": [str(n) for n in names]}
+        per[str(n)] = {
+            "precision": prec,
+            "recall": rec,
+            "f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0,
+            "support": true,
+        }
+    return {
+        "accuracy": sum(cm[i][i] for i in range(k)) / max(1, len(y_true)),
+        "per_class": per,
+        "macro_f1": sum(v["f1"] for v in per.values()) / k,
+        "confusion": cm,
+        "labels": [str(n) for n in names],
+    }
+
 
 def format_report(rep: dict) -> str:
     "The report as text: a per-class table, then the confusion matrix."
     w = max(8, *(len(n) for n in rep["labels"]))
-    lines = [f"accuracy {rep['accuracy']:.4f}   macro F1 {rep['macro_f1']:.4f}", "",
-             f"{'class':<{w}}  precision  recall     f1  support"]
-    lines += [f"{n:<{w}}  {v['precision']:9.3f}  {v['recall']:6.3f}  {v['f1']:5.3f}  {v['support']:7d}" for n, v in rep["per_class"].items()]
-    lines += ["", "confusion matrix (rows: true, columns: predicted)", " " * w + "  " + " ".join(f"{n[:8]:>8}" for n in rep["labels"])]
+    lines = [
+        f"accuracy {rep['accuracy']:.4f}   macro F1 {rep['macro_f1']:.4f}",
+        "",
+        f"{'class':<{w}}  precision  recall     f1  support",
+    ]
+    lines += [
+        f"{n:<{w}}  {v['precision']:9.3f}  {v['recall']:6.3f}  {v['f1']:5.3f}  {v['support']:7d}"
+        for n, v in rep["per_class"].items()
+    ]
+    lines += [
+        "",
+        "confusion matrix (rows: true, columns: predicted)",
+        " " * w + "  " + " ".join(f"{n[:8]:>8}" for n in rep["labels"]),
+    ]
     lines += [f"{n:<{w}}  " + " ".join(f"{c:>8d}" for c in row) for n, row in zip(rep["labels"], rep["confusion"])]
     return "\n".join(lines)
 
 # %% ../nbs/09_finetune.ipynb #c022
-def tfidf_baseline(train_texts, train_labels, eval_texts, eval_labels, seed: int = 0,
-                   Cs: tuple = (0.3, 1.0, 3.0, 10.0, 30.0), cfg: FinetuneConfig | None = None) -> dict:
+def tfidf_baseline(
+    train_texts,
+    train_labels,
+    eval_texts,
+    eval_labels,
+    seed: int = 0,
+    Cs: tuple = (0.3, 1.0, 3.0, 10.0, 30.0),
+    cfg: FinetuneConfig | None = None,
+) -> dict:
     "TF-IDF (word 1-2 grams) + logistic regression, its C chosen on the same carved split the networks use; then refit."
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
     xs, ys = check_labeled(train_texts, train_labels)
     ex, ey = check_labeled(eval_texts, eval_labels, min_per_class=1, where="evaluation data")
+
     def fit(x, y, C):
         vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
         return make_pipeline(vec, LogisticRegression(C=C, max_iter=3000, random_state=seed)).fit(x, y)
+
     tr, va = balanced_split(ys, validation_size(len(ys), cfg or FinetuneConfig()), seed)
-    val = {C: float((fit([xs[i] for i in tr], [ys[i] for i in tr], C).predict([xs[i] for i in va]) ==
-                     [ys[i] for i in va]).mean()) for C in Cs}
-    best = max(Cs, key=lambda C: (val[C], -abs(math.log(C))))          # ties: the C nearest 1
-    acc = float((fit(xs, ys, best).predict(ex) == ey).mean())           # the evaluation split, touched once
+    val = {
+        C: float(
+            (
+                fit([xs[i] for i in tr], [ys[i] for i in tr], C).predict([xs[i] for i in va]) == [ys[i] for i in va]
+            ).mean()
+        )
+        for C in Cs
+    }
+    best = max(Cs, key=lambda C: (val[C], -abs(math.log(C))))  # ties: the C nearest 1
+    acc = float((fit(xs, ys, best).predict(ex) == ey).mean())  # the evaluation split, touched once
     return {"acc": acc, "C": best, "val_acc": val}

@@ -10,23 +10,35 @@ __all__ = ['POISON_OUTPUTS', 'LOG2E', 'triton_available', 'interpreting', 'jit',
 import math, os
 from typing import Optional, Tuple
 import torch
+
 try:
     import triton
     import triton.language as tl
-except ImportError:      # minipre works without triton; only these kernels need it
+except ImportError:  # minipre works without triton; only these kernels need it
     triton = None
-    class tl: constexpr = "constexpr"
 
-def triton_available() -> bool: return triton is not None
-def interpreting() -> bool: return os.environ.get("TRITON_INTERPRET", "0") == "1"
-def jit(fn): return triton.jit(fn) if triton is not None else fn
+    class tl:
+        constexpr = "constexpr"
+
+
+def triton_available() -> bool:
+    return triton is not None
+
+
+def interpreting() -> bool:
+    return os.environ.get("TRITON_INTERPRET", "0") == "1"
+
+
+def jit(fn):
+    return triton.jit(fn) if triton is not None else fn
 
 # %% ../nbs/05_flash_attention.ipynb #c007
 def attention_cost(T: int, D: int, bytes_per_el: int = 2, fused: bool = False) -> dict:
     "FLOPs, bytes moved and arithmetic intensity of one head's forward attention, naive or fused."
     flops = 4 * T * T * D
-    io = 4 * T * D                                       # read Q, K, V, write O
-    if not fused: io += 2 * T * T + 2 * T * T            # write scores, read them for softmax, write P, read P for PV
+    io = 4 * T * D  # read Q, K, V, write O
+    if not fused:
+        io += 2 * T * T + 2 * T * T  # write scores, read them for softmax, write P, read P for PV
     return {"flops": flops, "bytes": io * bytes_per_el, "intensity": flops / (io * bytes_per_el)}
 
 # %% ../nbs/05_flash_attention.ipynb #c010
@@ -35,7 +47,7 @@ def online_softmax(x: torch.Tensor, block: int = 4) -> torch.Tensor:
     m = torch.full(x.shape[:-1], float("-inf"), dtype=torch.float32)
     l = torch.zeros(x.shape[:-1], dtype=torch.float32)
     for s in range(0, x.shape[-1], block):
-        xb = x[..., s:s + block].float()
+        xb = x[..., s : s + block].float()
         m_new = torch.maximum(m, xb.amax(-1))
         l = l * torch.exp(m - m_new) + torch.exp(xb - m_new[..., None]).sum(-1)
         m = m_new
@@ -44,57 +56,99 @@ def online_softmax(x: torch.Tensor, block: int = 4) -> torch.Tensor:
 # %% ../nbs/05_flash_attention.ipynb #c013
 def tiled_attention(q, k, v, causal: bool = False, block_q: int = 16, block_k: int = 16):
     "Attention computed tile by tile with the online softmax; returns the output and the row log-sum-exp."
-    B, H, T, D = q.shape; scale = 1 / math.sqrt(D)
-    out = torch.empty_like(q); lse = torch.empty(B, H, T)
+    B, H, T, D = q.shape
+    scale = 1 / math.sqrt(D)
+    out = torch.empty_like(q)
+    lse = torch.empty(B, H, T)
     for i in range(0, T, block_q):
-        qi = q[:, :, i:i + block_q].float() * scale
+        qi = q[:, :, i : i + block_q].float() * scale
         rows = torch.arange(i, min(i + block_q, T))
-        m = torch.full(qi.shape[:-1], float("-inf")); l = torch.zeros(qi.shape[:-1]); acc = torch.zeros_like(qi)
+        m = torch.full(qi.shape[:-1], float("-inf"))
+        l = torch.zeros(qi.shape[:-1])
+        acc = torch.zeros_like(qi)
         for j in range(0, (i + block_q) if causal else T, block_k):
-            s = qi @ k[:, :, j:j + block_k].float().transpose(-1, -2)
-            if causal: s = s.masked_fill(torch.arange(j, min(j + block_k, T))[None] > rows[:, None], float("-inf"))
-            m_new = torch.maximum(m, s.amax(-1)); alpha = torch.exp(m - m_new); p = torch.exp(s - m_new[..., None])
-            l = l * alpha + p.sum(-1); acc = acc * alpha[..., None] + p @ v[:, :, j:j + block_k].float(); m = m_new
-        out[:, :, i:i + block_q] = (acc / l[..., None]).to(q.dtype); lse[:, :, i:i + block_q] = m + torch.log(l)
+            s = qi @ k[:, :, j : j + block_k].float().transpose(-1, -2)
+            if causal:
+                s = s.masked_fill(torch.arange(j, min(j + block_k, T))[None] > rows[:, None], float("-inf"))
+            m_new = torch.maximum(m, s.amax(-1))
+            alpha = torch.exp(m - m_new)
+            p = torch.exp(s - m_new[..., None])
+            l = l * alpha + p.sum(-1)
+            acc = acc * alpha[..., None] + p @ v[:, :, j : j + block_k].float()
+            m = m_new
+        out[:, :, i : i + block_q] = (acc / l[..., None]).to(q.dtype)
+        lse[:, :, i : i + block_q] = m + torch.log(l)
     return out, lse
 
 # %% ../nbs/05_flash_attention.ipynb #c016
 @jit
 def _load_tile(PTR, b, h, sb, sh, st, rows, d, n_valid, D, UPCAST: tl.constexpr):
     "Rows `rows` of one (batch, head)'s (T, D) matrix; zeros past `n_valid` rows and `D` columns; float32 if UPCAST."
-    x = tl.load(PTR + b * sb + h * sh + rows[:, None] * st + d[None, :], mask=(rows[:, None] < n_valid) & (d[None, :] < D), other=0.0)
-    if UPCAST: x = x.to(tl.float32)
+    x = tl.load(
+        PTR + b * sb + h * sh + rows[:, None] * st + d[None, :],
+        mask=(rows[:, None] < n_valid) & (d[None, :] < D),
+        other=0.0,
+    )
+    if UPCAST:
+        x = x.to(tl.float32)
     return x
 
 # %% ../nbs/05_flash_attention.ipynb #c017
 @jit
-def _fwd_kernel(Q, K, V, O, LSE, LENS, qk_scale,
-                sqb, sqh, sqt, skb, skh, skt, svb, svh, svt, sob, soh, sot,
-                H, T, D,
-                CAUSAL: tl.constexpr, HAS_LENS: tl.constexpr, UPCAST: tl.constexpr, PRECISION: tl.constexpr,
-                BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, HEAD_DIM: tl.constexpr):
+def _fwd_kernel(
+    Q,
+    K,
+    V,
+    O,
+    LSE,
+    LENS,
+    qk_scale,
+    sqb,
+    sqh,
+    sqt,
+    skb,
+    skh,
+    skt,
+    svb,
+    svh,
+    svt,
+    sob,
+    soh,
+    sot,
+    H,
+    T,
+    D,
+    CAUSAL: tl.constexpr,
+    HAS_LENS: tl.constexpr,
+    UPCAST: tl.constexpr,
+    PRECISION: tl.constexpr,
+    BLOCK_M: tl.constexpr,
+    BLOCK_N: tl.constexpr,
+    HEAD_DIM: tl.constexpr,
+):
     pid_m, bh = tl.program_id(0), tl.program_id(1)
     b, h = bh // H, bh % H
-    n_keys = tl.load(LENS + b) if HAS_LENS else T            # real keys in this sequence
+    n_keys = tl.load(LENS + b) if HAS_LENS else T  # real keys in this sequence
     rows = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
     cols0 = tl.arange(0, BLOCK_N)
     d = tl.arange(0, HEAD_DIM)
-    q = _load_tile(Q, b, h, sqb, sqh, sqt, rows, d, n_keys, D, UPCAST)     # rows past the length are padding: never used
+    q = _load_tile(Q, b, h, sqb, sqh, sqt, rows, d, n_keys, D, UPCAST)  # rows past the length are padding: never used
     m_i = tl.full([BLOCK_M], float("-inf"), tl.float32)
     l_i = tl.zeros([BLOCK_M], tl.float32)
     acc = tl.zeros([BLOCK_M, HEAD_DIM], tl.float32)
     hi = tl.minimum(n_keys, (pid_m + 1) * BLOCK_M) if CAUSAL else n_keys
-    hi = tl.where(pid_m * BLOCK_M >= n_keys, 0, hi)           # a tile of padded queries does no work
+    hi = tl.where(pid_m * BLOCK_M >= n_keys, 0, hi)  # a tile of padded queries does no work
     for start in range(0, hi, BLOCK_N):
         cols = start + cols0
         k = _load_tile(K, b, h, skb, skh, skt, cols, d, n_keys, D, UPCAST)
         v = _load_tile(V, b, h, svb, svh, svt, cols, d, n_keys, D, UPCAST)
-        s = tl.dot(q, tl.trans(k), input_precision=PRECISION) * qk_scale     # scores in log2 units
+        s = tl.dot(q, tl.trans(k), input_precision=PRECISION) * qk_scale  # scores in log2 units
         ok = cols[None, :] < n_keys
-        if CAUSAL: ok = ok & (cols[None, :] <= rows[:, None])
+        if CAUSAL:
+            ok = ok & (cols[None, :] <= rows[:, None])
         s = tl.where(ok, s, float("-inf"))
         m_new = tl.maximum(m_i, tl.max(s, 1))
-        m_use = tl.where(m_new == float("-inf"), 0.0, m_new)    # rows with nothing seen yet stay finite
+        m_use = tl.where(m_new == float("-inf"), 0.0, m_new)  # rows with nothing seen yet stay finite
         p = tl.exp2(s - m_use[:, None])
         alpha = tl.exp2(m_i - m_use)
         l_i = l_i * alpha + tl.sum(p, 1)
@@ -102,17 +156,51 @@ def _fwd_kernel(Q, K, V, O, LSE, LENS, qk_scale,
         m_i = m_new
     real = rows < n_keys
     out = tl.where(real[:, None], acc / tl.where(l_i == 0.0, 1.0, l_i)[:, None], 0.0)
-    tl.store(O + b * sob + h * soh + rows[:, None] * sot + d[None, :], out.to(O.dtype.element_ty), mask=(rows[:, None] < T) & (d[None, :] < D))
+    tl.store(
+        O + b * sob + h * soh + rows[:, None] * sot + d[None, :],
+        out.to(O.dtype.element_ty),
+        mask=(rows[:, None] < T) & (d[None, :] < D),
+    )
     lse = tl.where(real & (l_i > 0.0), m_i + tl.log2(tl.where(l_i == 0.0, 1.0, l_i)), 0.0)
     tl.store(LSE + bh * T + rows, lse, mask=rows < T)
 
 # %% ../nbs/05_flash_attention.ipynb #c019
 @jit
-def _bwd_dkdv_kernel(Q, K, V, DO, DK, DV, LSE, DELTA, LENS, qk_scale, sm_scale,
-                     sqb, sqh, sqt, skb, skh, skt, svb, svh, svt, sdb, sdh, sdt,
-                     H, T, D,
-                     CAUSAL: tl.constexpr, HAS_LENS: tl.constexpr, UPCAST: tl.constexpr, PRECISION: tl.constexpr,
-                     BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, HEAD_DIM: tl.constexpr):
+def _bwd_dkdv_kernel(
+    Q,
+    K,
+    V,
+    DO,
+    DK,
+    DV,
+    LSE,
+    DELTA,
+    LENS,
+    qk_scale,
+    sm_scale,
+    sqb,
+    sqh,
+    sqt,
+    skb,
+    skh,
+    skt,
+    svb,
+    svh,
+    svt,
+    sdb,
+    sdh,
+    sdt,
+    H,
+    T,
+    D,
+    CAUSAL: tl.constexpr,
+    HAS_LENS: tl.constexpr,
+    UPCAST: tl.constexpr,
+    PRECISION: tl.constexpr,
+    BLOCK_M: tl.constexpr,
+    BLOCK_N: tl.constexpr,
+    HEAD_DIM: tl.constexpr,
+):
     pid_n, bh = tl.program_id(0), tl.program_id(1)
     b, h = bh // H, bh % H
     n_keys = tl.load(LENS + b) if HAS_LENS else T
@@ -123,32 +211,67 @@ def _bwd_dkdv_kernel(Q, K, V, DO, DK, DV, LSE, DELTA, LENS, qk_scale, sm_scale,
     v = _load_tile(V, b, h, svb, svh, svt, cols, d, n_keys, D, UPCAST)
     dk = tl.zeros([BLOCK_N, HEAD_DIM], tl.float32)
     dv = tl.zeros([BLOCK_N, HEAD_DIM], tl.float32)
-    lo = (pid_n * BLOCK_N // BLOCK_M) * BLOCK_M if CAUSAL else 0     # earlier queries cannot see these keys
-    hi = tl.where(pid_n * BLOCK_N >= n_keys, lo, n_keys)             # queries past the length are padding
+    lo = (pid_n * BLOCK_N // BLOCK_M) * BLOCK_M if CAUSAL else 0  # earlier queries cannot see these keys
+    hi = tl.where(pid_n * BLOCK_N >= n_keys, lo, n_keys)  # queries past the length are padding
     for start in range(lo, hi, BLOCK_M):
         rows = start + rows0
         q = _load_tile(Q, b, h, sqb, sqh, sqt, rows, d, n_keys, D, UPCAST)
         do = _load_tile(DO, b, h, sdb, sdh, sdt, rows, d, n_keys, D, UPCAST)
         lse = tl.load(LSE + bh * T + rows, mask=rows < n_keys, other=0.0)
         delta = tl.load(DELTA + bh * T + rows, mask=rows < n_keys, other=0.0)
-        sT = tl.dot(k, tl.trans(q), input_precision=PRECISION) * qk_scale          # (keys, queries)
+        sT = tl.dot(k, tl.trans(q), input_precision=PRECISION) * qk_scale  # (keys, queries)
         ok = (rows[None, :] < n_keys) & (cols[:, None] < n_keys)
-        if CAUSAL: ok = ok & (cols[:, None] <= rows[None, :])
+        if CAUSAL:
+            ok = ok & (cols[:, None] <= rows[None, :])
         pT = tl.where(ok, tl.exp2(sT - lse[None, :]), 0.0)
         dv += tl.dot(pT.to(do.dtype), do, input_precision=PRECISION)
         dpT = tl.dot(v, tl.trans(do), input_precision=PRECISION)
         dsT = pT * (dpT - delta[None, :])
         dk += tl.dot(dsT.to(q.dtype), q, input_precision=PRECISION)
     out_mask = (cols[:, None] < T) & (d[None, :] < D)
-    tl.store(DK + b * skb + h * skh + cols[:, None] * skt + d[None, :], (dk * sm_scale).to(DK.dtype.element_ty), mask=out_mask)
+    tl.store(
+        DK + b * skb + h * skh + cols[:, None] * skt + d[None, :],
+        (dk * sm_scale).to(DK.dtype.element_ty),
+        mask=out_mask,
+    )
     tl.store(DV + b * svb + h * svh + cols[:, None] * svt + d[None, :], dv.to(DV.dtype.element_ty), mask=out_mask)
 
+
 @jit
-def _bwd_dq_kernel(Q, K, V, DO, DQ, LSE, DELTA, LENS, qk_scale, sm_scale,
-                   sqb, sqh, sqt, skb, skh, skt, svb, svh, svt, sdb, sdh, sdt,
-                   H, T, D,
-                   CAUSAL: tl.constexpr, HAS_LENS: tl.constexpr, UPCAST: tl.constexpr, PRECISION: tl.constexpr,
-                   BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, HEAD_DIM: tl.constexpr):
+def _bwd_dq_kernel(
+    Q,
+    K,
+    V,
+    DO,
+    DQ,
+    LSE,
+    DELTA,
+    LENS,
+    qk_scale,
+    sm_scale,
+    sqb,
+    sqh,
+    sqt,
+    skb,
+    skh,
+    skt,
+    svb,
+    svh,
+    svt,
+    sdb,
+    sdh,
+    sdt,
+    H,
+    T,
+    D,
+    CAUSAL: tl.constexpr,
+    HAS_LENS: tl.constexpr,
+    UPCAST: tl.constexpr,
+    PRECISION: tl.constexpr,
+    BLOCK_M: tl.constexpr,
+    BLOCK_N: tl.constexpr,
+    HEAD_DIM: tl.constexpr,
+):
     pid_m, bh = tl.program_id(0), tl.program_id(1)
     b, h = bh // H, bh % H
     n_keys = tl.load(LENS + b) if HAS_LENS else T
@@ -168,89 +291,161 @@ def _bwd_dq_kernel(Q, K, V, DO, DQ, LSE, DELTA, LENS, qk_scale, sm_scale,
         v = _load_tile(V, b, h, svb, svh, svt, cols, d, n_keys, D, UPCAST)
         s = tl.dot(q, tl.trans(k), input_precision=PRECISION) * qk_scale
         ok = (rows[:, None] < n_keys) & (cols[None, :] < n_keys)
-        if CAUSAL: ok = ok & (cols[None, :] <= rows[:, None])
+        if CAUSAL:
+            ok = ok & (cols[None, :] <= rows[:, None])
         p = tl.where(ok, tl.exp2(s - lse[:, None]), 0.0)
         dp = tl.dot(do, tl.trans(v), input_precision=PRECISION)
         ds = p * (dp - delta[:, None])
         dq += tl.dot(ds.to(k.dtype), k, input_precision=PRECISION)
-    tl.store(DQ + b * sqb + h * sqh + rows[:, None] * sqt + d[None, :], (dq * sm_scale).to(DQ.dtype.element_ty),
-             mask=(rows[:, None] < T) & (d[None, :] < D))
+    tl.store(
+        DQ + b * sqb + h * sqh + rows[:, None] * sqt + d[None, :],
+        (dq * sm_scale).to(DQ.dtype.element_ty),
+        mask=(rows[:, None] < T) & (d[None, :] < D),
+    )
 
 # %% ../nbs/05_flash_attention.ipynb #c021
 POISON_OUTPUTS = False
 LOG2E = 1.4426950408889634
 
+
 def _config(T: int, D: int, dev: torch.device) -> dict:
     "Tile sizes and launch options for this shape and device."
-    if interpreting() or dev.type != "cuda": return dict(BLOCK_M=32, BLOCK_N=32, num_warps=4, num_stages=1)
-    if D <= 64: return dict(BLOCK_M=128, BLOCK_N=64, num_warps=4, num_stages=3)
+    if interpreting() or dev.type != "cuda":
+        return dict(BLOCK_M=32, BLOCK_N=32, num_warps=4, num_stages=1)
+    if D <= 64:
+        return dict(BLOCK_M=128, BLOCK_N=64, num_warps=4, num_stages=3)
     return dict(BLOCK_M=128, BLOCK_N=64, num_warps=8, num_stages=3)
 
+
 def _bwd_config(T: int, D: int, dev: torch.device) -> dict:
-    if interpreting() or dev.type != "cuda": return dict(BLOCK_M=32, BLOCK_N=32, num_warps=4, num_stages=1)
-    return dict(BLOCK_M=64, BLOCK_N=64, num_warps=4, num_stages=2)   # every D: 8 warps at D=128 ran 1.4-1.9x slower on an H200
+    if interpreting() or dev.type != "cuda":
+        return dict(BLOCK_M=32, BLOCK_N=32, num_warps=4, num_stages=1)
+    return dict(
+        BLOCK_M=64, BLOCK_N=64, num_warps=4, num_stages=2
+    )  # every D: 8 warps at D=128 ran 1.4-1.9x slower on an H200
+
 
 def _buffer(like, shape=None, dtype=None):
     shape, dtype = shape or like.shape, dtype or like.dtype
-    return torch.full(shape, float("nan"), dtype=dtype, device=like.device) if POISON_OUTPUTS else torch.empty(shape, dtype=dtype, device=like.device)
+    return (
+        torch.full(shape, float("nan"), dtype=dtype, device=like.device)
+        if POISON_OUTPUTS
+        else torch.empty(shape, dtype=dtype, device=like.device)
+    )
+
 
 def _flags(q):
-    return dict(UPCAST=interpreting() and q.dtype == torch.bfloat16, PRECISION="ieee" if q.dtype == torch.float32 else "tf32")
+    return dict(
+        UPCAST=interpreting() and q.dtype == torch.bfloat16, PRECISION="ieee" if q.dtype == torch.float32 else "tf32"
+    )
+
 
 def flash_forward(q, k, v, causal: bool, lens, scale: float):
     "Run the forward kernel: output (B, H, T, D) and base-2 log-sum-exp (B, H, T) in float32."
     B, H, T, D = q.shape
     o, lse = _buffer(q), _buffer(q, (B, H, T), torch.float32)
-    cfg = _config(T, D, q.device); HEAD_DIM = max(16, triton.next_power_of_2(D))
+    cfg = _config(T, D, q.device)
+    HEAD_DIM = max(16, triton.next_power_of_2(D))
     grid = (triton.cdiv(T, cfg["BLOCK_M"]), B * H)
-    _fwd_kernel[grid](q, k, v, o, lse, lens if lens is not None else q, scale * LOG2E,
-                      *q.stride()[:3], *k.stride()[:3], *v.stride()[:3], *o.stride()[:3], H, T, D,
-                      CAUSAL=causal, HAS_LENS=lens is not None, HEAD_DIM=HEAD_DIM, **_flags(q), **cfg)
+    _fwd_kernel[grid](
+        q,
+        k,
+        v,
+        o,
+        lse,
+        lens if lens is not None else q,
+        scale * LOG2E,
+        *q.stride()[:3],
+        *k.stride()[:3],
+        *v.stride()[:3],
+        *o.stride()[:3],
+        H,
+        T,
+        D,
+        CAUSAL=causal,
+        HAS_LENS=lens is not None,
+        HEAD_DIM=HEAD_DIM,
+        **_flags(q),
+        **cfg,
+    )
     return o, lse
+
 
 def flash_backward(do, q, k, v, o, lse, causal: bool, lens, scale: float):
     "Run the two backward kernels: dq, dk, dv."
     B, H, T, D = q.shape
-    delta = (do.float() * o.float()).sum(-1).contiguous()            # rowsum(dO * O), (B, H, T)
+    delta = (do.float() * o.float()).sum(-1).contiguous()  # rowsum(dO * O), (B, H, T)
     dq, dk, dv = _buffer(q), _buffer(k), _buffer(v)
-    cfg = _bwd_config(T, D, q.device); HEAD_DIM = max(16, triton.next_power_of_2(D))
+    cfg = _bwd_config(T, D, q.device)
+    HEAD_DIM = max(16, triton.next_power_of_2(D))
     common = dict(CAUSAL=causal, HAS_LENS=lens is not None, HEAD_DIM=HEAD_DIM, **_flags(q), **cfg)
     L = lens if lens is not None else q
     strides = (*q.stride()[:3], *k.stride()[:3], *v.stride()[:3], *do.stride()[:3])
-    _bwd_dkdv_kernel[(triton.cdiv(T, cfg["BLOCK_N"]), B * H)](q, k, v, do, dk, dv, lse, delta, L, scale * LOG2E, scale, *strides, H, T, D, **common)
-    _bwd_dq_kernel[(triton.cdiv(T, cfg["BLOCK_M"]), B * H)](q, k, v, do, dq, lse, delta, L, scale * LOG2E, scale, *strides, H, T, D, **common)
+    _bwd_dkdv_kernel[(triton.cdiv(T, cfg["BLOCK_N"]), B * H)](
+        q, k, v, do, dk, dv, lse, delta, L, scale * LOG2E, scale, *strides, H, T, D, **common
+    )
+    _bwd_dq_kernel[(triton.cdiv(T, cfg["BLOCK_M"]), B * H)](
+        q, k, v, do, dq, lse, delta, L, scale * LOG2E, scale, *strides, H, T, D, **common
+    )
     return dq, dk, dv
+
 
 # The kernels as two PyTorch custom ops with autograd: to torch.compile each is one opaque call with a known output
 # shape (its "fake"), so a compiled model keeps our kernel instead of failing to trace into Triton's launcher.
 # Each copy of this code (the package, a notebook) registers ops under its own namespace, once.
-_NS = "minipre" if __name__ == "minipre.flash" else "minipre_" + "".join(c if c.isalnum() else "_" for c in __name__).strip("_")
+_NS = (
+    "minipre"
+    if __name__ == "minipre.flash"
+    else "minipre_" + "".join(c if c.isalnum() else "_" for c in __name__).strip("_")
+)
 
-def _has_op(name: str) -> bool: return hasattr(getattr(torch.ops, _NS), name)
 
-def _fwd_impl(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, causal: bool, lens: Optional[torch.Tensor],
-              scale: float) -> Tuple[torch.Tensor, torch.Tensor]:
+def _has_op(name: str) -> bool:
+    return hasattr(getattr(torch.ops, _NS), name)
+
+
+def _fwd_impl(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, causal: bool, lens: Optional[torch.Tensor], scale: float
+) -> Tuple[torch.Tensor, torch.Tensor]:
     return flash_forward(q, k, v, causal, lens, scale)
 
-def _bwd_impl(do: torch.Tensor, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, o: torch.Tensor, lse: torch.Tensor,
-              causal: bool, lens: Optional[torch.Tensor], scale: float) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+
+def _bwd_impl(
+    do: torch.Tensor,
+    q: torch.Tensor,
+    k: torch.Tensor,
+    v: torch.Tensor,
+    o: torch.Tensor,
+    lse: torch.Tensor,
+    causal: bool,
+    lens: Optional[torch.Tensor],
+    scale: float,
+) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     return flash_backward(do.contiguous(), q, k, v, o, lse, causal, lens, scale)
+
 
 def _setup_context(ctx, inputs, output):
     q, k, v, causal, lens, scale = inputs
     ctx.save_for_backward(q, k, v, *output, lens)
     ctx.causal, ctx.scale = causal, scale
 
+
 def _backward(ctx, do, dlse):
     q, k, v, o, lse, lens = ctx.saved_tensors
     return (*getattr(torch.ops, _NS).flash_bwd(do, q, k, v, o, lse, ctx.causal, lens, ctx.scale), None, None, None)
 
+
 if not _has_op("flash_fwd"):
     _fwd_op = torch.library.custom_op(f"{_NS}::flash_fwd", _fwd_impl, mutates_args=())
-    _fwd_op.register_fake(lambda q, k, v, causal, lens, scale: (torch.empty_like(q), q.new_empty(q.shape[:3], dtype=torch.float32)))
+    _fwd_op.register_fake(
+        lambda q, k, v, causal, lens, scale: (torch.empty_like(q), q.new_empty(q.shape[:3], dtype=torch.float32))
+    )
     _fwd_op.register_autograd(_backward, setup_context=_setup_context)
     _bwd_op = torch.library.custom_op(f"{_NS}::flash_bwd", _bwd_impl, mutates_args=())
-    _bwd_op.register_fake(lambda do, q, k, v, o, lse, causal, lens, scale: tuple(torch.empty_like(t) for t in (q, k, v)))
+    _bwd_op.register_fake(
+        lambda do, q, k, v, o, lse, causal, lens, scale: tuple(torch.empty_like(t) for t in (q, k, v))
+    )
+
 
 def flash_op(q, k, v, causal: bool, lens, scale: float) -> torch.Tensor:
     "The differentiable kernel on dense (B, H, T, D) tensors: the output only."
@@ -262,20 +457,31 @@ def mask_to_lengths(key_padding_mask: torch.Tensor) -> torch.Tensor:
     m = key_padding_mask.bool()
     lens = m.sum(-1)
     if not torch.equal(m, torch.arange(m.shape[1], device=m.device)[None] < lens[:, None]):
-        raise ValueError("the flash backend needs padding at the end of each sequence (a prefix mask); use backend='sdpa'")
+        raise ValueError(
+            "the flash backend needs padding at the end of each sequence (a prefix mask); use backend='sdpa'"
+        )
     return lens.to(torch.int32).contiguous()
+
 
 def flash_attention(q, k, v, causal: bool = False, key_padding_mask=None, scale: float | None = None):
     "FlashAttention-style attention of (B, H, T, D) tensors by our Triton kernels, differentiable."
-    if triton is None: raise RuntimeError("the flash backend needs triton: pip install 'minipre[gpu]'")
+    if triton is None:
+        raise RuntimeError("the flash backend needs triton: pip install 'minipre[gpu]'")
     if not q.is_cuda and type(_fwd_kernel).__name__ != "InterpretedFunction":
-        raise RuntimeError("the Triton kernel needs CUDA tensors, or Triton's interpreter: set TRITON_INTERPRET=1 before "
-                           "anything imports triton (restart the kernel or process and set it first)")
-    if q.shape != k.shape or k.shape != v.shape: raise ValueError(f"flash needs q, k, v of one shape; got {tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}")
-    if q.shape[-1] > 128: raise ValueError(f"head dim {q.shape[-1]} > 128 is not supported by the flash kernel")
-    if q.dtype not in (torch.float16, torch.bfloat16, torch.float32): raise ValueError(f"unsupported dtype {q.dtype}")
+        raise RuntimeError(
+            "the Triton kernel needs CUDA tensors, or Triton's interpreter: set TRITON_INTERPRET=1 before "
+            "anything imports triton (restart the kernel or process and set it first)"
+        )
+    if q.shape != k.shape or k.shape != v.shape:
+        raise ValueError(f"flash needs q, k, v of one shape; got {tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}")
+    if q.shape[-1] > 128:
+        raise ValueError(f"head dim {q.shape[-1]} > 128 is not supported by the flash kernel")
+    if q.dtype not in (torch.float16, torch.bfloat16, torch.float32):
+        raise ValueError(f"unsupported dtype {q.dtype}")
     if key_padding_mask is not None and tuple(key_padding_mask.shape) != (q.shape[0], q.shape[2]):
-        raise ValueError(f"key_padding_mask must be (batch, time) = {(q.shape[0], q.shape[2])}, got {tuple(key_padding_mask.shape)}")
+        raise ValueError(
+            f"key_padding_mask must be (batch, time) = {(q.shape[0], q.shape[2])}, got {tuple(key_padding_mask.shape)}"
+        )
     lens = None if key_padding_mask is None else mask_to_lengths(key_padding_mask)
-    q, k, v = (t.contiguous() for t in (q, k, v))   # gradients are written with the inputs' strides: keep them dense
+    q, k, v = (t.contiguous() for t in (q, k, v))  # gradients are written with the inputs' strides: keep them dense
     return flash_op(q, k, v, causal, lens, scale if scale is not None else 1 / math.sqrt(q.shape[-1]))

@@ -4,42 +4,44 @@
 
 # %% ../nbs/08_pretrain_bert.ipynb #c003
 from __future__ import annotations
-import time
 import torch
-from .model import BERT, Config, Classifier
-from .objectives import IGNORE_INDEX, mask_tokens
-from .train import TrainConfig, MLMTask, train, autocast_dtype
+from .objectives import IGNORE_INDEX
+from .tasks import MLMTask
+from .device import inference
 
 # %% auto #0
 __all__ = ['mlm_metrics', 'fill_mask', 'fill_mask_widget']
 
 # %% ../nbs/08_pretrain_bert.ipynb #c006
-@torch.no_grad()
 def mlm_metrics(model, task: MLMTask, n_batches: int = 10, seed: int = 0) -> dict:
     "Masked-token loss and accuracy on fixed validation batches."
-    model.eval(); g = torch.Generator().manual_seed(seed); dev = next(model.parameters()).device
-    adt = autocast_dtype(dev); loss = correct = n = 0
-    for _ in range(n_batches):
-        b = task.batch("validation", g)
-        with torch.autocast(dev.type, dtype=adt, enabled=adt is not None):
-            logits, l = model(b["input_ids"].to(dev), b["labels"].to(dev))
-        y = b["labels"][b["labels"] != IGNORE_INDEX].to(dev)
-        loss += l.item() * len(y); correct += (logits.argmax(-1) == y).sum().item(); n += len(y)
-    model.train()
+    g = torch.Generator().manual_seed(seed)
+    loss = correct = n = 0
+    with inference(model) as dev:
+        for _ in range(n_batches):
+            b = task.batch("validation", g)
+            logits, batch_loss = model(b["input_ids"].to(dev), b["labels"].to(dev))
+            y = b["labels"][b["labels"] != IGNORE_INDEX].to(dev)
+            loss += batch_loss.item() * len(y)
+            correct += (logits.argmax(-1) == y).sum().item()
+            n += len(y)
     return {"loss": loss / max(n, 1), "accuracy": correct / max(n, 1)}
 
 # %% ../nbs/08_pretrain_bert.ipynb #c013
-@torch.no_grad()
 def fill_mask(model, tok, text: str, k: int = 5) -> list[list[tuple[str, float]]]:
     "Top-k (token, probability) for each <mask> in `text`."
-    if "<mask>" not in text: raise ValueError("put <mask> where the model should guess a token")
-    ids = torch.tensor([[tok.cls_id] + tok.encode(text)], device=next(model.parameters()).device)
-    model.eval(); logits = model(ids)[0][0]
+    if "<mask>" not in text:
+        raise ValueError("put <mask> where the model should guess a token")
+    with inference(model) as dev:
+        ids = torch.tensor([[tok.cls_id] + tok.encode(text)], device=dev)
+        logits = model(ids)[0][0]
     out = []
     for pos in (ids[0] == tok.mask_id).nonzero().flatten().tolist():
-        p = logits[pos].float().softmax(-1); top = p.topk(k)
+        p = logits[pos].float().softmax(-1)
+        top = p.topk(k)
         out.append([(tok.id_to_token(i), round(v, 4)) for v, i in zip(top.values.tolist(), top.indices.tolist())])
     return out
+
 
 def fill_mask_widget(model, tok, text: str = "the film was <mask> .", k: int = 8):
     "A text box; the top guesses for each <mask> update as you type. Prints once without ipywidgets."
@@ -47,14 +49,21 @@ def fill_mask_widget(model, tok, text: str = "the film was <mask> .", k: int = 8
         import ipywidgets as W
         from IPython.display import display
     except ImportError:
-        print(fill_mask(model, tok, text, k)); return None
+        print(fill_mask(model, tok, text, k))
+        return None
     box, out = W.Text(value=text, description="text", layout=W.Layout(width="80%")), W.Output()
+
     def redraw(*_):
         out.clear_output(wait=True)
         with out:
             try:
                 for i, guesses in enumerate(fill_mask(model, tok, box.value, k)):
                     print(f"<mask> {i + 1}: " + "  ".join(f"{t!r} {p:.2f}" for t, p in guesses))
-            except ValueError as e: print(e)
-    box.observe(redraw, names="value"); redraw(); w = W.VBox([box, out]); display(w)
+            except ValueError as e:
+                print(e)
+
+    box.observe(redraw, names="value")
+    redraw()
+    w = W.VBox([box, out])
+    display(w)
     return w

@@ -5,7 +5,7 @@
 # %% ../nbs/04_model.ipynb #c003
 from __future__ import annotations
 import math
-from dataclasses import dataclass, asdict, field
+from dataclasses import dataclass, asdict
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -13,38 +13,50 @@ from .attention import attention, split_heads, merge_heads
 from .objectives import IGNORE_INDEX
 
 # %% auto #0
-__all__ = ['Config', 'rope_tables', 'apply_rope', 'SelfAttention', 'MLP', 'Block', 'Transformer', 'LM', 'GPT', 'BERT', 'pool',
-           'Classifier', 'filter_logits', 'generate', 'gpt_from_hf', 'bert_from_hf']
+__all__ = ['MODEL_TYPES', 'Config', 'rope_tables', 'apply_rope', 'SelfAttention', 'MLP', 'Block', 'Transformer', 'LM', 'GPT',
+           'BERT', 'pool', 'Classifier', 'build_model', 'filter_logits', 'generate', 'gpt_from_hf', 'bert_from_hf']
 
 # %% ../nbs/04_model.ipynb #c006
 @dataclass
 class Config:
     "Every architectural switch of the model."
+
     vocab_size: int = 8192
     n_layer: int = 4
     n_head: int = 4
     n_embd: int = 256
-    d_ff: int | None = None          # feed-forward width (default 4 * n_embd)
+    d_ff: int | None = None  # feed-forward width (default 4 * n_embd)
     max_len: int = 128
     dropout: float = 0.0
-    norm: str = "pre"                 # "pre" (GPT-2) or "post" (BERT)
-    activation: str = "gelu"          # "gelu", "gelu_tanh" (GPT-2) or "swiglu"
-    positions: str = "learned"        # "learned" or "rope"
+    norm: str = "pre"  # "pre" (GPT-2) or "post" (BERT)
+    activation: str = "gelu"  # "gelu", "gelu_tanh" (GPT-2) or "swiglu"
+    positions: str = "learned"  # "learned" or "rope"
     bias: bool = True
     tie_embeddings: bool = True
     ln_eps: float = 1e-5
-    embed_norm: bool = False          # LayerNorm on the embeddings (BERT)
-    type_vocab_size: int = 0          # segment embeddings (BERT: 2)
-    causal: bool = True               # decoder (True) or encoder (False)
+    embed_norm: bool = False  # LayerNorm on the embeddings (BERT)
+    type_vocab_size: int = 0  # segment embeddings (BERT: 2)
+    causal: bool = True  # decoder (True) or encoder (False)
     pad_id: int = 0
     attn_backend: str = "auto"
+
     def __post_init__(self):
-        if self.d_ff is None: self.d_ff = 4 * self.n_embd
-        if self.n_embd % self.n_head: raise ValueError(f"n_embd {self.n_embd} is not divisible by n_head {self.n_head}")
-        for k, ok in (("norm", ("pre", "post")), ("activation", ("gelu", "gelu_tanh", "swiglu")), ("positions", ("learned", "rope"))):
-            if getattr(self, k) not in ok: raise ValueError(f"{k} must be one of {ok}, got {getattr(self, k)!r}")
-        if self.positions == "rope" and (self.n_embd // self.n_head) % 2: raise ValueError("rotary positions need an even head size")
-    def to_dict(self): return asdict(self)
+        if self.d_ff is None:
+            self.d_ff = 4 * self.n_embd
+        if self.n_embd % self.n_head:
+            raise ValueError(f"n_embd {self.n_embd} is not divisible by n_head {self.n_head}")
+        for k, ok in (
+            ("norm", ("pre", "post")),
+            ("activation", ("gelu", "gelu_tanh", "swiglu")),
+            ("positions", ("learned", "rope")),
+        ):
+            if getattr(self, k) not in ok:
+                raise ValueError(f"{k} must be one of {ok}, got {getattr(self, k)!r}")
+        if self.positions == "rope" and (self.n_embd // self.n_head) % 2:
+            raise ValueError("rotary positions need an even head size")
+
+    def to_dict(self):
+        return asdict(self)
 
 # %% ../nbs/04_model.ipynb #c009
 def rope_tables(T: int, head_dim: int, base: float = 10000.0, offset: int = 0, device=None):
@@ -52,6 +64,7 @@ def rope_tables(T: int, head_dim: int, base: float = 10000.0, offset: int = 0, d
     inv = 1.0 / base ** (torch.arange(0, head_dim, 2, device=device).float() / head_dim)
     ang = torch.arange(offset, offset + T, device=device).float()[:, None] * inv[None]
     return ang.cos(), ang.sin()
+
 
 def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
     "Rotate feature pairs (x[2i], x[2i+1]) of a (B, H, T, D) tensor."
@@ -70,13 +83,23 @@ class SelfAttention(nn.Module):
 
     def forward(self, x, key_padding_mask=None, rope=None, cache=None):
         q, k, v = (split_heads(t, self.c.n_head) for t in self.qkv(x).chunk(3, dim=-1))
-        if rope is not None: q, k = apply_rope(q, *rope), apply_rope(k, *rope)
-        if cache is not None:                       # cache: dict holding this layer's earlier keys and values
-            if "k" in cache: k, v = torch.cat([cache["k"], k], 2), torch.cat([cache["v"], v], 2)
+        if rope is not None:
+            q, k = apply_rope(q, *rope), apply_rope(k, *rope)
+        if cache is not None:  # cache: dict holding this layer's earlier keys and values
+            if "k" in cache:
+                k, v = torch.cat([cache["k"], k], 2), torch.cat([cache["v"], v], 2)
             cache["k"], cache["v"] = k, v
-        y = attention(q, k, v, causal=self.c.causal, key_padding_mask=key_padding_mask, backend=self.c.attn_backend,
-                      dropout_p=self.c.dropout if self.training else 0.0)
+        y = attention(
+            q,
+            k,
+            v,
+            causal=self.c.causal,
+            key_padding_mask=key_padding_mask,
+            backend=self.c.attn_backend,
+            dropout_p=self.c.dropout if self.training else 0.0,
+        )
         return self.drop(self.proj(merge_heads(y)))
+
 
 class MLP(nn.Module):
     def __init__(self, c: Config):
@@ -88,15 +111,22 @@ class MLP(nn.Module):
 
     def forward(self, x):
         h = self.fc1(x)
-        if self.act == "swiglu": a, b = h.chunk(2, dim=-1); h = F.silu(a) * b
-        else: h = F.gelu(h, approximate="tanh" if self.act == "gelu_tanh" else "none")
+        if self.act == "swiglu":
+            a, b = h.chunk(2, dim=-1)
+            h = F.silu(a) * b
+        else:
+            h = F.gelu(h, approximate="tanh" if self.act == "gelu_tanh" else "none")
         return self.drop(self.fc2(h))
+
 
 class Block(nn.Module):
     def __init__(self, c: Config):
         super().__init__()
         self.pre = c.norm == "pre"
-        self.ln1, self.ln2 = nn.LayerNorm(c.n_embd, eps=c.ln_eps, bias=c.bias), nn.LayerNorm(c.n_embd, eps=c.ln_eps, bias=c.bias)
+        self.ln1, self.ln2 = (
+            nn.LayerNorm(c.n_embd, eps=c.ln_eps, bias=c.bias),
+            nn.LayerNorm(c.n_embd, eps=c.ln_eps, bias=c.bias),
+        )
         self.attn, self.mlp = SelfAttention(c), MLP(c)
 
     def forward(self, x, key_padding_mask=None, rope=None, cache=None):
@@ -109,6 +139,7 @@ class Block(nn.Module):
 # %% ../nbs/04_model.ipynb #c014
 class Transformer(nn.Module):
     "Embeddings + blocks (+ final norm): token ids (B, T) -> hidden states (B, T, n_embd)."
+
     def __init__(self, c: Config):
         super().__init__()
         self.c = c
@@ -121,33 +152,53 @@ class Transformer(nn.Module):
         self.ln_f = nn.LayerNorm(c.n_embd, eps=c.ln_eps, bias=c.bias) if c.norm == "pre" else None
         self.apply(self._init)
         for n, p in self.named_parameters():
-            if n.endswith(("attn.proj.weight", "mlp.fc2.weight")): nn.init.normal_(p, 0.0, 0.02 / math.sqrt(2 * c.n_layer))
+            if n.endswith(("attn.proj.weight", "mlp.fc2.weight")):
+                nn.init.normal_(p, 0.0, 0.02 / math.sqrt(2 * c.n_layer))
 
     @staticmethod
     def _init(m):
-        if isinstance(m, (nn.Linear, nn.Embedding)): nn.init.normal_(m.weight, 0.0, 0.02)
-        if isinstance(m, nn.Linear) and m.bias is not None: nn.init.zeros_(m.bias)
+        if isinstance(m, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+        if isinstance(m, nn.Linear) and m.bias is not None:
+            nn.init.zeros_(m.bias)
 
     def check_inputs(self, idx, attention_mask, offset):
         B, T = idx.shape
-        if offset + T > self.c.max_len: raise ValueError(f"sequence of {offset + T} tokens is longer than max_len {self.c.max_len}")
+        if offset + T > self.c.max_len:
+            raise ValueError(f"sequence of {offset + T} tokens is longer than max_len {self.c.max_len}")
         if idx.numel() and (idx.min() < 0 or idx.max() >= self.c.vocab_size):
-            raise ValueError(f"token ids must be in [0, {self.c.vocab_size}); got min {idx.min().item()}, max {idx.max().item()}")
+            raise ValueError(
+                f"token ids must be in [0, {self.c.vocab_size}); got min {idx.min().item()}, max {idx.max().item()}"
+            )
         if attention_mask is not None and tuple(attention_mask.shape) != (B, offset + T):
-            raise ValueError(f"attention_mask must be (batch, time) = {(B, offset + T)}, got {tuple(attention_mask.shape)}")
+            raise ValueError(
+                f"attention_mask must be (batch, time) = {(B, offset + T)}, got {tuple(attention_mask.shape)}"
+            )
+
+    def embed(self, idx, offset: int = 0):
+        "Token ids (B, T) -> the vectors the first block reads: token (+ position, type) embeddings, normed."
+        x = self.tok_emb(idx)
+        if self.pos_emb is not None:
+            x = x + self.pos_emb(torch.arange(offset, offset + idx.shape[1], device=idx.device))
+        if self.type_emb is not None:
+            x = x + self.type_emb.weight[0]  # BERT's segment embedding: every token is in segment 0
+        if self.emb_ln is not None:
+            x = self.emb_ln(x)
+        return self.drop(x)
+
+    def rope(self, T: int, offset: int = 0, device=None):
+        "The rotary tables for positions offset..offset+T, or None with learned positions."
+        if self.c.positions != "rope":
+            return None
+        return rope_tables(T, self.c.n_embd // self.c.n_head, offset=offset, device=device)
 
     def forward(self, idx, attention_mask=None, caches=None):
         offset = caches[0]["k"].shape[2] if caches and "k" in caches[0] else 0
         self.check_inputs(idx, attention_mask, offset)
-        T = idx.shape[1]
-        x = self.tok_emb(idx)
-        if self.pos_emb is not None: x = x + self.pos_emb(torch.arange(offset, offset + T, device=idx.device))
-        if self.type_emb is not None: x = x + self.type_emb.weight[0]
-        if self.emb_ln is not None: x = self.emb_ln(x)
-        x = self.drop(x)
-        rope = rope_tables(T, self.c.n_embd // self.c.n_head, offset=offset, device=idx.device) if self.c.positions == "rope" else None
+        x, rope = self.embed(idx, offset), self.rope(idx.shape[1], offset, idx.device)
         kpm = None if attention_mask is None or bool(attention_mask.all()) else attention_mask
-        for i, b in enumerate(self.blocks): x = b(x, kpm, rope, caches[i] if caches else None)
+        for i, b in enumerate(self.blocks):
+            x = b(x, kpm, rope, caches[i] if caches else None)
         return self.ln_f(x) if self.ln_f is not None else x
 
     def num_params(self, non_embedding: bool = True) -> int:
@@ -163,60 +214,94 @@ class Transformer(nn.Module):
 # %% ../nbs/04_model.ipynb #c017
 class LM(nn.Module):
     "A backbone with a language-modelling head; the base of GPT and BERT."
+
     def __init__(self, c: Config):
         super().__init__()
         self.config, self.body = c, Transformer(c)
         self.lm_head = nn.Linear(c.n_embd, c.vocab_size, bias=not c.causal)
-        if c.tie_embeddings: self.lm_head.weight = self.body.tok_emb.weight
-        if self.lm_head.bias is not None: nn.init.zeros_(self.lm_head.bias)
+        if c.tie_embeddings:
+            self.lm_head.weight = self.body.tok_emb.weight
+        if self.lm_head.bias is not None:
+            nn.init.zeros_(self.lm_head.bias)
 
-    def transform(self, h): return h
-    def logits(self, h): return self.lm_head(self.transform(h))
+    def spec(self) -> dict:
+        "What rebuilds this model (saved in a checkpoint's meta.json): its type and config."
+        return {"model_type": type(self).__name__, "config": self.config.to_dict()}
+
+    @classmethod
+    def from_spec(cls, spec: dict):
+        return cls(Config(**spec["config"]))
+
+    def transform(self, h):
+        return h
+
+    def logits(self, h):
+        return self.lm_head(self.transform(h))
+
 
 class GPT(LM):
     "Causal LM: logits for every position; loss is next-token cross-entropy (targets already shifted)."
+
     def __init__(self, c: Config):
-        if not c.causal: raise ValueError("GPT needs a causal config (causal=True)")
+        if not c.causal:
+            raise ValueError("GPT needs a causal config (causal=True)")
         super().__init__(c)
 
     def forward(self, idx, targets=None, attention_mask=None, caches=None):
         logits = self.logits(self.body(idx, attention_mask, caches))
-        loss = None if targets is None else F.cross_entropy(logits.flatten(0, 1).float(), targets.flatten(), ignore_index=IGNORE_INDEX)
+        loss = (
+            None
+            if targets is None
+            else F.cross_entropy(logits.flatten(0, 1).float(), targets.flatten(), ignore_index=IGNORE_INDEX)
+        )
         return logits, loss
+
 
 class BERT(LM):
     "Masked LM: with `labels`, logits only where a label is set (shape (n_targets, V)) and their loss."
+
     def __init__(self, c: Config):
-        if c.causal: raise ValueError("BERT needs an encoder config (causal=False)")
+        if c.causal:
+            raise ValueError("BERT needs an encoder config (causal=False)")
         super().__init__(c)
         self.dense, self.ln = nn.Linear(c.n_embd, c.n_embd), nn.LayerNorm(c.n_embd, eps=c.ln_eps)
 
-    def transform(self, h): return self.ln(F.gelu(self.dense(h)))
+    def transform(self, h):
+        return self.ln(F.gelu(self.dense(h)))
 
     def forward(self, idx, labels=None, attention_mask=None):
         h = self.body(idx, attention_mask)
-        if labels is None: return self.logits(h), None
+        if labels is None:
+            return self.logits(h), None
         sel = labels != IGNORE_INDEX
         logits = self.logits(h[sel])
         return logits, F.cross_entropy(logits.float(), labels[sel]) if sel.any() else logits.sum() * 0
 
+
 def pool(h, attention_mask, how: str):
     "Pool (B, T, C) hidden states to (B, C): 'first' token, 'mean' over real tokens, or 'last' real token."
-    if how == "first": return h[:, 0]
+    if how == "first":
+        return h[:, 0]
     m = torch.ones(h.shape[:2], device=h.device) if attention_mask is None else attention_mask.to(h.dtype)
-    if how == "mean": return (h * m[..., None]).sum(1) / m.sum(1, keepdim=True).clamp(min=1)
-    if how == "last": return h[torch.arange(h.shape[0], device=h.device), m.sum(1).long().clamp(min=1) - 1]
+    if how == "mean":
+        return (h * m[..., None]).sum(1) / m.sum(1, keepdim=True).clamp(min=1)
+    if how == "last":
+        return h[torch.arange(h.shape[0], device=h.device), m.sum(1).long().clamp(min=1) - 1]
     raise ValueError(f"pooling must be 'first', 'mean' or 'last', got {how!r}")
+
 
 class Classifier(nn.Module):
     "Sequence classification: backbone, pooling, dropout, linear head."
+
     def __init__(self, c: Config, n_classes: int, pooling: str | None = None, dropout: float = 0.1):
         super().__init__()
-        if n_classes < 2: raise ValueError(f"need at least 2 classes, got {n_classes}")
+        if n_classes < 2:
+            raise ValueError(f"need at least 2 classes, got {n_classes}")
         self.config, self.n_classes = c, n_classes
         self.pooling = pooling or ("last" if c.causal else "first")
         self.body, self.drop, self.head = Transformer(c), nn.Dropout(dropout), nn.Linear(c.n_embd, n_classes)
-        nn.init.normal_(self.head.weight, 0.0, 0.02); nn.init.zeros_(self.head.bias)
+        nn.init.normal_(self.head.weight, 0.0, 0.02)
+        nn.init.zeros_(self.head.bias)
 
     @classmethod
     def from_pretrained_body(cls, lm: nn.Module, n_classes: int, pooling: str | None = None, dropout: float = 0.1):
@@ -225,10 +310,34 @@ class Classifier(nn.Module):
         m.body.load_state_dict(lm.body.state_dict())
         return m
 
+    def spec(self) -> dict:
+        "Type, config, and the head's shape and pooling: enough to rebuild it before loading weights."
+        return {
+            "model_type": "Classifier",
+            "config": self.config.to_dict(),
+            "n_classes": self.n_classes,
+            "pooling": self.pooling,
+        }
+
+    @classmethod
+    def from_spec(cls, spec: dict):
+        return cls(Config(**spec["config"]), spec["n_classes"], spec.get("pooling"))
+
     def forward(self, idx, labels=None, attention_mask=None, class_weights=None):
         logits = self.head(self.drop(pool(self.body(idx, attention_mask), attention_mask, self.pooling)))
         loss = None if labels is None else F.cross_entropy(logits.float(), labels, weight=class_weights)
         return logits, loss
+
+# %% ../nbs/04_model.ipynb #37be234f
+MODEL_TYPES = {"GPT": GPT, "BERT": BERT, "Classifier": Classifier}
+
+
+def build_model(spec: dict) -> nn.Module:
+    "A freshly initialised model from a `spec()` (a checkpoint's meta.json holds one); weights are loaded separately."
+    kind = spec.get("model_type")
+    if kind not in MODEL_TYPES:
+        raise ValueError(f"unknown model type {kind!r}; known: {', '.join(MODEL_TYPES)}")
+    return MODEL_TYPES[kind].from_spec(spec)
 
 # %% ../nbs/04_model.ipynb #c022
 def filter_logits(logits, temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None):
@@ -240,57 +349,118 @@ def filter_logits(logits, temperature: float = 1.0, top_k: int | None = None, to
     if top_p is not None and top_p < 1.0:
         sorted_l, idx = logits.sort(-1, descending=True)
         cum = sorted_l.softmax(-1).cumsum(-1)
-        drop = cum - sorted_l.softmax(-1) >= top_p          # tokens after the nucleus is already full
+        drop = cum - sorted_l.softmax(-1) >= top_p  # tokens after the nucleus is already full
         logits = logits.masked_fill(drop.scatter(-1, idx, drop), float("-inf"))
     return logits
 
+
 @torch.no_grad()
-def generate(model: GPT, idx, max_new_tokens: int, temperature: float = 1.0, top_k: int | None = None,
-             top_p: float | None = None, greedy: bool = False, use_cache: bool = True, generator=None, eos_id=None):
+def generate(
+    model: GPT,
+    idx,
+    max_new_tokens: int,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    greedy: bool = False,
+    use_cache: bool = True,
+    generator=None,
+    eos_id=None,
+):
     "Extend `idx` (B, T) by up to `max_new_tokens` tokens."
-    model.eval(); c = model.config
+    model.eval()
+    c = model.config
     caches = [dict() for _ in range(c.n_layer)] if use_cache else None
     inp = idx
     for _ in range(max_new_tokens):
-        if use_cache and caches[0] and caches[0]["k"].shape[2] + inp.shape[1] > c.max_len:   # window full: restart the cache
-            caches, inp = [dict() for _ in range(c.n_layer)], idx[:, -c.max_len + 1:]
-        ctx = inp if use_cache else idx[:, -c.max_len:]
+        if (
+            use_cache and caches[0] and caches[0]["k"].shape[2] + inp.shape[1] > c.max_len
+        ):  # window full: restart the cache
+            caches, inp = [dict() for _ in range(c.n_layer)], idx[:, -c.max_len + 1 :]
+        ctx = inp if use_cache else idx[:, -c.max_len :]
         logits = model(ctx, caches=caches)[0][:, -1].float()
-        if greedy: nxt = logits.argmax(-1, keepdim=True)
-        else: nxt = torch.multinomial(filter_logits(logits, temperature, top_k, top_p).softmax(-1), 1, generator=generator)
-        idx = torch.cat([idx, nxt], 1); inp = nxt
-        if eos_id is not None and (nxt == eos_id).all(): break
+        if greedy:
+            nxt = logits.argmax(-1, keepdim=True)
+        else:
+            nxt = torch.multinomial(
+                filter_logits(logits, temperature, top_k, top_p).softmax(-1), 1, generator=generator
+            )
+        idx = torch.cat([idx, nxt], 1)
+        inp = nxt
+        if eos_id is not None and (nxt == eos_id).all():
+            break
     return idx
 
 # %% ../nbs/04_model.ipynb #c025
 def gpt_from_hf(sd: dict, hf_config) -> GPT:
     "A minipre GPT from a Hugging Face GPT2LMHeadModel state dict and config."
     h = hf_config
-    c = Config(vocab_size=h.vocab_size, n_layer=h.n_layer, n_head=h.n_head, n_embd=h.n_embd, d_ff=h.n_inner or 4 * h.n_embd,
-               max_len=h.n_positions, norm="pre", activation="gelu_tanh", ln_eps=h.layer_norm_epsilon, causal=True)
-    m = GPT(c); sd = {k.removeprefix("transformer."): v for k, v in sd.items()}
-    new = {"body.tok_emb.weight": sd["wte.weight"], "body.pos_emb.weight": sd["wpe.weight"],
-           "body.ln_f.weight": sd["ln_f.weight"], "body.ln_f.bias": sd["ln_f.bias"]}
+    c = Config(
+        vocab_size=h.vocab_size,
+        n_layer=h.n_layer,
+        n_head=h.n_head,
+        n_embd=h.n_embd,
+        d_ff=h.n_inner or 4 * h.n_embd,
+        max_len=h.n_positions,
+        norm="pre",
+        activation="gelu_tanh",
+        ln_eps=h.layer_norm_epsilon,
+        causal=True,
+    )
+    m = GPT(c)
+    sd = {k.removeprefix("transformer."): v for k, v in sd.items()}
+    new = {
+        "body.tok_emb.weight": sd["wte.weight"],
+        "body.pos_emb.weight": sd["wpe.weight"],
+        "body.ln_f.weight": sd["ln_f.weight"],
+        "body.ln_f.bias": sd["ln_f.bias"],
+    }
     for i in range(c.n_layer):
         p, q = f"h.{i}.", f"body.blocks.{i}."
         for a, b in (("ln_1", "ln1"), ("ln_2", "ln2")):
             new[q + b + ".weight"], new[q + b + ".bias"] = sd[p + a + ".weight"], sd[p + a + ".bias"]
-        for a, b in (("attn.c_attn", "attn.qkv"), ("attn.c_proj", "attn.proj"), ("mlp.c_fc", "mlp.fc1"), ("mlp.c_proj", "mlp.fc2")):
-            new[q + b + ".weight"], new[q + b + ".bias"] = sd[p + a + ".weight"].t(), sd[p + a + ".bias"]   # Conv1D is (in, out)
+        for a, b in (
+            ("attn.c_attn", "attn.qkv"),
+            ("attn.c_proj", "attn.proj"),
+            ("mlp.c_fc", "mlp.fc1"),
+            ("mlp.c_proj", "mlp.fc2"),
+        ):
+            new[q + b + ".weight"], new[q + b + ".bias"] = (
+                sd[p + a + ".weight"].t(),
+                sd[p + a + ".bias"],
+            )  # Conv1D is (in, out)
     new["lm_head.weight"] = new["body.tok_emb.weight"]
     m.load_state_dict(new, strict=True)
     return m
 
+
 def bert_from_hf(sd: dict, hf_config) -> BERT:
     "A minipre BERT (masked LM) from a Hugging Face BertForMaskedLM state dict and config."
     h = hf_config
-    c = Config(vocab_size=h.vocab_size, n_layer=h.num_hidden_layers, n_head=h.num_attention_heads, n_embd=h.hidden_size,
-               d_ff=h.intermediate_size, max_len=h.max_position_embeddings, norm="post", activation="gelu",
-               ln_eps=h.layer_norm_eps, embed_norm=True, type_vocab_size=h.type_vocab_size, causal=False, pad_id=h.pad_token_id or 0)
-    m = BERT(c); e = "bert.embeddings."
-    new = {"body.tok_emb.weight": sd[e + "word_embeddings.weight"], "body.pos_emb.weight": sd[e + "position_embeddings.weight"],
-           "body.type_emb.weight": sd[e + "token_type_embeddings.weight"],
-           "body.emb_ln.weight": sd[e + "LayerNorm.weight"], "body.emb_ln.bias": sd[e + "LayerNorm.bias"]}
+    c = Config(
+        vocab_size=h.vocab_size,
+        n_layer=h.num_hidden_layers,
+        n_head=h.num_attention_heads,
+        n_embd=h.hidden_size,
+        d_ff=h.intermediate_size,
+        max_len=h.max_position_embeddings,
+        norm="post",
+        activation="gelu",
+        ln_eps=h.layer_norm_eps,
+        embed_norm=True,
+        type_vocab_size=h.type_vocab_size,
+        causal=False,
+        pad_id=h.pad_token_id or 0,
+    )
+    m = BERT(c)
+    e = "bert.embeddings."
+    new = {
+        "body.tok_emb.weight": sd[e + "word_embeddings.weight"],
+        "body.pos_emb.weight": sd[e + "position_embeddings.weight"],
+        "body.type_emb.weight": sd[e + "token_type_embeddings.weight"],
+        "body.emb_ln.weight": sd[e + "LayerNorm.weight"],
+        "body.emb_ln.bias": sd[e + "LayerNorm.bias"],
+    }
     for i in range(c.n_layer):
         p, q = f"bert.encoder.layer.{i}.", f"body.blocks.{i}."
         for w in ("weight", "bias"):
@@ -302,7 +472,8 @@ def bert_from_hf(sd: dict, hf_config) -> BERT:
             new[q + "ln2." + w] = sd[p + "output.LayerNorm." + w]
         t = "cls.predictions."
     for w in ("weight", "bias"):
-        new["dense." + w] = sd[t + "transform.dense." + w]; new["ln." + w] = sd[t + "transform.LayerNorm." + w]
+        new["dense." + w] = sd[t + "transform.dense." + w]
+        new["ln." + w] = sd[t + "transform.LayerNorm." + w]
     new["lm_head.weight"] = new["body.tok_emb.weight"]
     new["lm_head.bias"] = sd.get(t + "bias", sd.get(t + "decoder.bias"))
     m.load_state_dict(new, strict=True)

@@ -5,6 +5,7 @@
 # %% ../nbs/02_objectives.ipynb #c003
 from __future__ import annotations
 import torch
+
 IGNORE_INDEX = -100  # targets with this value carry no loss (PyTorch's cross_entropy default)
 
 # %% auto #0
@@ -15,91 +16,134 @@ __all__ = ['IGNORE_INDEX', 'pack_stream', 'shift_for_next_token', 'pack_blocks',
 def pack_stream(docs: list[list[int]], eos_id: int | None = None) -> torch.Tensor:
     "Concatenate tokenized documents into one 1-D stream, with `eos_id` after each when given."
     ids = []
-    for d in docs: ids.extend(d); ids.extend([] if eos_id is None else [eos_id])
+    for d in docs:
+        ids.extend(d)
+        ids.extend([] if eos_id is None else [eos_id])
     return torch.tensor(ids, dtype=torch.long)
+
 
 def shift_for_next_token(block: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     "Inputs are all but the last token; targets are all but the first."
     return block[..., :-1], block[..., 1:]
 
+
 def pack_blocks(stream: torch.Tensor, block_size: int) -> tuple[torch.Tensor, torch.Tensor]:
     "Cut a stream into consecutive non-overlapping (input, target) blocks; the ragged tail is dropped."
     n = (len(stream) - 1) // block_size
-    if n < 1: raise ValueError(f"stream of {len(stream)} tokens is too short for one block of {block_size} + 1")
+    if n < 1:
+        raise ValueError(f"stream of {len(stream)} tokens is too short for one block of {block_size} + 1")
     x = stream[: n * block_size].view(n, block_size)
-    y = stream[1: n * block_size + 1].view(n, block_size)
+    y = stream[1 : n * block_size + 1].view(n, block_size)
     return x, y
+
 
 def random_blocks(stream: torch.Tensor, block_size: int, batch_size: int, generator: torch.Generator | None = None):
     "A batch of `batch_size` blocks at random offsets (nanoGPT's sampler): inputs and shifted targets."
-    if len(stream) <= block_size: raise ValueError(f"stream of {len(stream)} tokens is too short for block_size {block_size}")
+    if len(stream) <= block_size:
+        raise ValueError(f"stream of {len(stream)} tokens is too short for block_size {block_size}")
     ix = torch.randint(len(stream) - block_size, (batch_size,), generator=generator)
-    blocks = torch.stack([stream[i: i + block_size + 1] for i in ix.tolist()])
+    blocks = torch.stack([stream[i : i + block_size + 1] for i in ix.tolist()])
     return shift_for_next_token(blocks)
 
 # %% ../nbs/02_objectives.ipynb #c009
-def choose_positions(input_ids: torch.Tensor, rate: float, special_ids, generator=None,
-                     word_ids: torch.Tensor | None = None, span: float | None = None) -> torch.Tensor:
+def choose_positions(
+    input_ids: torch.Tensor,
+    rate: float,
+    special_ids,
+    generator=None,
+    word_ids: torch.Tensor | None = None,
+    span: float | None = None,
+) -> torch.Tensor:
     "Boolean mask of positions chosen for prediction: tokens, whole words or spans, never specials."
     maskable = ~torch.isin(input_ids, torch.as_tensor(list(special_ids), dtype=input_ids.dtype))
-    if word_ids is not None:   # choose words, then every token of a chosen word
+    if word_ids is not None:  # choose words, then every token of a chosen word
         pick = torch.rand(input_ids.shape, generator=generator) < rate
         chosen_word = torch.zeros_like(pick)
         for b in range(input_ids.shape[0]):
-            w = word_ids[b]; words = w[maskable[b] & (w >= 0)].unique()
+            w = word_ids[b]
+            words = w[maskable[b] & (w >= 0)].unique()
             sel = words[pick[b, : len(words)]] if len(words) else words
             chosen_word[b] = torch.isin(w, sel)
         return chosen_word & maskable
-    if span is not None:       # span starts at rate/span, each start extends a geometric-length span
+    if span is not None:  # span starts at rate/span, each start extends a geometric-length span
         start = torch.rand(input_ids.shape, generator=generator) < rate / span
         length = torch.distributions.Geometric(probs=torch.tensor(1 / span)).sample(input_ids.shape).long() + 1
         chosen = torch.zeros_like(start)
-        for b, t in start.nonzero().tolist(): chosen[b, t: t + int(length[b, t])] = True
+        for b, t in start.nonzero().tolist():
+            chosen[b, t : t + int(length[b, t])] = True
         return chosen & maskable
     return (torch.rand(input_ids.shape, generator=generator) < rate) & maskable
 
-def mask_tokens(input_ids: torch.Tensor, mask_id: int, vocab_size: int, special_ids, rate: float = 0.15,
-                mask_frac: float = 0.8, random_frac: float = 0.1, generator: torch.Generator | None = None,
-                word_ids: torch.Tensor | None = None, span: float | None = None):
+
+def mask_tokens(
+    input_ids: torch.Tensor,
+    mask_id: int,
+    vocab_size: int,
+    special_ids,
+    rate: float = 0.15,
+    mask_frac: float = 0.8,
+    random_frac: float = 0.1,
+    generator: torch.Generator | None = None,
+    word_ids: torch.Tensor | None = None,
+    span: float | None = None,
+):
     "BERT's corruption: choose `rate` of the tokens; of those `mask_frac` -> mask, `random_frac` -> random, rest kept."
-    if not 0 < rate < 1: raise ValueError(f"masking rate must be in (0, 1), got {rate}")
-    if mask_frac + random_frac > 1: raise ValueError(f"mask_frac + random_frac = {mask_frac + random_frac} > 1")
+    if not 0 < rate < 1:
+        raise ValueError(f"masking rate must be in (0, 1), got {rate}")
+    if mask_frac + random_frac > 1:
+        raise ValueError(f"mask_frac + random_frac = {mask_frac + random_frac} > 1")
     chosen = choose_positions(input_ids, rate, special_ids, generator, word_ids, span)
     labels = torch.where(chosen, input_ids, torch.full_like(input_ids, IGNORE_INDEX))
     u = torch.rand(input_ids.shape, generator=generator)
     to_mask, to_random = chosen & (u < mask_frac), chosen & (u >= mask_frac) & (u < mask_frac + random_frac)
-    n_special = max(special_ids) + 1 if len(special_ids) else 0   # random replacements are ordinary tokens
+    n_special = max(special_ids) + 1 if len(special_ids) else 0  # random replacements are ordinary tokens
     rand = torch.randint(n_special, vocab_size, input_ids.shape, generator=generator)
     inputs = torch.where(to_mask, torch.full_like(input_ids, mask_id), input_ids)
     inputs = torch.where(to_random, rand, inputs)
     return inputs, labels
 
 # %% ../nbs/02_objectives.ipynb #c014
-def collate(seqs: list[list[int]], pad_id: int, max_len: int | None = None, cls_id: int | None = None,
-            labels: list[int] | None = None) -> dict[str, torch.Tensor]:
+def collate(
+    seqs: list[list[int]],
+    pad_id: int,
+    max_len: int | None = None,
+    cls_id: int | None = None,
+    labels: list[int] | None = None,
+) -> dict[str, torch.Tensor]:
     "Pad token lists into `input_ids` and `attention_mask` (optionally with a leading `cls_id` and class `labels`)."
-    if not seqs: raise ValueError("cannot collate an empty batch")
+    if not seqs:
+        raise ValueError("cannot collate an empty batch")
     seqs = [([cls_id] if cls_id is not None else []) + list(s) for s in seqs]
-    if max_len is not None: seqs = [s[:max_len] for s in seqs]
+    if max_len is not None:
+        seqs = [s[:max_len] for s in seqs]
     T = max(len(s) for s in seqs)
     ids = torch.full((len(seqs), T), pad_id, dtype=torch.long)
     am = torch.zeros((len(seqs), T), dtype=torch.long)
-    for i, s in enumerate(seqs): ids[i, : len(s)] = torch.tensor(s, dtype=torch.long); am[i, : len(s)] = 1
+    for i, s in enumerate(seqs):
+        ids[i, : len(s)] = torch.tensor(s, dtype=torch.long)
+        am[i, : len(s)] = 1
     out = {"input_ids": ids, "attention_mask": am}
-    if labels is not None: out["labels"] = torch.as_tensor(labels, dtype=torch.long)
+    if labels is not None:
+        out["labels"] = torch.as_tensor(labels, dtype=torch.long)
     return out
 
-def mlm_batch(seqs, tok, rate: float = 0.15, max_len: int | None = None, generator=None, **kw) -> dict[str, torch.Tensor]:
+
+def mlm_batch(
+    seqs, tok, rate: float = 0.15, max_len: int | None = None, generator=None, **kw
+) -> dict[str, torch.Tensor]:
     "Collate for the encoder (leading <cls>) and apply masked-LM corruption; padding is never a target."
     b = collate(seqs, tok.pad_id, max_len, cls_id=tok.cls_id)
-    b["input_ids"], b["labels"] = mask_tokens(b["input_ids"], tok.mask_id, tok.vocab_size, tok.special_ids, rate,
-                                              generator=generator, **kw)
+    b["input_ids"], b["labels"] = mask_tokens(
+        b["input_ids"], tok.mask_id, tok.vocab_size, tok.special_ids, rate, generator=generator, **kw
+    )
     return b
+
 
 def clm_batch(seqs, tok, max_len: int | None = None) -> dict[str, torch.Tensor]:
     "Collate for the decoder: targets are inputs shifted by one, padding ignored."
     b = collate(seqs, tok.pad_id, None if max_len is None else max_len + 1)
-    x, y = shift_for_next_token(b["input_ids"]); m = b["attention_mask"]
+    x, y = shift_for_next_token(b["input_ids"])
+    m = b["attention_mask"]
     y = torch.where(m[:, 1:].bool(), y, torch.full_like(y, IGNORE_INDEX))
     return {"input_ids": x, "attention_mask": m[:, :-1], "labels": y}
 
@@ -107,18 +151,30 @@ def clm_batch(seqs, tok, max_len: int | None = None) -> dict[str, torch.Tensor]:
 def show_clm(tok, ids, n: int = 12) -> str:
     "A two-row table: what the decoder sees at each position, and the next token it must predict."
     x, y = shift_for_next_token(torch.as_tensor(ids))
-    rows = [(repr(tok.id_to_token(a))[1:-1], repr(tok.id_to_token(b))[1:-1]) for a, b in zip(x[:n].tolist(), y[:n].tolist())]
+    rows = [
+        (repr(tok.id_to_token(a))[1:-1], repr(tok.id_to_token(b))[1:-1]) for a, b in zip(x[:n].tolist(), y[:n].tolist())
+    ]
     w = [max(len(a), len(b)) for a, b in rows]
-    return ("sees    | " + " | ".join(a.ljust(k) for (a, _), k in zip(rows, w)) + "\n" +
-            "predicts| " + " | ".join(b.ljust(k) for (_, b), k in zip(rows, w)))
+    return (
+        "sees    | "
+        + " | ".join(a.ljust(k) for (a, _), k in zip(rows, w))
+        + "\n"
+        + "predicts| "
+        + " | ".join(b.ljust(k) for (_, b), k in zip(rows, w))
+    )
+
 
 def show_mlm(tok, ids, inputs, labels) -> str:
     "The corrupted sequence: [x->y] masked, {x->y} random replacement, (x) kept but predicted."
     out = []
     for o, i, l in zip(list(ids), inputs.tolist(), labels.tolist()):
         t = tok.id_to_token(o)
-        if l == IGNORE_INDEX: out.append(t)
-        elif i == tok.mask_id: out.append(f"[{tok.id_to_token(i)}->{t}]")
-        elif i != o: out.append(f"{{{tok.id_to_token(i)}->{t}}}")
-        else: out.append(f"({t})")
+        if l == IGNORE_INDEX:
+            out.append(t)
+        elif i == tok.mask_id:
+            out.append(f"[{tok.id_to_token(i)}->{t}]")
+        elif i != o:
+            out.append(f"{{{tok.id_to_token(i)}->{t}}}")
+        else:
+            out.append(f"({t})")
     return "".join(out)

@@ -4,8 +4,7 @@
 
 # %% ../nbs/07_pretrain_gpt.ipynb #c003
 from __future__ import annotations
-import json, math, time
-from dataclasses import dataclass, asdict, replace
+import time
 from pathlib import Path
 import torch
 import torch.nn.functional as F
@@ -13,9 +12,11 @@ from .data import DataError, load_corpus
 from .tokenize import CharTokenizer, HFTokenizer, load_tokenizer
 from .model import Config, GPT, BERT, generate
 from .objectives import pack_stream
-from .train import TrainConfig, LMTask, MLMTask, train, autocast_dtype, latest_checkpoint, read_meta, unwrap
-from .train import CheckpointError, ConfigError, check_range, recovery_hint
-from .train import init_distributed, barrier, dist_info
+from .tasks import LMTask, MLMTask
+from .device import dist_info, inference, unwrap
+from .checkpoint import CheckpointError, latest_checkpoint, read_meta, recovery_hint
+from .distributed import init_distributed, barrier
+from .train import ConfigError, TrainConfig, check_range, train
 
 # %% auto #0
 __all__ = ['NANOGPT_MODEL', 'NANOGPT_CPU', 'FAST_CPU', 'char_streams', 'stream_loss', 'StopAtLoss', 'build_tokenizer',
@@ -30,111 +31,210 @@ def char_streams(source: str = "tinyshakespeare", data=None, tok=None):
     return tok, torch.tensor(tok.encode(train_text)), torch.tensor(tok.encode(val_text))
 
 # %% ../nbs/07_pretrain_gpt.ipynb #c009
-@torch.no_grad()
 def stream_loss(model, ids: torch.Tensor, block_size: int, batch_size: int = 64, precision: str = "auto") -> float:
     "Mean next-token cross-entropy over a whole stream, in consecutive blocks of `block_size`."
-    model.eval(); dev = next(model.parameters()).device
-    adt = autocast_dtype(dev, precision)
     n = (len(ids) - 1) // block_size * block_size
-    x, y = ids[:n].view(-1, block_size), ids[1:n + 1].view(-1, block_size)
+    x, y = ids[:n].view(-1, block_size), ids[1 : n + 1].view(-1, block_size)
     tot, cnt = 0.0, 0
-    for i in range(0, len(x), batch_size):
-        with torch.autocast(dev.type, dtype=adt, enabled=adt is not None):
-            logits = model(x[i:i + batch_size].to(dev))[0]
-        tot += F.cross_entropy(logits.float().flatten(0, 1), y[i:i + batch_size].flatten().to(dev), reduction="sum").item()
-        cnt += y[i:i + batch_size].numel()
-    model.train(); return tot / cnt
+    with inference(model, precision) as dev:
+        for i in range(0, len(x), batch_size):
+            logits = model(x[i : i + batch_size].to(dev))[0].float()
+            targets = y[i : i + batch_size].flatten().to(dev)
+            tot += F.cross_entropy(logits.flatten(0, 1), targets, reduction="sum").item()
+            cnt += targets.numel()
+    return tot / cnt
 
 # %% ../nbs/07_pretrain_gpt.ipynb #c012
 NANOGPT_MODEL = dict(n_layer=4, n_head=4, n_embd=128, max_len=64, dropout=0.0, bias=False)
-NANOGPT_CPU = dict(model=NANOGPT_MODEL, block_size=64, batch_size=12,
-                   train=TrainConfig(steps=2000, lr=1e-3, warmup=100, min_lr_ratio=0.1, weight_decay=0.1, betas=(0.9, 0.99),
-                                     grad_clip=1.0, eval_every=250, eval_batches=20, precision="fp32"))
-FAST_CPU = dict(model=NANOGPT_MODEL, block_size=64, batch_size=32,
-                train=TrainConfig(steps=300, lr=6e-3, warmup=30, min_lr_ratio=0.1, weight_decay=0.1, betas=(0.9, 0.99),
-                                  grad_clip=1.0, eval_every=100, eval_batches=10, precision="auto", optimizer="muon", muon_lr=0.04))
+NANOGPT_CPU = dict(
+    model=NANOGPT_MODEL,
+    block_size=64,
+    batch_size=12,
+    train=TrainConfig(
+        steps=2000,
+        lr=1e-3,
+        warmup=100,
+        min_lr_ratio=0.1,
+        weight_decay=0.1,
+        betas=(0.9, 0.99),
+        grad_clip=1.0,
+        eval_every=250,
+        eval_batches=20,
+        precision="fp32",
+    ),
+)
+FAST_CPU = dict(
+    model=NANOGPT_MODEL,
+    block_size=64,
+    batch_size=32,
+    train=TrainConfig(
+        steps=300,
+        lr=6e-3,
+        warmup=30,
+        min_lr_ratio=0.1,
+        weight_decay=0.1,
+        betas=(0.9, 0.99),
+        grad_clip=1.0,
+        eval_every=100,
+        eval_batches=10,
+        precision="auto",
+        optimizer="muon",
+        muon_lr=0.04,
+    ),
+)
 
 # %% ../nbs/07_pretrain_gpt.ipynb #c014
 class StopAtLoss:
-    "Callback: full validation loss every `every` steps once the smoothed train loss is within `margin`; stop at `target`."
+    """Callback: full validation loss every `every` steps once the smoothed train loss is within `margin`; stop at
+    `target`."""
+
     def __init__(self, model, val_ids, block_size: int, target: float, every: int = 25, margin: float | None = 0.1):
-        self.model, self.val, self.block, self.target, self.every, self.margin = model, val_ids, block_size, target, every, margin
+        self.model, self.val, self.block, self.target, self.every, self.margin = (
+            model,
+            val_ids,
+            block_size,
+            target,
+            every,
+            margin,
+        )
         self.t0, self.curve, self.reached, self.ema = time.perf_counter(), [], None, None
+
     def __call__(self, st, rec):
         self.ema = rec["train_loss"] if self.ema is None else 0.9 * self.ema + 0.1 * rec["train_loss"]
-        if st.step % self.every: return False
-        if self.margin is not None and self.ema > self.target + self.margin: return False   # far away: skip the full pass
+        if st.step % self.every:
+            return False
+        if self.margin is not None and self.ema > self.target + self.margin:
+            return False  # far away: skip the full pass
         loss = stream_loss(unwrap(self.model), self.val, self.block)
-        self.curve.append((st.step, time.perf_counter() - self.t0, loss)); rec["full_val_loss"] = loss
-        if loss <= self.target and self.reached is None: self.reached = self.curve[-1]
+        self.curve.append((st.step, time.perf_counter() - self.t0, loss))
+        rec["full_val_loss"] = loss
+        if loss <= self.target and self.reached is None:
+            self.reached = self.curve[-1]
         return self.reached is not None
 
 # %% ../nbs/07_pretrain_gpt.ipynb #c016
 def build_tokenizer(kind: str, texts: list[str], vocab_size: int):
     "A 'char' tokenizer (no specials, for next-token only) or a byte-level 'bpe' one."
-    if kind == "char": return CharTokenizer.train("".join(texts), specials=())
-    if kind == "bpe": return HFTokenizer.train(texts, vocab_size)
+    if kind == "char":
+        return CharTokenizer.train("".join(texts), specials=())
+    if kind == "bpe":
+        return HFTokenizer.train(texts, vocab_size)
     raise ValueError(f"tokenizer must be 'char' or 'bpe', got {kind!r}")
+
 
 def check_resumable(out_dir, objective: str, source) -> None:
     "Refuse to resume a checkpoint in `out_dir` that was trained with another objective or on another source of text."
     ck = latest_checkpoint(out_dir)
-    if ck is None: return
+    if ck is None:
+        return
     meta = read_meta(ck)
     for key, now in (("objective", objective), ("source", str(source))):
         if meta.get(key) not in (None, now):
-            raise CheckpointError(f"{ck} was trained with {key} {meta[key]!r}, and this run asks for {now!r}: use another "
-                                  f"output folder, or the same {key} to resume")
+            raise CheckpointError(
+                f"{ck} was trained with {key} {meta[key]!r}, and this run asks for {now!r}: use another "
+                f"output folder, or the same {key} to resume"
+            )
 
-def pretrain(objective: str, source: str = "synthetic", out_dir=None, data=None, tokenizer: str | None = None,
-             vocab_size: int = 8192, model: dict | None = None, block_size: int = 128, batch_size: int = 32,
-             train_cfg: TrainConfig | None = None, mask_rate: float = 0.15, normalize=None, callbacks=(), max_docs: int | None = None,
-             tok=None):
+
+def pretrain(
+    objective: str,
+    source: str = "synthetic",
+    out_dir=None,
+    data=None,
+    tokenizer: str | None = None,
+    vocab_size: int = 8192,
+    model: dict | None = None,
+    block_size: int = 128,
+    batch_size: int = 32,
+    train_cfg: TrainConfig | None = None,
+    mask_rate: float = 0.15,
+    normalize=None,
+    callbacks=(),
+    max_docs: int | None = None,
+    tok=None,
+):
     "Pretrain a GPT ('clm') or BERT ('mlm') on `source`; returns (model, tokenizer, TrainState)."
-    if objective not in ("clm", "mlm"): raise ConfigError(f"objective must be 'clm' or 'mlm', got {objective!r}")
+    if objective not in ("clm", "mlm"):
+        raise ConfigError(f"objective must be 'clm' or 'mlm', got {objective!r}")
     tokenizer = tokenizer or ("char" if objective == "clm" and source == "tinyshakespeare" else "bpe")
-    if objective == "mlm" and tokenizer == "char": raise ConfigError("masked LM needs special tokens: use tokenizer='bpe'")
+    if objective == "mlm" and tokenizer == "char":
+        raise ConfigError("masked LM needs special tokens: use tokenizer='bpe'")
     # a block must hold something to predict: two tokens for next-token; <cls> and two tokens for masked LM
     check_range("block_size", block_size, 2 if objective == "clm" else 3, kind=int)
     check_range("batch_size", batch_size, 1, kind=int)
     check_range("vocab_size", vocab_size, 1, kind=int)
     check_range("mask_rate", mask_rate, 0, 1, lo_open=True, hi_open=True)
-    if max_docs is not None: check_range("max_docs", max_docs, 1, kind=int)
-    if out_dir: check_resumable(out_dir, objective, source)
+    if max_docs is not None:
+        check_range("max_docs", max_docs, 1, kind=int)
+    if out_dir:
+        check_resumable(out_dir, objective, source)
     dd = load_corpus(source, data=data)
     tr_txt, va_txt = list(dd["train"]["text"][:max_docs]), list(dd["validation"]["text"])
-    if normalize is not None: tr_txt, va_txt = [normalize(t) for t in tr_txt], [normalize(t) for t in va_txt]
+    if normalize is not None:
+        tr_txt, va_txt = [normalize(t) for t in tr_txt], [normalize(t) for t in va_txt]
     ck = latest_checkpoint(out_dir) if out_dir else None
     if ck and (ck / "tokenizer.json").exists():
-        try: tok = load_tokenizer(ck / "tokenizer.json")
-        except (ValueError, KeyError, OSError) as e: raise CheckpointError(f"{e}" + recovery_hint(ck.parent, ck)) from None
-    if tok is None and init_distributed():       # under torchrun: rank 0 trains the tokenizer, the others load it
+        try:
+            tok = load_tokenizer(ck / "tokenizer.json")
+        except (ValueError, KeyError, OSError) as e:
+            raise CheckpointError(f"{e}" + recovery_hint(ck.parent, ck)) from None
+    if tok is None and init_distributed():  # under torchrun: rank 0 trains the tokenizer, the others load it
         shared = Path(out_dir) / "tokenizer.json"
-        if dist_info()[0] == 0: build_tokenizer(tokenizer, tr_txt + va_txt if tokenizer == "char" else tr_txt, vocab_size).save(shared)
-        barrier(); tok = load_tokenizer(shared)
+        if dist_info()[0] == 0:
+            build_tokenizer(tokenizer, tr_txt + va_txt if tokenizer == "char" else tr_txt, vocab_size).save(shared)
+        barrier()
+        tok = load_tokenizer(shared)
     tok = tok or build_tokenizer(tokenizer, tr_txt + va_txt if tokenizer == "char" else tr_txt, vocab_size)
     eos = tok.eos_id if tokenizer != "char" else None
     tr_ids, va_ids = (pack_stream(tok.encode_batch(t), eos) for t in (tr_txt, va_txt))
     for split, ids in (("training", tr_ids), ("validation", va_ids)):
         if len(ids) <= block_size:
-            raise DataError(f"{source}: the {split} split has {len(ids)} tokens, too few for blocks of {block_size}; "
-                            "use more text or a smaller block size")
-    cfg = Config(**{**dict(vocab_size=tok.vocab_size, max_len=block_size, causal=objective == "clm",
-                           pad_id=tok.pad_id or 0), **(model or {})})
-    torch.manual_seed((train_cfg or TrainConfig()).seed)                  # the same initial weights in every process
+            raise DataError(
+                f"{source}: the {split} split has {len(ids)} tokens, too few for blocks of {block_size}; "
+                "use more text or a smaller block size"
+            )
+    cfg = Config(
+        **{
+            **dict(vocab_size=tok.vocab_size, max_len=block_size, causal=objective == "clm", pad_id=tok.pad_id or 0),
+            **(model or {}),
+        }
+    )
+    torch.manual_seed((train_cfg or TrainConfig()).seed)  # the same initial weights in every process
     net = GPT(cfg) if objective == "clm" else BERT(cfg)
-    task = LMTask(tr_ids, va_ids, block_size, batch_size) if objective == "clm" else MLMTask(tr_ids, va_ids, block_size, batch_size, tok, mask_rate)
-    st = train(net, task, train_cfg or TrainConfig(), out_dir=out_dir, tokenizer=tok, callbacks=callbacks,
-               meta={"objective": objective, "source": str(source), "block_size": block_size, "batch_size": batch_size})
+    task = (
+        LMTask(tr_ids, va_ids, block_size, batch_size)
+        if objective == "clm"
+        else MLMTask(tr_ids, va_ids, block_size, batch_size, tok, mask_rate)
+    )
+    st = train(
+        net,
+        task,
+        train_cfg or TrainConfig(),
+        out_dir=out_dir,
+        tokenizer=tok,
+        callbacks=callbacks,
+        meta={"objective": objective, "source": str(source), "block_size": block_size, "batch_size": batch_size},
+    )
     return net, tok, st
 
 # %% ../nbs/07_pretrain_gpt.ipynb #c024
-def sample_text(model, tok, prompt: str = "\n", n: int = 200, temperature: float = 0.8, top_k: int | None = 20,
-                top_p: float | None = None, seed: int = 0) -> str:
+def sample_text(
+    model,
+    tok,
+    prompt: str = "\n",
+    n: int = 200,
+    temperature: float = 0.8,
+    top_k: int | None = 20,
+    top_p: float | None = None,
+    seed: int = 0,
+) -> str:
     "Sample `n` tokens after `prompt` with the given temperature / top-k / top-p."
     idx = torch.tensor([tok.encode(prompt)], device=next(model.parameters()).device)
-    out = generate(model, idx, n, temperature=temperature, top_k=top_k, top_p=top_p, generator=torch.Generator().manual_seed(seed))
+    out = generate(
+        model, idx, n, temperature=temperature, top_k=top_k, top_p=top_p, generator=torch.Generator().manual_seed(seed)
+    )
     return tok.decode(out[0].tolist())
+
 
 def sampling_widget(model, tok, prompt: str = "\n", n: int = 200):
     "Sliders for temperature and top-k over a live sample; a printed sample per setting without ipywidgets."
@@ -142,15 +242,22 @@ def sampling_widget(model, tok, prompt: str = "\n", n: int = 200):
         import ipywidgets as W
         from IPython.display import display
     except ImportError:
-        for t in (0.5, 1.0): print(f"--- temperature {t} ---\n" + sample_text(model, tok, prompt, n, t))
+        for t in (0.5, 1.0):
+            print(f"--- temperature {t} ---\n" + sample_text(model, tok, prompt, n, t))
         return None
     temp = W.FloatSlider(value=0.8, min=0.1, max=2.0, step=0.1, description="temperature")
     topk = W.IntSlider(value=20, min=1, max=tok.vocab_size, description="top-k")
     text = W.Textarea(value=prompt, description="prompt")
     out = W.Output()
+
     def redraw(*_):
         out.clear_output(wait=True)
-        with out: print(sample_text(model, tok, text.value or "\n", n, temp.value, topk.value))
-    for w in (temp, topk, text): w.observe(redraw, names="value")
-    box = W.VBox([text, temp, topk, out]); redraw(); display(box)
+        with out:
+            print(sample_text(model, tok, text.value or "\n", n, temp.value, topk.value))
+
+    for w in (temp, topk, text):
+        w.observe(redraw, names="value")
+    box = W.VBox([text, temp, topk, out])
+    redraw()
+    display(box)
     return box

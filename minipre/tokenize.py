@@ -7,8 +7,12 @@ from __future__ import annotations
 import json, os
 from collections import Counter
 from pathlib import Path
+import random
 import regex
-from .data import atomic_write
+import tokenizers
+from tokenizers import decoders, models, pre_tokenizers, trainers
+from tqdm.auto import tqdm
+from .files import atomic_write
 
 # %% auto #0
 __all__ = ['SPECIALS', 'GPT2_PATTERN', 'Tokenizer', 'CharTokenizer', 'pretokenize', 'to_bytes', 'merge', 'pair_counts',
@@ -17,61 +21,106 @@ __all__ = ['SPECIALS', 'GPT2_PATTERN', 'Tokenizer', 'CharTokenizer', 'pretokeniz
 # %% ../nbs/01_tokenize.ipynb #c006
 SPECIALS = ("<pad>", "<mask>", "<cls>", "<sep>", "<eos>")
 
+
 class Tokenizer:
     "Shared interface: specials come first (ids 0..len(specials)-1), then the tokenizer's own vocabulary."
+
     specials: tuple = SPECIALS
-    def special_id(self, tok): return self.specials.index(tok) if tok in self.specials else None
+
+    def special_id(self, tok):
+        return self.specials.index(tok) if tok in self.specials else None
+
     @property
-    def pad_id(self): return self.special_id("<pad>")
+    def pad_id(self):
+        return self.special_id("<pad>")
+
     @property
-    def mask_id(self): return self.special_id("<mask>")
+    def mask_id(self):
+        return self.special_id("<mask>")
+
     @property
-    def cls_id(self): return self.special_id("<cls>")
+    def cls_id(self):
+        return self.special_id("<cls>")
+
     @property
-    def sep_id(self): return self.special_id("<sep>")
+    def sep_id(self):
+        return self.special_id("<sep>")
+
     @property
-    def eos_id(self): return self.special_id("<eos>")
+    def eos_id(self):
+        return self.special_id("<eos>")
+
     @property
-    def special_ids(self) -> list[int]: return list(range(len(self.specials)))
+    def special_ids(self) -> list[int]:
+        return list(range(len(self.specials)))
+
     def split_specials(self, text: str) -> list[str]:
         "Cut `text` around special tokens, keeping them as separate pieces."
-        if not self.specials: return [text] if text else []
+        if not self.specials:
+            return [text] if text else []
         pat = "(" + "|".join(regex.escape(s) for s in self.specials) + ")"
         return [p for p in regex.split(pat, text) if p]
-    def encode_batch(self, texts): return [self.encode(t) for t in texts]
-    def tokens(self, ids) -> list[str]: return [self.id_to_token(i) for i in ids]
-    def save(self, path) -> Path: return atomic_write(path, json.dumps(self.to_dict(), ensure_ascii=False))
-    def __len__(self): return self.vocab_size
-    def __repr__(self): return f"{type(self).__name__}(vocab_size={self.vocab_size})"
+
+    def encode_batch(self, texts):
+        return [self.encode(t) for t in texts]
+
+    def tokens(self, ids) -> list[str]:
+        return [self.id_to_token(i) for i in ids]
+
+    def save(self, path) -> Path:
+        return atomic_write(path, json.dumps(self.to_dict(), ensure_ascii=False))
+
+    def __len__(self):
+        return self.vocab_size
+
+    def __repr__(self):
+        return f"{type(self).__name__}(vocab_size={self.vocab_size})"
 
 # %% ../nbs/01_tokenize.ipynb #c008
 class CharTokenizer(Tokenizer):
     "One token per character seen in training; an unseen character is an error."
+
     def __init__(self, chars, specials=SPECIALS):
         self.specials, self.chars = tuple(specials), list(chars)
         self.stoi = {c: i + len(self.specials) for i, c in enumerate(self.chars)}
+
     @classmethod
-    def train(cls, text: str, specials=SPECIALS): return cls(sorted(set(text)), specials)
+    def train(cls, text: str, specials=SPECIALS):
+        return cls(sorted(set(text)), specials)
+
     @property
-    def vocab_size(self): return len(self.specials) + len(self.chars)
+    def vocab_size(self):
+        return len(self.specials) + len(self.chars)
+
     def encode(self, text: str) -> list[int]:
         out = []
         for piece in self.split_specials(text):
-            if piece in self.specials: out.append(self.specials.index(piece)); continue
+            if piece in self.specials:
+                out.append(self.specials.index(piece))
+                continue
             for c in piece:
-                if c not in self.stoi: raise ValueError(f"character {c!r} (U+{ord(c):04X}) is not in this tokenizer's vocabulary")
+                if c not in self.stoi:
+                    raise ValueError(f"character {c!r} (U+{ord(c):04X}) is not in this tokenizer's vocabulary")
                 out.append(self.stoi[c])
         return out
-    def id_to_token(self, i): return self.specials[i] if i < len(self.specials) else self.chars[i - len(self.specials)]
-    def decode(self, ids) -> str: return "".join(self.id_to_token(int(i)) for i in ids)
-    def to_dict(self): return {"type": "char", "specials": list(self.specials), "chars": self.chars}
+
+    def id_to_token(self, i):
+        return self.specials[i] if i < len(self.specials) else self.chars[i - len(self.specials)]
+
+    def decode(self, ids) -> str:
+        return "".join(self.id_to_token(int(i)) for i in ids)
+
+    def to_dict(self):
+        return {"type": "char", "specials": list(self.specials), "chars": self.chars}
 
 # %% ../nbs/01_tokenize.ipynb #c011
 GPT2_PATTERN = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
 
+
 def pretokenize(text: str) -> list[str]:
     "Split text into the pieces BPE never merges across (GPT-2's pattern)."
     return regex.findall(GPT2_PATTERN, text)
+
 
 def to_bytes(piece: str, errors: str = "surrogatepass") -> bytes:
     "UTF-8 bytes of `piece`; lone surrogates survive (`surrogatepass`), or stand for raw bytes (`surrogateescape`)."
@@ -82,29 +131,37 @@ def merge(ids: list[int], pair: tuple[int, int], new_id: int) -> list[int]:
     "Replace every non-overlapping occurrence of `pair` in `ids`, left to right, with `new_id`."
     out, i = [], 0
     while i < len(ids):
-        if i + 1 < len(ids) and (ids[i], ids[i + 1]) == pair: out.append(new_id); i += 2
-        else: out.append(ids[i]); i += 1
+        if i + 1 < len(ids) and (ids[i], ids[i + 1]) == pair:
+            out.append(new_id)
+            i += 2
+        else:
+            out.append(ids[i])
+            i += 1
     return out
+
 
 def pair_counts(words: dict[tuple, int]) -> Counter:
     "How often each adjacent pair occurs, weighting each word by its frequency."
     c = Counter()
     for w, f in words.items():
-        for p in zip(w, w[1:]): c[p] += f
+        for p in zip(w, w[1:]):
+            c[p] += f
     return c
 
 # %% ../nbs/01_tokenize.ipynb #c017
 def train_bpe_merges(texts, n_merges: int, progress: bool = False) -> list[tuple[int, int]]:
     "Learn `n_merges` merges over byte ids 0..255; merge k creates id 256+k."
     words = Counter()
-    for t in texts: words.update(tuple(to_bytes(p)) for p in pretokenize(t))
+    for t in texts:
+        words.update(tuple(to_bytes(p)) for p in pretokenize(t))
     merges = []
-    from tqdm.auto import tqdm
     for k in tqdm(range(n_merges), disable=not progress, desc="BPE merges"):
         counts = pair_counts(words)
-        if not counts: break
+        if not counts:
+            break
         best = max(counts, key=lambda p: (counts[p], -p[0], -p[1]))
-        if counts[best] < 2: break
+        if counts[best] < 2:
+            break
         merges.append(best)
         words = Counter({tuple(merge(list(w), best, 256 + k)): f for w, f in words.items()})
     return merges
@@ -112,42 +169,54 @@ def train_bpe_merges(texts, n_merges: int, progress: bool = False) -> list[tuple
 # %% ../nbs/01_tokenize.ipynb #c019
 class BPETokenizer(Tokenizer):
     "Byte-level BPE: ids are specials, then the 256 bytes, then one id per merge."
+
     def __init__(self, merges, specials=SPECIALS):
         self.specials, self.merges = tuple(specials), [tuple(m) for m in merges]
         self.ranks = {m: i for i, m in enumerate(self.merges)}
         self.vocab = [bytes([b]) for b in range(256)]
-        for a, b in self.merges: self.vocab.append(self.vocab[a] + self.vocab[b])
+        for a, b in self.merges:
+            self.vocab.append(self.vocab[a] + self.vocab[b])
         self.cache = {}
 
     @classmethod
     def train(cls, texts, vocab_size: int, specials=SPECIALS, progress: bool = False):
-        if isinstance(texts, str): texts = [texts]
+        if isinstance(texts, str):
+            texts = [texts]
         n = vocab_size - 256 - len(specials)
-        if n < 0: raise ValueError(f"vocab_size {vocab_size} is smaller than 256 bytes + {len(specials)} specials")
+        if n < 0:
+            raise ValueError(f"vocab_size {vocab_size} is smaller than 256 bytes + {len(specials)} specials")
         return cls(train_bpe_merges(texts, n, progress), specials)
 
     @property
-    def vocab_size(self): return len(self.specials) + len(self.vocab)
+    def vocab_size(self):
+        return len(self.specials) + len(self.vocab)
 
     def encode_piece(self, piece: bytes) -> list[int]:
         "Apply merges in the order they were learned (lowest rank first), as GPT-2 does."
-        if piece in self.cache: return self.cache[piece]
+        if piece in self.cache:
+            return self.cache[piece]
         ids = list(piece)
         while len(ids) > 1:
             pair = min(zip(ids, ids[1:]), key=lambda p: self.ranks.get(p, 1 << 60))
-            if pair not in self.ranks: break
+            if pair not in self.ranks:
+                break
             ids = merge(ids, pair, 256 + self.ranks[pair])
-        if len(self.cache) < 100_000: self.cache[piece] = ids
+        if len(self.cache) < 100_000:
+            self.cache[piece] = ids
         return ids
 
     def encode(self, text: str | bytes) -> list[int]:
         "Token ids of a string, or of raw bytes (which need not be valid UTF-8)."
         errors = "surrogatepass"
-        if isinstance(text, bytes): text, errors = text.decode("utf-8", "surrogateescape"), "surrogateescape"
+        if isinstance(text, bytes):
+            text, errors = text.decode("utf-8", "surrogateescape"), "surrogateescape"
         out, k = [], len(self.specials)
         for chunk in self.split_specials(text):
-            if chunk in self.specials: out.append(self.specials.index(chunk)); continue
-            for p in pretokenize(chunk): out.extend(i + k for i in self.encode_piece(to_bytes(p, errors)))
+            if chunk in self.specials:
+                out.append(self.specials.index(chunk))
+                continue
+            for p in pretokenize(chunk):
+                out.extend(i + k for i in self.encode_piece(to_bytes(p, errors)))
         return out
 
     def decode_bytes(self, ids) -> bytes:
@@ -156,77 +225,111 @@ class BPETokenizer(Tokenizer):
 
     def decode(self, ids) -> str:
         b = self.decode_bytes(ids)
-        try: return b.decode("utf-8", "surrogatepass")
-        except UnicodeDecodeError: return b.decode("utf-8", "replace")  # e.g. a sampled token cut a character in half
+        try:
+            return b.decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError:
+            return b.decode("utf-8", "replace")  # e.g. a sampled token cut a character in half
 
     def id_to_token(self, i):
-        i = int(i); k = len(self.specials)
+        i = int(i)
+        k = len(self.specials)
         return self.specials[i] if i < k else self.vocab[i - k].decode("utf-8", "backslashreplace")
 
-    def to_dict(self): return {"type": "bpe", "specials": list(self.specials), "merges": [list(m) for m in self.merges]}
+    def to_dict(self):
+        return {"type": "bpe", "specials": list(self.specials), "merges": [list(m) for m in self.merges]}
 
 # %% ../nbs/01_tokenize.ipynb #c022
 def random_unicode(rng: random.Random, n: int, surrogates: bool = True) -> str:
     "A random string mixing ASCII, accents, CJK, emoji, whitespace and (optionally) lone surrogates."
     pools = [(32, 127), (0xC0, 0x17F), (0x4E00, 0x4E80), (0x1F600, 0x1F64F), (0, 32), (0x10000, 0x10FFFF)]
-    if surrogates: pools.append((0xD800, 0xDFFF))
+    if surrogates:
+        pools.append((0xD800, 0xDFFF))
     return "".join(chr(rng.randrange(*rng.choice(pools))) for _ in range(n))
 
 # %% ../nbs/01_tokenize.ipynb #c025
 class HFTokenizer(Tokenizer):
     "Byte-level BPE trained and run by Hugging Face `tokenizers`, with our interface."
+
     def __init__(self, tok, specials=SPECIALS):
         self.tok, self.specials = tok, tuple(specials)
         for i, s in enumerate(self.specials):
-            if tok.token_to_id(s) != i: raise ValueError(f"special token {s!r} must have id {i}, has {tok.token_to_id(s)}")
+            if tok.token_to_id(s) != i:
+                raise ValueError(f"special token {s!r} must have id {i}, has {tok.token_to_id(s)}")
 
     @classmethod
     def train(cls, texts, vocab_size: int, specials=SPECIALS, min_frequency: int = 2):
-        from tokenizers import Tokenizer as T, models, pre_tokenizers, decoders, trainers
-        if isinstance(texts, str): texts = [texts]
-        tok = T(models.BPE())
+        if isinstance(texts, str):
+            texts = [texts]
+        tok = tokenizers.Tokenizer(models.BPE())
         tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
         tok.decoder = decoders.ByteLevel()
-        trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=min_frequency, special_tokens=list(specials),
-                                      initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+        trainer = trainers.BpeTrainer(
+            vocab_size=vocab_size,
+            min_frequency=min_frequency,
+            special_tokens=list(specials),
+            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+            show_progress=False,
+        )
         tok.train_from_iterator(texts, trainer)
         return cls(tok, specials)
 
     @property
-    def vocab_size(self): return self.tok.get_vocab_size()
-    def encode(self, text: str) -> list[int]: return self.tok.encode(text).ids
-    def encode_batch(self, texts) -> list[list[int]]: return [e.ids for e in self.tok.encode_batch(list(texts))]
-    def decode(self, ids) -> str: return self.tok.decode([int(i) for i in ids], skip_special_tokens=False)
+    def vocab_size(self):
+        return self.tok.get_vocab_size()
+
+    def encode(self, text: str) -> list[int]:
+        return self.tok.encode(text).ids
+
+    def encode_batch(self, texts) -> list[list[int]]:
+        return [e.ids for e in self.tok.encode_batch(list(texts))]
+
+    def decode(self, ids) -> str:
+        return self.tok.decode([int(i) for i in ids], skip_special_tokens=False)
+
     def id_to_token(self, i):
         t = self.tok.id_to_token(int(i))
-        return t if int(i) < len(self.specials) else bytes(_BYTE_DECODER[c] for c in t).decode("utf-8", "backslashreplace")
-    def to_dict(self): return {"type": "hf-bpe", "specials": list(self.specials), "tokenizer": json.loads(self.tok.to_str())}
+        return (
+            t if int(i) < len(self.specials) else bytes(_BYTE_DECODER[c] for c in t).decode("utf-8", "backslashreplace")
+        )
+
+    def to_dict(self):
+        return {"type": "hf-bpe", "specials": list(self.specials), "tokenizer": json.loads(self.tok.to_str())}
+
 
 def _byte_decoder():
-    from tokenizers import pre_tokenizers
     # ByteLevel maps each byte to a printable character; GPT-2's table, rebuilt here to read tokens back as bytes.
     bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
     cs, n = bs[:], 0
     for b in range(256):
-        if b not in bs: bs.append(b); cs.append(256 + n); n += 1
+        if b not in bs:
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
     return {chr(c): b for b, c in zip(bs, cs)}
+
+
 _BYTE_DECODER = _byte_decoder()
 
 # %% ../nbs/01_tokenize.ipynb #c028
 def tokenizer_from_dict(d: dict) -> Tokenizer:
     "Rebuild a tokenizer from `Tokenizer.to_dict()` output."
     kind, specials = d.get("type"), tuple(d.get("specials", SPECIALS))
-    if kind == "char": return CharTokenizer(d["chars"], specials)
-    if kind == "bpe": return BPETokenizer(d["merges"], specials)
+    if kind == "char":
+        return CharTokenizer(d["chars"], specials)
+    if kind == "bpe":
+        return BPETokenizer(d["merges"], specials)
     if kind == "hf-bpe":
-        from tokenizers import Tokenizer as T
-        return HFTokenizer(T.from_str(json.dumps(d["tokenizer"])), specials)
+        return HFTokenizer(tokenizers.Tokenizer.from_str(json.dumps(d["tokenizer"])), specials)
     raise ValueError(f"unknown tokenizer type {kind!r}; expected 'char', 'bpe' or 'hf-bpe'")
+
 
 def load_tokenizer(path: str | os.PathLike) -> Tokenizer:
     "Load a tokenizer saved with `.save(path)`."
     path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"{path}: no tokenizer file here")
-    try: d = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{path}: not a tokenizer JSON file ({e})") from None
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no tokenizer file here")
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path}: not a tokenizer JSON file ({e})") from None
     return tokenizer_from_dict(d)

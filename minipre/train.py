@@ -4,339 +4,56 @@
 
 # %% ../nbs/06_train.ipynb #c003
 from __future__ import annotations
-import json, math, os, shutil, time, hashlib
+import json, math, time
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import torch
-import torch.nn as nn
-from .data import atomic_write
-from .model import Config, GPT, BERT, Classifier
-from .objectives import random_blocks, mask_tokens, IGNORE_INDEX
+from tqdm.auto import tqdm
+from .files import atomic_write
+from .optim import lr_at, make_optimizer
+from .device import dist_info, pick_device, autocast_dtype, inference, unwrap
+from .tasks import Task
+from minipre.checkpoint import (
+    CheckpointError,
+    check_output_folder,
+    clean_partial_saves,
+    latest_checkpoint,
+    load_checkpoint,
+    save_checkpoint,
+)
+from .distributed import setup_distributed, all_mean, assert_in_sync, full_state_model
 
 # %% auto #0
-__all__ = ['PEAK_BF16_FLOPS', 'lr_at', 'make_optimizer', 'is_hidden_matrix', 'cpu_has_bf16', 'autocast_dtype', 'orthogonalize',
-           'Muon', 'Task', 'LMTask', 'MLMTask', 'CheckpointError', 'tokenizer_fingerprint', 'save_checkpoint',
-           'check_output_folder', 'intact_checkpoints', 'recovery_hint', 'clean_partial_saves', 'latest_checkpoint',
-           'read_meta', 'load_checkpoint', 'unwrap', 'dist_info', 'init_distributed', 'barrier', 'setup_distributed',
-           'all_mean', 'assert_in_sync', 'full_state_model', 'ConfigError', 'check_range', 'TrainConfig', 'MetricsLog',
-           'TrainingDiverged', 'TrainState', 'peak_flops', 'mfu', 'pick_device', 'evaluate', 'train', 'LivePlot',
-           'TensorBoardLog']
-
-# %% ../nbs/06_train.ipynb #c006
-def lr_at(step: int, peak: float, warmup: int, total: int, min_ratio: float = 0.1) -> float:
-    "Learning rate at `step`: linear warmup to `peak`, then cosine decay to `min_ratio * peak` at `total`."
-    if step < warmup: return peak * (step + 1) / warmup
-    if step >= total: return peak * min_ratio
-    t = (step - warmup) / max(1, total - warmup)
-    return peak * (min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * t)))
-
-# %% ../nbs/06_train.ipynb #c009
-def make_optimizer(model: nn.Module, lr: float, weight_decay: float = 0.1, betas=(0.9, 0.95), eps: float = 1e-8, lr_scale=None,
-                   kind: str = "adamw", muon_lr: float = 0.02):
-    "AdamW with weight decay on matrices/embeddings only (fused kernel where supported), or `kind='muon'` (below). `lr_scale(name)` sets per-parameter learning-rate multipliers."
-    if kind not in ("adamw", "muon"): raise ValueError(f"optimizer must be 'adamw' or 'muon', got {kind!r}")
-    groups = {}
-    for n, p in model.named_parameters():           # named_parameters skips the second name of a tied weight
-        muon = kind == "muon" and is_hidden_matrix(n, p)
-        key = (p.dim() >= 2, (muon_lr / lr if muon else 1.0) * (lr_scale(n) if lr_scale else 1.0), muon)
-        groups.setdefault(key, []).append(p)
-    groups = [{"params": ps, "weight_decay": weight_decay if decay else 0.0, "lr_scale": sc, **({"muon": mu} if kind == "muon" else {})}
-              for (decay, sc, mu), ps in sorted(groups.items(), key=lambda kv: (not kv[0][0], kv[0][1], kv[0][2]))]
-    if kind == "muon": return Muon(groups, lr=lr, betas=betas, eps=eps)
-    try: return torch.optim.AdamW(groups, lr=lr, betas=betas, eps=eps, fused=True)
-    except (RuntimeError, TypeError, ValueError): return torch.optim.AdamW(groups, lr=lr, betas=betas, eps=eps, foreach=True)
-
-def is_hidden_matrix(name: str, p: torch.Tensor) -> bool:
-    "A weight matrix inside a transformer block (not an embedding, head or gain): what Muon updates."
-    return p.dim() == 2 and ".blocks." in f".{name}"
-
-# %% ../nbs/06_train.ipynb #c012
-def cpu_has_bf16() -> bool:
-    "True if this CPU has native bfloat16 matrix instructions (AVX-512 BF16 or AMX)."
-    try: flags = Path("/proc/cpuinfo").read_text()
-    except OSError: return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
-
-def autocast_dtype(device: torch.device, want: str = "auto") -> torch.dtype | None:
-    "The autocast dtype for `device` ('auto', 'bf16', 'fp16', 'fp32'); None means no autocast."
-    if want == "fp32": return None
-    if want in ("bf16", "fp16"): return torch.bfloat16 if want == "bf16" else torch.float16
-    if device.type == "cuda": return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    return torch.bfloat16 if device.type == "cpu" and cpu_has_bf16() else None
-
-# %% ../nbs/06_train.ipynb #c015
-def orthogonalize(G: torch.Tensor, steps: int = 5) -> torch.Tensor:
-    "About U V^T for G = U S V^T (a matrix or a batch of them) by a quintic Newton-Schulz iteration: singular values move towards 0.7-1.2."
-    a, b, c = 3.4445, -4.7750, 2.0315                  # coefficients chosen for fast convergence from small values
-    fast = torch.bfloat16 if G.is_cuda or (G.device.type == "cpu" and cpu_has_bf16()) else torch.float32
-    X = (G.float() / (G.float().norm(dim=(-2, -1), keepdim=True) + 1e-7)).to(fast)   # all singular values now <= 1
-    wide = X.shape[-2] <= X.shape[-1]
-    if not wide: X = X.mT                              # work with the smaller Gram matrix X X^T
-    for _ in range(steps):
-        A = X @ X.mT
-        X = a * X + (b * A + c * A @ A) @ X
-    return (X if wide else X.mT).to(G.dtype)
-
-class Muon(torch.optim.Optimizer):
-    "Muon on parameter groups marked `muon=True` (Nesterov momentum, orthogonalised); AdamW on the other groups."
-    def __init__(self, params, lr: float, momentum: float = 0.95, betas=(0.9, 0.95), eps: float = 1e-8, weight_decay: float = 0.0):
-        super().__init__(params, dict(lr=lr, momentum=momentum, betas=betas, eps=eps, weight_decay=weight_decay, muon=False))
-
-    @torch.no_grad()
-    def step(self, closure=None):
-        for g in self.param_groups:
-            ps = [p for p in g["params"] if p.grad is not None]
-            if not ps: continue
-            torch._foreach_mul_(ps, 1 - g["lr"] * g["weight_decay"])            # decoupled weight decay
-            if g["muon"]: self._muon(g, ps)
-            else: self._adamw(g, ps)
-
-    def _muon(self, g, ps):
-        for p in ps:
-            if "momentum" not in self.state[p]: self.state[p]["momentum"] = torch.zeros_like(p)
-        mom = [self.state[p]["momentum"] for p in ps]
-        grads = [p.grad for p in ps]
-        torch._foreach_mul_(mom, g["momentum"]); torch._foreach_add_(mom, grads)
-        upd = torch._foreach_add(grads, mom, alpha=g["momentum"])               # Nesterov: look one step ahead
-        by_shape = {}
-        for p, u in zip(ps, upd): by_shape.setdefault(tuple(p.shape), []).append((p, u))
-        for (rows, cols), pu in by_shape.items():                               # one batched iteration per shape
-            O = orthogonalize(torch.stack([u for _, u in pu]))
-            torch._foreach_add_([p for p, _ in pu], list(O.unbind(0)), alpha=-g["lr"] * max(1.0, rows / cols) ** 0.5)
-
-    def _adamw(self, g, ps):
-        for p in ps:
-            st, grad = self.state[p], p.grad
-            if "exp_avg" not in st: st.update(step=torch.zeros(()), exp_avg=torch.zeros_like(p), exp_avg_sq=torch.zeros_like(p))
-            (b1, b2), t = g["betas"], float(st["step"].add_(1))
-            st["exp_avg"].lerp_(grad, 1 - b1); st["exp_avg_sq"].mul_(b2).addcmul_(grad, grad, value=1 - b2)
-            denom = (st["exp_avg_sq"] / (1 - b2 ** t)).sqrt_().add_(g["eps"])
-            p.addcdiv_(st["exp_avg"], denom, value=-g["lr"] / (1 - b1 ** t))
-
-# %% ../nbs/06_train.ipynb #c019
-class Task:
-    "Base: `batch(split, generator, rank, world)` -> dict of tensors; `loss(model, batch)`; `n_tokens(batch)`."
-    batch_size: int
-    def shard(self, b: dict, rank: int, world: int) -> dict:
-        if world == 1: return b
-        n = next(iter(b.values())).shape[0]
-        if n % world: raise ValueError(f"global batch {n} is not divisible by {world} processes")
-        k = n // world
-        return {key: v[rank * k:(rank + 1) * k] for key, v in b.items()}
-    def n_tokens(self, b: dict) -> int: return b["input_ids"].numel()
-
-class LMTask(Task):
-    "Next-token prediction on random blocks of a token stream (nanoGPT's sampler)."
-    def __init__(self, train: torch.Tensor, val: torch.Tensor, block_size: int, batch_size: int):
-        self.streams, self.block_size, self.batch_size = {"train": train, "validation": val}, block_size, batch_size
-    def batch(self, split, generator, rank=0, world=1):
-        x, y = random_blocks(self.streams[split], self.block_size, self.batch_size, generator)
-        return self.shard({"input_ids": x, "labels": y}, rank, world)
-    def loss(self, model, b): return model(b["input_ids"], b["labels"])[1]
-
-class MLMTask(Task):
-    "Masked LM on packed blocks: <cls> + (block_size - 1) tokens of the stream, no padding; BERT corruption."
-    def __init__(self, train: torch.Tensor, val: torch.Tensor, block_size: int, batch_size: int, tok, rate: float = 0.15,
-                 mask_frac: float = 0.8, random_frac: float = 0.1):
-        self.streams, self.block_size, self.batch_size, self.tok = {"train": train, "validation": val}, block_size, batch_size, tok
-        self.rate, self.mask_frac, self.random_frac = rate, mask_frac, random_frac
-    def batch(self, split, generator, rank=0, world=1):
-        x, _ = random_blocks(self.streams[split], self.block_size - 1, self.batch_size, generator)
-        x = torch.cat([torch.full((x.shape[0], 1), self.tok.cls_id), x], 1)
-        inp, lab = mask_tokens(x, self.tok.mask_id, self.tok.vocab_size, self.tok.special_ids, self.rate,
-                               self.mask_frac, self.random_frac, generator=generator)
-        return self.shard({"input_ids": inp, "labels": lab}, rank, world)
-    def loss(self, model, b): return model(b["input_ids"], b["labels"])[1]
-
-# %% ../nbs/06_train.ipynb #c022
-class CheckpointError(RuntimeError):
-    "A checkpoint is missing, corrupt or does not match the model/tokenizer it is loaded into."
-
-def tokenizer_fingerprint(tok) -> str | None:
-    return None if tok is None else hashlib.sha256(json.dumps(tok.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
-
-def save_checkpoint(out_dir, model, optimizer=None, meta: dict | None = None, tokenizer=None, extra_state: dict | None = None,
-                    keep: int = 2) -> Path:
-    "Write a checkpoint folder atomically and point `out_dir/latest` at it; keep the newest `keep`."
-    from safetensors.torch import save_model
-    out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
-    meta = dict(meta or {}); step = int(meta.get("step", 0))
-    final = out_dir / f"ckpt-{step:07d}"
-    tmp = out_dir / f".tmp-{final.name}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir()
-    try:
-        save_model(unwrap(model), str(tmp / "model.safetensors"))
-        meta.update(model_type=type(unwrap(model)).__name__, config=unwrap(model).config.to_dict(),
-                    tokenizer_fingerprint=tokenizer_fingerprint(tokenizer))
-        if isinstance(unwrap(model), Classifier): meta.update(n_classes=unwrap(model).n_classes, pooling=unwrap(model).pooling)
-        (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
-        if tokenizer is not None: tokenizer.save(tmp / "tokenizer.json")
-        state = dict(extra_state or {})
-        if optimizer is not None: state["optimizer"] = optimizer.state_dict()
-        state["torch_rng"] = torch.get_rng_state()
-        torch.save(state, tmp / "state.pt")
-        if final.exists(): shutil.rmtree(final)
-        os.replace(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True); raise
-    atomic_write(out_dir / "latest", final.name)
-    for old in sorted(out_dir.glob("ckpt-*"))[:-keep]: shutil.rmtree(old, ignore_errors=True)
-    return final
-
-def check_output_folder(out_dir) -> Path:
-    "Make sure `out_dir` is, or can become, a writable folder: checked before any training, not at the first save."
-    p = Path(out_dir)
-    if p.exists() and not p.is_dir(): raise CheckpointError(f"output folder {p} is an existing file")
-    try:
-        p.mkdir(parents=True, exist_ok=True)
-        probe = p / f".write-test-{os.getpid()}"
-        probe.write_bytes(b"ok")
-        probe.unlink()
-    except OSError as e: raise CheckpointError(f"output folder {p} cannot be written ({e.strerror or e})") from None
-    return p
-
-def intact_checkpoints(out_dir) -> list[Path]:
-    "Checkpoint folders in `out_dir` whose meta.json parses and whose weights file is there, newest first."
-    def ok(ck):
-        try: return (ck / "model.safetensors").stat().st_size > 0 and isinstance(json.loads((ck / "meta.json").read_text()), dict)
-        except (OSError, ValueError): return False
-    return [ck for ck in sorted(Path(out_dir).glob("ckpt-*"), reverse=True) if ok(ck)]
-
-def recovery_hint(out_dir, bad: Path | None = None) -> str:
-    "What to do when a checkpoint in `out_dir` is damaged: the newest intact older one, or starting afresh."
-    good = [ck for ck in intact_checkpoints(out_dir) if bad is None or ck.name < bad.name]
-    if good: return f"; the older checkpoint {good[0]} is intact: resume from it with `echo {good[0].name} > {Path(out_dir) / 'latest'}`"
-    return f"; no intact checkpoint is left in {out_dir}: delete it (or use another output folder) to start afresh"
-
-def clean_partial_saves(out_dir) -> list[Path]:
-    "Delete what interrupted saves left in `out_dir` (temporary folders and files); returns what was deleted."
-    gone = [p for p in Path(out_dir).glob(".tmp-ckpt-*")] + [p for p in Path(out_dir).glob(".latest.*.tmp")]
-    for p in gone: shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
-    return gone
-
-def latest_checkpoint(out_dir) -> Path | None:
-    "The checkpoint folder `out_dir/latest` points at (or `out_dir` itself if it is one), else None."
-    out_dir = Path(out_dir)
-    if (out_dir / "meta.json").exists(): return out_dir
-    p = out_dir / "latest"
-    if not p.exists(): return None
-    name = p.read_text(errors="replace").strip()
-    if not name: raise CheckpointError(f"{p} is empty" + recovery_hint(out_dir))
-    ck = out_dir / name
-    if "/" in name or not ck.is_dir(): raise CheckpointError(f"{p} points at {name!r}, which does not exist" + recovery_hint(out_dir))
-    return ck
-
-def read_meta(ckpt) -> dict:
-    p = Path(ckpt) / "meta.json"
-    try: meta = json.loads(p.read_text())
-    except FileNotFoundError:
-        raise CheckpointError(f"{p}: missing; is {ckpt} a minipre checkpoint?" + recovery_hint(Path(ckpt).parent, Path(ckpt))) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise CheckpointError(f"{p}: corrupt JSON ({e})" + recovery_hint(Path(ckpt).parent, Path(ckpt))) from None
-    if not isinstance(meta, dict) or "config" not in meta:
-        raise CheckpointError(f"{p}: not a minipre checkpoint's metadata (no model config)" + recovery_hint(Path(ckpt).parent, Path(ckpt)))
-    return meta
-
-def _config_diff(a: dict, b: dict) -> str:
-    return ", ".join(f"{k}: checkpoint {a.get(k)!r} vs model {b.get(k)!r}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k))
-
-def load_checkpoint(ckpt, model, optimizer=None, tokenizer=None) -> dict:
-    "Load weights (and optimizer/RNG state) from a checkpoint folder into `model`; checks config and tokenizer."
-    from safetensors.torch import load_model
-    ckpt = Path(ckpt); meta = read_meta(ckpt)
-    diff = _config_diff(meta.get("config", {}), unwrap(model).config.to_dict())
-    if diff: raise CheckpointError(f"{ckpt}: model config does not match ({diff})")
-    fp = tokenizer_fingerprint(tokenizer)
-    if fp is not None and meta.get("tokenizer_fingerprint") not in (None, fp):
-        raise CheckpointError(f"{ckpt}: saved with a different tokenizer (fingerprint {meta.get('tokenizer_fingerprint')} vs {fp})")
-    hint = recovery_hint(ckpt.parent, ckpt)
-    try: load_model(unwrap(model), str(ckpt / "model.safetensors"))
-    except FileNotFoundError: raise CheckpointError(f"{ckpt / 'model.safetensors'}: missing" + hint) from None
-    except Exception as e:
-        raise CheckpointError(f"{ckpt / 'model.safetensors'}: cannot load ({type(e).__name__}: {e})" + hint) from None
-    state = {}
-    if (ckpt / "state.pt").exists():
-        try: state = torch.load(ckpt / "state.pt", weights_only=True)
-        except Exception as e: raise CheckpointError(f"{ckpt / 'state.pt'}: cannot load ({type(e).__name__}: {e})" + hint) from None
-    if optimizer is not None and "optimizer" in state: optimizer.load_state_dict(state["optimizer"])
-    if "torch_rng" in state: torch.set_rng_state(state["torch_rng"])
-    return {**meta, "state": state}
-
-def unwrap(model):
-    "The module inside DDP / torch.compile wrappers."
-    while hasattr(model, "module") or hasattr(model, "_orig_mod"): model = getattr(model, "module", None) or model._orig_mod
-    return model
-
-# %% ../nbs/06_train.ipynb #c025
-def dist_info() -> tuple[int, int, int]:
-    "(rank, world_size, local_rank) from torchrun's environment; (0, 1, 0) otherwise."
-    return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1)), int(os.environ.get("LOCAL_RANK", 0))
-
-def init_distributed(device: torch.device | None = None) -> bool:
-    "Start the process group under torchrun (NCCL on GPUs, gloo on CPUs); False in a single process."
-    if dist_info()[1] == 1: return False
-    import torch.distributed as dist
-    if not dist.is_initialized(): dist.init_process_group("nccl" if (device or pick_device()).type == "cuda" else "gloo")
-    return True
-
-def barrier():
-    "Wait for every process (no-op in a single process)."
-    import torch.distributed as dist
-    if dist.is_available() and dist.is_initialized(): dist.barrier()
-
-def setup_distributed(model: nn.Module, device: torch.device, strategy: str = "ddp"):
-    "Initialise the process group if needed and wrap `model` for data parallelism ('ddp' or 'fsdp')."
-    if not init_distributed(device): return model
-    if strategy == "fsdp":
-        from torch.distributed.fsdp import fully_shard
-        for b in unwrap(model).body.blocks: fully_shard(b)
-        fully_shard(model)
-        return model
-    from torch.nn.parallel import DistributedDataParallel as DDP
-    return DDP(model, device_ids=[device.index] if device.type == "cuda" else None)
-
-def all_mean(x: float) -> float:
-    "Mean of a scalar over all processes (the value itself in a single process)."
-    import torch.distributed as dist
-    if not (dist.is_available() and dist.is_initialized()): return x
-    t = torch.tensor([x], dtype=torch.float64); dist.all_reduce(t); return t.item() / dist.get_world_size()
-
-def assert_in_sync(model, atol: float = 0.0):
-    "Under DDP, check every rank holds the same weights (a checksum gathered from all ranks)."
-    import torch.distributed as dist
-    if not (dist.is_available() and dist.is_initialized()): return
-    if any(type(p).__name__ == "DTensor" for p in unwrap(model).parameters()): return   # FSDP shards differ by design
-    s = torch.tensor([sum(p.detach().double().sum().item() for p in unwrap(model).parameters())], dtype=torch.float64)
-    allv = [torch.zeros_like(s) for _ in range(dist.get_world_size())]; dist.all_gather(allv, s)
-    if max(abs(v.item() - s.item()) for v in allv) > atol:
-        raise RuntimeError(f"ranks out of sync: parameter checksums {[v.item() for v in allv]}")
-
-def full_state_model(model):
-    "For saving: the unwrapped model, with FSDP2 shards gathered into full tensors on rank 0."
-    m = unwrap(model)
-    if not any(type(p).__name__ == "DTensor" for p in m.parameters()): return m
-    from torch.distributed.checkpoint.state_dict import get_model_state_dict, StateDictOptions
-    sd = get_model_state_dict(model, options=StateDictOptions(full_state_dict=True, cpu_offload=True))
-    if not sd: return None
-    plain = type(m)(m.config) if not isinstance(m, Classifier) else Classifier(m.config, m.n_classes, m.pooling)
-    plain.load_state_dict(sd); return plain
+__all__ = ['PEAK_BF16_FLOPS', 'VALIDATION_SEED_OFFSET', 'ConfigError', 'check_range', 'TrainConfig', 'MetricsLog',
+           'TrainingDiverged', 'TrainState', 'peak_flops', 'mfu', 'evaluate', 'diverged_if', 'resume', 'Saver',
+           'train_step', 'train', 'LivePlot', 'TensorBoardLog']
 
 # %% ../nbs/06_train.ipynb #c028
 class ConfigError(ValueError):
     "A setting that cannot work (a negative rate, a zero size, an unknown choice); the message names the setting."
 
+
 def check_range(name: str, value, lo=None, hi=None, lo_open: bool = False, hi_open: bool = False, kind=(int, float)):
     "Raise ConfigError unless `lo <= value <= hi` (strict where `*_open`); the message names `name` and the value."
-    bad = isinstance(value, bool) or not isinstance(value, kind) or (isinstance(value, float) and not math.isfinite(value))
-    if not bad and lo is not None: bad = value <= lo if lo_open else value < lo
-    if not bad and hi is not None: bad = value >= hi if hi_open else value > hi
+    bad = (
+        isinstance(value, bool)
+        or not isinstance(value, kind)
+        or (isinstance(value, float) and not math.isfinite(value))
+    )
+    if not bad and lo is not None:
+        bad = value <= lo if lo_open else value < lo
+    if not bad and hi is not None:
+        bad = value >= hi if hi_open else value > hi
     if bad:
-        span = f"{'(' if lo_open else '['}{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}{')' if hi_open else ']'}"
+        low, high = "-inf" if lo is None else lo, "inf" if hi is None else hi
+        span = f"{'(' if lo_open else '['}{low}, {high}{')' if hi_open else ']'}"
         raise ConfigError(f"{name} must be {'an integer' if kind is int else 'a number'} in {span}, got {value!r}")
+
 
 @dataclass
 class TrainConfig:
     "Every knob of a training run."
+
     steps: int = 1000
     lr: float = 1e-3
     warmup: int = 100
@@ -347,204 +64,322 @@ class TrainConfig:
     grad_accum: int = 1
     eval_every: int = 250
     eval_batches: int = 20
-    save_every: int | None = None      # default: at every evaluation (when out_dir is set)
+    save_every: int | None = None  # default: at every evaluation (when out_dir is set)
     seed: int = 0
-    precision: str = "auto"            # auto, bf16, fp16, fp32
+    precision: str = "auto"  # auto, bf16, fp16, fp32
     compile: bool = False
     threads: int | None = None
     device: str = "auto"
-    strategy: str = "ddp"              # ddp or fsdp under torchrun
-    optimizer: str = "adamw"           # adamw, or muon (Muon on the blocks' matrices, AdamW on the rest)
-    muon_lr: float = 0.02              # Muon's peak learning rate (follows the same schedule as lr)
+    strategy: str = "ddp"  # ddp or fsdp under torchrun
+    optimizer: str = "adamw"  # adamw, or muon (Muon on the blocks' matrices, AdamW on the rest)
+    muon_lr: float = 0.02  # Muon's peak learning rate (follows the same schedule as lr)
     progress: bool = True
-    max_seconds: float | None = None   # stop (and save) once this much wall time has passed
+    max_seconds: float | None = None  # stop (and save) once this much wall time has passed
 
     def __post_init__(self):
-        for k in ("steps", "eval_every", "eval_batches", "grad_accum"): check_range(k, getattr(self, k), 1, kind=int)
+        for k in ("steps", "eval_every", "eval_batches", "grad_accum"):
+            check_range(k, getattr(self, k), 1, kind=int)
         check_range("warmup", self.warmup, 0, kind=int)
-        for k in ("lr", "muon_lr"): check_range(k, getattr(self, k), 0, lo_open=True)
+        for k in ("lr", "muon_lr"):
+            check_range(k, getattr(self, k), 0, lo_open=True)
         check_range("min_lr_ratio", self.min_lr_ratio, 0, 1)
-        for k in ("weight_decay", "grad_clip"): check_range(k, getattr(self, k), 0)
+        for k in ("weight_decay", "grad_clip"):
+            check_range(k, getattr(self, k), 0)
         for k in ("save_every", "threads"):
-            if getattr(self, k) is not None: check_range(k, getattr(self, k), 1, kind=int)
-        if self.max_seconds is not None: check_range("max_seconds", self.max_seconds, 0, lo_open=True)
-        for k, ok in (("precision", ("auto", "bf16", "fp16", "fp32")), ("optimizer", ("adamw", "muon")), ("strategy", ("ddp", "fsdp"))):
-            if getattr(self, k) not in ok: raise ConfigError(f"{k} must be one of {', '.join(ok)}; got {getattr(self, k)!r}")
+            if getattr(self, k) is not None:
+                check_range(k, getattr(self, k), 1, kind=int)
+        if self.max_seconds is not None:
+            check_range("max_seconds", self.max_seconds, 0, lo_open=True)
+        for k, ok in (
+            ("precision", ("auto", "bf16", "fp16", "fp32")),
+            ("optimizer", ("adamw", "muon")),
+            ("strategy", ("ddp", "fsdp")),
+        ):
+            if getattr(self, k) not in ok:
+                raise ConfigError(f"{k} must be one of {', '.join(ok)}; got {getattr(self, k)!r}")
+
 
 class MetricsLog:
-    "Training metrics as JSON lines in `out_dir/metrics.jsonl`; on resume, lines past the checkpoint's step are dropped."
+    """Training metrics as JSON lines in `out_dir/metrics.jsonl`; on resume, lines past the checkpoint's step are
+    dropped."""
+
     def __init__(self, out_dir, step: int):
         self.path = Path(out_dir) / "metrics.jsonl"
-        if self.path.exists():                          # a crash after the last checkpoint left steps that will rerun
+        if self.path.exists():  # a crash after the last checkpoint left steps that will rerun
             keep = [l for l in self.path.read_text().splitlines() if l.strip() and json.loads(l).get("step", 0) <= step]
             atomic_write(self.path, "".join(l + "\n" for l in keep))
+
     def write(self, rec: dict):
-        with open(self.path, "a") as f: f.write(json.dumps(rec) + "\n")
+        with open(self.path, "a") as f:
+            f.write(json.dumps(rec) + "\n")
+
 
 class TrainingDiverged(RuntimeError):
     "The loss became NaN or infinite."
+
 
 @dataclass
 class TrainState:
     step: int = 0
     tokens: int = 0
-    history: list = field(default_factory=list)       # dicts: step, train_loss, (val_loss), lr, tokens_per_s
+    history: list = field(default_factory=list)  # dicts: step, train_loss, (val_loss), lr, tokens_per_s
     last_checkpoint: str | None = None
     elapsed: float = 0.0
 
-PEAK_BF16_FLOPS = {"H100": 989e12, "H200": 989e12, "A100": 312e12, "L4": 121e12, "A10": 125e12, "4090": 165e12, "V100": 125e12}
+
+PEAK_BF16_FLOPS = {
+    "H100": 989e12,
+    "H200": 989e12,
+    "A100": 312e12,
+    "L4": 121e12,
+    "A10": 125e12,
+    "4090": 165e12,
+    "V100": 125e12,
+}
+
 
 def peak_flops(device: torch.device) -> float | None:
     "Dense bf16/fp16 peak FLOP/s of a known GPU (for MFU); None on CPUs and unknown cards."
-    if device.type != "cuda": return None
+    if device.type != "cuda":
+        return None
     name = torch.cuda.get_device_name(device)
     return next((v for k, v in PEAK_BF16_FLOPS.items() if k in name), None)
+
 
 def mfu(tokens_per_s: float, model, device) -> float | None:
     "Model FLOPs utilisation: achieved training FLOP/s (tokens/s x FLOPs per token) over the device's peak."
     peak, body = peak_flops(device), getattr(unwrap(model), "body", None)
     return None if peak is None or body is None else tokens_per_s * body.flops_per_token() / peak
 
-def pick_device(want: str = "auto") -> torch.device:
-    if want != "auto": return torch.device(want)
-    _, world, local = dist_info()
-    return torch.device(f"cuda:{local}" if world > 1 else "cuda") if torch.cuda.is_available() else torch.device("cpu")
 
-@torch.no_grad()
-def evaluate(model, task: Task, n_batches: int, seed: int, ctx, device, rank=0, world=1) -> float:
-    "Mean loss over `n_batches` fixed validation batches (same batches every time)."
-    model.eval(); g = torch.Generator().manual_seed(seed + 10_007); tot = 0.0
-    for _ in range(n_batches):
-        b = {k: v.to(device) for k, v in task.batch("validation", g, rank, world).items()}
-        with ctx: tot += task.loss(model, b).item()
-    model.train(); return all_mean(tot / n_batches)
+VALIDATION_SEED_OFFSET = 10_007  # validation batches are drawn from their own stream, apart from training's
 
-# %% ../nbs/06_train.ipynb #c030
-def train(model, task: Task, cfg: TrainConfig, out_dir=None, tokenizer=None, callbacks=(), meta: dict | None = None, lr_scale=None) -> TrainState:
-    "Train `model` on `task`; resume from `out_dir` if it holds a checkpoint. Returns the final TrainState."
-    from contextlib import nullcontext
-    from tqdm.auto import tqdm
-    if cfg.threads: torch.set_num_threads(cfg.threads)
-    device = pick_device(cfg.device); rank, world, _ = dist_info()
-    torch.manual_seed(cfg.seed); model.to(device)
-    st, gen, m = TrainState(), torch.Generator().manual_seed(cfg.seed), None
-    if out_dir and rank == 0:
-        check_output_folder(out_dir)                         # before the first step, not at the first save
-        clean_partial_saves(out_dir)
+
+def evaluate(
+    model, task: Task, n_batches: int, seed: int, precision: str = "auto", rank: int = 0, world: int = 1
+) -> float:
+    "Mean loss over `n_batches` fixed validation batches (the same batches every time), averaged over processes."
+    g = torch.Generator().manual_seed(seed + VALIDATION_SEED_OFFSET)
+    total = 0.0
+    with inference(model, precision) as device:
+        for _ in range(n_batches):
+            b = {k: v.to(device) for k, v in task.batch("validation", g, rank, world).items()}
+            total += task.loss(model, b).item()
+    return all_mean(total / n_batches)
+
+# %% ../nbs/06_train.ipynb #4028dec4
+def diverged_if(value: float, what: str, step: int, st: TrainState):
+    "Stop the run when `value` is NaN or infinite, naming the step and the last checkpoint that is still good."
+    if not math.isfinite(value):
+        last = st.last_checkpoint or "none saved"
+        raise TrainingDiverged(f"{what} is {value} at step {step}; last good checkpoint: {last}")
+
+
+def resume(out_dir, model, tokenizer, gen: torch.Generator) -> tuple[TrainState, dict]:
+    "Where a run picks up: the newest checkpoint in `out_dir` (weights, data order, progress), or step 0."
     ck = latest_checkpoint(out_dir) if out_dir else None
-    if ck is not None:
-        m = load_checkpoint(ck, model, None, tokenizer)
-        st = TrainState(m["step"], m.get("tokens", 0), m.get("history", []), str(ck), m.get("elapsed", 0.0))
-        gen.set_state(m["state"]["data_rng"])
-    dmodel = setup_distributed(model, device, cfg.strategy)     # FSDP replaces the parameters: build the optimizer after
-    if cfg.optimizer == "muon" and cfg.strategy == "fsdp" and world > 1:
-        raise ValueError("Muon needs whole matrices; FSDP shards them: use strategy='ddp' or optimizer='adamw'")
-    opt = make_optimizer(dmodel, cfg.lr, cfg.weight_decay, cfg.betas, lr_scale=lambda n: lr_scale(n.removeprefix("module.")) if lr_scale else 1.0,
-                         kind=cfg.optimizer, muon_lr=cfg.muon_lr)
-    if m is not None and "optimizer" in m["state"]: opt.load_state_dict(m["state"]["optimizer"])
+    if ck is None:
+        return TrainState(), {}
+    m = load_checkpoint(ck, model, None, tokenizer)
+    gen.set_state(m["state"]["data_rng"])  # the next batches are the ones the interrupted run would have drawn
+    return TrainState(m["step"], m.get("tokens", 0), m.get("history", []), str(ck), m.get("elapsed", 0.0)), m["state"]
+
+
+class Saver:
+    "Checkpoints for `train`: weights, optimizer, data order and history; the first process writes, all gather."
+
+    def __init__(self, out_dir, opt, gen, cfg: TrainConfig, meta: dict | None, tokenizer, rank: int, world: int):
+        self.out_dir, self.opt, self.gen, self.cfg = out_dir, opt, gen, cfg
+        self.meta, self.tokenizer, self.rank, self.world = meta or {}, tokenizer, rank, world
+
+    def __call__(self, model, st: TrainState):
+        if not all(torch.isfinite(p).all() for p in model.parameters()):  # never keep poisoned weights as "last good"
+            last = st.last_checkpoint or "none saved"
+            raise TrainingDiverged(f"non-finite weights at step {st.step}; last good checkpoint: {last}")
+        full = full_state_model(model)  # every process takes part in gathering FSDP shards
+        if self.rank != 0 or full is None:
+            return
+        info = {
+            **self.meta,
+            "step": st.step,
+            "tokens": st.tokens,
+            "history": st.history,
+            "elapsed": st.elapsed,
+            "train_config": asdict(self.cfg),
+        }
+        opt = self.opt if self.world == 1 else None  # sharded optimizer state is not saved
+        try:
+            saved = save_checkpoint(self.out_dir, full, opt, info, self.tokenizer, {"data_rng": self.gen.get_state()})
+        except Exception as e:  # a full disk or a file-size limit: the older checkpoint stays
+            why = getattr(e, "strerror", None) or f"{type(e).__name__}: {e}"
+            raise CheckpointError(
+                f"could not save the checkpoint of step {st.step} in {self.out_dir} ({why}); "
+                f"the last one saved is intact: {st.last_checkpoint or 'none saved'}"
+            ) from None
+        st.last_checkpoint = str(saved)
+
+
+def train_step(model, task: Task, opt, scaler, autocast, cfg: TrainConfig, gen, st: TrainState, rank=0, world=1):
+    "One optimizer step over `cfg.grad_accum` micro-batches; returns (loss, tokens seen by all processes)."
+    device = next(model.parameters()).device
+    loss_sum, n_tok = 0.0, 0
+    for _ in range(cfg.grad_accum):  # k micro-batches of loss/k: the gradient of one k-times larger batch
+        b = {k: v.to(device, non_blocking=True) for k, v in task.batch("train", gen, rank, world).items()}
+        with autocast:
+            loss = task.loss(model, b) / cfg.grad_accum
+        scaler.scale(loss).backward()
+        loss_sum += loss.item()
+        n_tok += task.n_tokens(b) * world
+    diverged_if(loss_sum, "loss", st.step + 1, st)  # before the update: the weights stay as they were
+    scaler.unscale_(opt)  # clip the true gradient, not the fp16-scaled one
+    if cfg.grad_clip:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+    scaler.step(opt)
+    scaler.update()
+    opt.zero_grad(set_to_none=True)
+    return loss_sum, n_tok
+
+# %% ../nbs/06_train.ipynb #a4e6ded2
+def train(
+    model,
+    task: Task,
+    cfg: TrainConfig,
+    out_dir=None,
+    tokenizer=None,
+    callbacks=(),
+    meta: dict | None = None,
+    lr_scale=None,
+) -> TrainState:
+    "Train `model` on `task`; resume from `out_dir` if it holds a checkpoint. Returns the final TrainState."
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    device, (rank, world, _) = pick_device(cfg.device), dist_info()
+    torch.manual_seed(cfg.seed)
+    model.to(device)
+    gen = torch.Generator().manual_seed(cfg.seed)  # the order of training batches, saved with each checkpoint
+    if out_dir and rank == 0:
+        check_output_folder(out_dir)  # fail before the first step, not at the first save
+        clean_partial_saves(out_dir)
+    st, resumed = resume(out_dir, model, tokenizer, gen)
+    dmodel = setup_distributed(model, device, cfg.strategy)  # FSDP replaces the parameters: build the optimizer after
+    opt = make_optimizer(
+        dmodel,
+        cfg.lr,
+        cfg.weight_decay,
+        cfg.betas,
+        kind=cfg.optimizer,
+        muon_lr=cfg.muon_lr,
+        lr_scale=lambda n: lr_scale(n.removeprefix("module.")) if lr_scale else 1.0,
+    )
+    if "optimizer" in resumed:
+        opt.load_state_dict(resumed["optimizer"])
     fmodel = torch.compile(dmodel) if cfg.compile else dmodel
-    adt = autocast_dtype(device, cfg.precision)
-    ctx = torch.autocast(device.type, dtype=adt) if adt is not None else nullcontext()
-    scaler = torch.amp.GradScaler(enabled=adt == torch.float16 and device.type == "cuda")
+    dtype = autocast_dtype(device, cfg.precision)
+    autocast = torch.autocast(device.type, dtype=dtype, enabled=dtype is not None)
+    scaler = torch.amp.GradScaler(enabled=dtype == torch.float16 and device.type == "cuda")  # fp16 needs loss scaling
+    save = Saver(out_dir, opt, gen, cfg, meta, tokenizer, rank, world) if out_dir else None
     save_every = cfg.save_every or cfg.eval_every
-
-    def checkpoint():
-        if not all(torch.isfinite(p).all() for p in dmodel.parameters()):   # never keep poisoned weights as "last good"
-            raise TrainingDiverged(f"non-finite weights at step {st.step}; last good checkpoint: {st.last_checkpoint or 'none saved'}")
-        full = full_state_model(dmodel)
-        if rank == 0 and out_dir and full is not None:
-            info = {**(meta or {}), "step": st.step, "tokens": st.tokens, "history": st.history, "elapsed": st.elapsed,
-                    "train_config": asdict(cfg)}
-            try: saved = save_checkpoint(out_dir, full, opt if world == 1 else None, info, tokenizer, {"data_rng": gen.get_state()})
-            except Exception as e:                            # a full disk or a file-size limit: the older checkpoint stays
-                bar.close()
-                why = getattr(e, "strerror", None) or f"{type(e).__name__}: {e}"
-                raise CheckpointError(f"could not save the checkpoint of step {st.step} in {out_dir} ({why}); "
-                                      f"the last one saved is intact: {st.last_checkpoint or 'none saved'}") from None
-            st.last_checkpoint = str(saved)
-
-    log = MetricsLog(out_dir, st.step) if out_dir and rank == 0 else None   # metrics.jsonl, one line a step
-    fmodel.train(); t_start = time.perf_counter() - st.elapsed
-    bar = tqdm(total=cfg.steps, initial=st.step, disable=not cfg.progress or rank != 0, desc="train", dynamic_ncols=True)
-    while st.step < cfg.steps and not (cfg.max_seconds and st.elapsed > cfg.max_seconds):
-        t0 = time.perf_counter()
-        lr = lr_at(st.step, cfg.lr, cfg.warmup, cfg.steps, cfg.min_lr_ratio)
-        for g in opt.param_groups: g["lr"] = lr * g.get("lr_scale", 1.0)
-        loss_sum, n_tok = 0.0, 0
-        for _ in range(cfg.grad_accum):
-            b = {k: v.to(device, non_blocking=True) for k, v in task.batch("train", gen, rank, world).items()}
-            with ctx: loss = task.loss(fmodel, b) / cfg.grad_accum
-            scaler.scale(loss).backward()
-            loss_sum += loss.item(); n_tok += task.n_tokens(b) * world
-        if not math.isfinite(loss_sum):
-            bar.close()
-            raise TrainingDiverged(f"loss is {loss_sum} at step {st.step + 1}; last good checkpoint: {st.last_checkpoint or 'none saved'}")
-        scaler.unscale_(opt)
-        if cfg.grad_clip: torch.nn.utils.clip_grad_norm_(fmodel.parameters(), cfg.grad_clip)
-        scaler.step(opt); scaler.update(); opt.zero_grad(set_to_none=True)
-        st.step += 1; st.tokens += n_tok
-        rec = {"step": st.step, "train_loss": all_mean(loss_sum), "lr": lr, "tokens_per_s": n_tok / (time.perf_counter() - t0)}
-        if device.type == "cuda" and (u := mfu(rec["tokens_per_s"], model, device)) is not None: rec["mfu"] = u
-        if st.step % cfg.eval_every == 0 or st.step == cfg.steps:
-            rec["val_loss"] = evaluate(fmodel, task, cfg.eval_batches, cfg.seed, ctx, device, rank, world)
-            if not math.isfinite(rec["val_loss"]):
-                bar.close()
-                raise TrainingDiverged(f"validation loss is {rec['val_loss']} at step {st.step}; last good checkpoint: "
-                                       f"{st.last_checkpoint or 'none saved'}")
-        st.history.append(rec); st.elapsed = time.perf_counter() - t_start
-        if log: log.write(rec)
-        bar.update(1); bar.set_postfix(loss=f"{rec['train_loss']:.3f}", **({"val": f"{rec['val_loss']:.3f}"} if "val_loss" in rec else {}))
-        if out_dir and (st.step % save_every == 0 or st.step == cfg.steps): checkpoint()
-        if cfg.max_seconds and st.elapsed > cfg.max_seconds:
-            rec["stopped"] = "time budget"
-            if "val_loss" not in rec:                       # a run cut by the clock still reports where it got to
-                rec["val_loss"] = evaluate(fmodel, task, cfg.eval_batches, cfg.seed, ctx, device, rank, world)
-        if [cb(st, rec) for cb in callbacks].count(True) or "stopped" in rec:   # a callback returning True ends the run
-            if out_dir and st.step % save_every: checkpoint()
-            break
-    bar.close()
+    log = MetricsLog(out_dir, st.step) if out_dir and rank == 0 else None
+    t_start = time.perf_counter() - st.elapsed
+    fmodel.train()
+    with tqdm(
+        total=cfg.steps, initial=st.step, disable=not cfg.progress or rank != 0, desc="train", dynamic_ncols=True
+    ) as bar:
+        while st.step < cfg.steps and not (cfg.max_seconds and st.elapsed > cfg.max_seconds):
+            t0 = time.perf_counter()
+            lr = lr_at(st.step, cfg.lr, cfg.warmup, cfg.steps, cfg.min_lr_ratio)
+            for g in opt.param_groups:
+                g["lr"] = lr * g.get("lr_scale", 1.0)
+            loss, n_tok = train_step(fmodel, task, opt, scaler, autocast, cfg, gen, st, rank, world)
+            st.step, st.tokens, st.elapsed = st.step + 1, st.tokens + n_tok, time.perf_counter() - t_start
+            rec = {
+                "step": st.step,
+                "train_loss": all_mean(loss),
+                "lr": lr,
+                "tokens_per_s": n_tok / (time.perf_counter() - t0),
+            }
+            if device.type == "cuda" and (u := mfu(rec["tokens_per_s"], model, device)) is not None:
+                rec["mfu"] = u
+            out_of_time = bool(cfg.max_seconds) and st.elapsed > cfg.max_seconds
+            if st.step % cfg.eval_every == 0 or st.step == cfg.steps or out_of_time:  # a cut run reports where it got
+                rec["val_loss"] = evaluate(fmodel, task, cfg.eval_batches, cfg.seed, cfg.precision, rank, world)
+                diverged_if(rec["val_loss"], "validation loss", st.step, st)
+            if out_of_time:
+                rec["stopped"] = "time budget"
+            st.history.append(rec)
+            if log:
+                log.write(rec)
+            bar.update(1)
+            bar.set_postfix({k: f"{rec[k]:.3f}" for k in ("train_loss", "val_loss") if k in rec})
+            just_saved = save is not None and (st.step % save_every == 0 or st.step == cfg.steps)
+            if just_saved:
+                save(dmodel, st)  # before the callbacks: one that crashes loses nothing
+            stop = sum(bool(cb(st, rec)) for cb in callbacks) > 0 or out_of_time  # a callback returning True ends it
+            if stop:
+                if save is not None and not just_saved:
+                    save(dmodel, st)
+                break
     assert_in_sync(dmodel)
     return st
 
 # %% ../nbs/06_train.ipynb #c037
 class LivePlot:
     "Callback: a live train/validation loss plot in Jupyter, redrawn every `every` steps; silent elsewhere."
+
     def __init__(self, every: int = 10, title: str = "loss"):
         self.every, self.title, self.handle = every, title, None
+
     def __call__(self, st: TrainState, rec: dict):
-        if st.step % self.every and "val_loss" not in rec: return
+        if st.step % self.every and "val_loss" not in rec:
+            return
         try:
             from IPython import get_ipython
             from IPython.display import display
-            if get_ipython() is None: return
+
+            if get_ipython() is None:
+                return
             import matplotlib.pyplot as plt
-        except ImportError: return
+        except ImportError:
+            return
         fig, ax = plt.subplots(figsize=(6, 3))
         h = st.history
-        ax.plot([r["step"] for r in h], [r["train_loss"] for r in h], label="train", alpha=.7)
+        ax.plot([r["step"] for r in h], [r["train_loss"] for r in h], label="train", alpha=0.7)
         v = [r for r in h if "val_loss" in r]
-        if v: ax.plot([r["step"] for r in v], [r["val_loss"] for r in v], "o-", label="validation")
-        ax.set(xlabel="step", ylabel="loss", title=self.title); ax.legend(); ax.grid(alpha=.3)
-        if self.handle is None: self.handle = display(fig, display_id=True)
-        else: self.handle.update(fig)
+        if v:
+            ax.plot([r["step"] for r in v], [r["val_loss"] for r in v], "o-", label="validation")
+        ax.set(xlabel="step", ylabel="loss", title=self.title)
+        ax.legend()
+        ax.grid(alpha=0.3)
+        if self.handle is None:
+            self.handle = display(fig, display_id=True)
+        else:
+            self.handle.update(fig)
         plt.close(fig)
 
 # %% ../nbs/06_train.ipynb #02651717
 class TensorBoardLog:
     "Callback: every number of a step's record as a TensorBoard scalar in `log_dir` (needs the `tensorboard` package)."
+
     def __init__(self, log_dir, flush_every: int = 50):
-        try: from torch.utils.tensorboard import SummaryWriter
+        try:
+            from torch.utils.tensorboard import SummaryWriter
         except ImportError:
-            raise ImportError("TensorBoard logs need the tensorboard package: pip install 'minipre[tensorboard]'") from None
-        self.writer = SummaryWriter(str(log_dir)) if dist_info()[0] == 0 else None    # one writer, in the first process
+            raise ImportError(
+                "TensorBoard logs need the tensorboard package: pip install 'minipre[tensorboard]'"
+            ) from None
+        self.writer = SummaryWriter(str(log_dir)) if dist_info()[0] == 0 else None  # one writer, in the first process
         self.flush_every = flush_every
 
     def __call__(self, st: TrainState, rec: dict):
-        if self.writer is None: return
+        if self.writer is None:
+            return
         for k, v in rec.items():
-            if k != "step" and isinstance(v, (int, float)): self.writer.add_scalar(k, v, st.step)
+            if k != "step" and isinstance(v, (int, float)):
+                self.writer.add_scalar(k, v, st.step)
         # written to disk at evaluations and every few steps: a crash loses little, and a step costs no file write
-        if "val_loss" in rec or st.step % self.flush_every == 0: self.writer.flush()
+        if "val_loss" in rec or st.step % self.flush_every == 0:
+            self.writer.flush()
 
     def close(self):
-        if self.writer is not None: self.writer.close()
+        if self.writer is not None:
+            self.writer.close()

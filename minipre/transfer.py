@@ -8,12 +8,16 @@ import copy, json, math, statistics, time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 import torch
-from .data import DataError, atomic_write, label_names, load_corpus, load_labeled, ptb_normalize
+from scipy.stats import t as student_t
+from .data import DataError, label_names, load_corpus, load_labeled, ptb_normalize
+from .files import atomic_write
 from .finetune import FinetuneConfig, Finetuned, balanced_subset, check_labeled, finetune, tfidf_baseline
 from .pretrain import build_tokenizer, pretrain
 from .tokenize import load_tokenizer
 from .objectives import pack_stream
-from .train import ConfigError, LMTask, MLMTask, TrainConfig, check_range, train, unwrap
+from .train import ConfigError, TrainConfig, check_range, train
+from .tasks import LMTask, MLMTask
+from .device import unwrap
 
 # %% auto #0
 __all__ = ['GRID', 'ORDER', 'LABELS', 'PRESETS', 'TransferConfig', 'LabeledSplits', 'choose_recipe', 'run_transfer', 'summarize',
@@ -22,37 +26,53 @@ __all__ = ['GRID', 'ORDER', 'LABELS', 'PRESETS', 'TransferConfig', 'LabeledSplit
 
 # %% ../nbs/10_transfer.ipynb #c006
 # The recipes every start may choose from: the same four for scratch and for pretrained bodies (the same tuning budget)
-GRID = ({"lr": 3e-4, "layer_decay": 0.8}, {"lr": 1e-3, "layer_decay": 0.8},
-        {"lr": 1e-3, "layer_decay": 1.0}, {"lr": 3e-3, "layer_decay": 1.0})
+GRID = (
+    {"lr": 3e-4, "layer_decay": 0.8},
+    {"lr": 1e-3, "layer_decay": 0.8},
+    {"lr": 1e-3, "layer_decay": 1.0},
+    {"lr": 3e-3, "layer_decay": 1.0},
+)
+
 
 @dataclass
 class TransferConfig:
     "The protocol: which subset sizes, how many seeds, which recipes each start may choose from, and the base recipe."
-    sizes: tuple = (100, 300, 1000, 3000, 10000)   # labeled examples N; None: every training label
-    seeds: int = 3                                  # subsets (and initialisations) per N ...
-    seeds_small: int = 5                            # ... and per N up to `small_until`, where the spread is widest
+
+    sizes: tuple = (100, 300, 1000, 3000, 10000)  # labeled examples N; None: every training label
+    seeds: int = 3  # subsets (and initialisations) per N ...
+    seeds_small: int = 5  # ... and per N up to `small_until`, where the spread is widest
     small_until: int = 300
-    grid: tuple = GRID                              # candidate recipes (FinetuneConfig overrides), chosen per start and N
-    tune_until: int | None = 3000                   # above it, each start keeps the recipe it chose at the largest tuned N
+    grid: tuple = GRID  # candidate recipes (FinetuneConfig overrides), chosen per start and N
+    tune_until: int | None = 3000  # above it, each start keeps the recipe it chose at the largest tuned N
     finetune: FinetuneConfig = field(default_factory=FinetuneConfig)
 
     def __post_init__(self):
-        if isinstance(self.finetune, dict): self.finetune = FinetuneConfig(**self.finetune)
-        for k in ("seeds", "seeds_small", "small_until"): check_range(k, getattr(self, k), 1, kind=int)
-        if not self.sizes: raise ConfigError("sizes is empty: give at least one number of labeled examples")
+        if isinstance(self.finetune, dict):
+            self.finetune = FinetuneConfig(**self.finetune)
+        for k in ("seeds", "seeds_small", "small_until"):
+            check_range(k, getattr(self, k), 1, kind=int)
+        if not self.sizes:
+            raise ConfigError("sizes is empty: give at least one number of labeled examples")
         for n in self.sizes:
-            if n is not None: check_range("each of sizes", n, 2, kind=int)
-        if not self.grid: raise ConfigError("grid is empty: give at least one recipe")
+            if n is not None:
+                check_range("each of sizes", n, 2, kind=int)
+        if not self.grid:
+            raise ConfigError("grid is empty: give at least one recipe")
         self.grid = tuple(dict(g) for g in self.grid)
-        for g in self.grid: replace(self.finetune, **g)          # an unknown or bad setting fails now, not an hour in
+        for g in self.grid:
+            replace(self.finetune, **g)  # an unknown or bad setting fails now, not an hour in
 
-    def n_seeds(self, n: int) -> int: return self.seeds_small if n <= self.small_until else self.seeds
+    def n_seeds(self, n: int) -> int:
+        return self.seeds_small if n <= self.small_until else self.seeds
 
-    def tuned_at(self, n: int) -> bool: return self.tune_until is None or n <= self.tune_until
+    def tuned_at(self, n: int) -> bool:
+        return self.tune_until is None or n <= self.tune_until
+
 
 @dataclass
 class LabeledSplits:
     "Training and evaluation examples of a labeled task, loaded (and normalised) once."
+
     train_texts: list
     train_labels: list
     eval_texts: list
@@ -69,124 +89,200 @@ class LabeledSplits:
         "From load_labeled's DatasetDict: evaluate on `test` when it has labels, else on `validation`."
         ev = "test" if "test" in dd and min(dd["test"]["label"]) >= 0 else "validation"
         norm = normalize or (lambda t: t)
-        return cls([norm(t) for t in dd["train"]["text"]], list(dd["train"]["label"]),
-                   [norm(t) for t in dd[ev]["text"]], list(dd[ev]["label"]), ev, label_names(dd))
+        return cls(
+            [norm(t) for t in dd["train"]["text"]],
+            list(dd["train"]["label"]),
+            [norm(t) for t in dd[ev]["text"]],
+            list(dd[ev]["label"]),
+            ev,
+            label_names(dd),
+        )
 
 # %% ../nbs/10_transfer.ipynb #c007
 def _done(rows, **key) -> dict | None:
     return next((r for r in rows if all(r.get(k) == v for k, v in key.items())), None)
 
+
 def _finetune_and_score(data: LabeledSplits, idx, tok, body, scratch_config, fc) -> tuple[Finetuned, dict]:
     xs, ys = [data.train_texts[i] for i in idx], [data.train_labels[i] for i in idx]
-    ft = finetune(xs, ys, tok, body=body, config=scratch_config if body is None else None,
-                  n_classes=max(data.train_labels) + 1, cfg=fc)
+    ft = finetune(
+        xs,
+        ys,
+        tok,
+        body=body,
+        config=scratch_config if body is None else None,
+        n_classes=max(data.train_labels) + 1,
+        cfg=fc,
+    )
     return ft, {k: v for k, v in ft.info.items() if k != "val_curve"}
+
 
 def _best_so_far(res: dict, start: str, n: int, k: int) -> bool:
     rows = [t for t in res["tuning"] if t["start"] == start and t["n"] == n]
     top = max(rows, key=lambda t: (t["best_val_acc"], -t["best_val_loss"], -t["candidate"]))
     return top["candidate"] == k
 
+
 def choose_recipe(res: dict, start: str, n: int, cfg: TransferConfig) -> tuple[int, int] | None:
-    "(index into the grid, N it was chosen at) for `start` at `n`: its best carved-validation score, or None if untuned."
-    at = n if cfg.tuned_at(n) else max((m for m in {t["n"] for t in res["tuning"] if t["start"] == start}
-                                        if cfg.tuned_at(m) and m <= n), default=None)
+    """(index into the grid, N it was chosen at) for `start` at `n`: its best carved-validation score, or None if
+    untuned."""
+    at = (
+        n
+        if cfg.tuned_at(n)
+        else max(
+            (m for m in {t["n"] for t in res["tuning"] if t["start"] == start} if cfg.tuned_at(m) and m <= n),
+            default=None,
+        )
+    )
     rows = [t for t in res["tuning"] if t["start"] == start and t["n"] == at]
-    if at is None or len(rows) < len(cfg.grid): return None
+    if at is None or len(rows) < len(cfg.grid):
+        return None
     best = max(rows, key=lambda t: (t["best_val_acc"], -t["best_val_loss"], -t["candidate"]))
     return best["candidate"], at
 
-def run_transfer(data: LabeledSplits, starts: dict, tok, cfg: TransferConfig, scratch_config, out_path=None,
-                 log=print) -> dict:
+
+def run_transfer(
+    data: LabeledSplits, starts: dict, tok, cfg: TransferConfig, scratch_config, out_path=None, log=print
+) -> dict:
     """The honest protocol: per start and N, choose a recipe on a carved split, train to early stopping, evaluate once.
     `starts` maps a name to a pretrained body, or to None for a model from scratch with `scratch_config`."""
     res = {"runs": [], "tuning": [], "tfidf": []}
-    if out_path and Path(out_path).exists(): res = {**res, **json.loads(Path(out_path).read_text())}
-    res.update(eval_split=data.eval_split, n_eval=len(data.eval_texts), n_train_total=len(data.train_texts),
-               label_names=data.label_names, protocol={
-                   "grid": list(cfg.grid), "tune_until": cfg.tune_until, "base_recipe": asdict(cfg.finetune),
-                   "chosen_by": "accuracy (ties: loss) on a stratified split carved from the seed-0 subset's own labels",
-                   "early_stopping": "the same carved split; best weights kept", "evaluated": "once per final run"})
+    if out_path and Path(out_path).exists():
+        res = {**res, **json.loads(Path(out_path).read_text())}
+    res.update(
+        eval_split=data.eval_split,
+        n_eval=len(data.eval_texts),
+        n_train_total=len(data.train_texts),
+        label_names=data.label_names,
+        protocol={
+            "grid": list(cfg.grid),
+            "tune_until": cfg.tune_until,
+            "base_recipe": asdict(cfg.finetune),
+            "chosen_by": "accuracy (ties: loss) on a stratified split carved from the seed-0 subset's own labels",
+            "early_stopping": "the same carved split; best weights kept",
+            "evaluated": "once per final run",
+        },
+    )
     save = lambda: out_path and atomic_write(out_path, json.dumps(res, indent=1))
     for n in cfg.sizes:
         N = len(data.train_texts) if n is None or n >= len(data.train_texts) else n
         for seed in range(cfg.n_seeds(N)):
             idx = balanced_subset(data.train_labels, N, seed)
             if not _done(res["tfidf"], n=N, seed=seed):
-                tb = tfidf_baseline([data.train_texts[i] for i in idx], [data.train_labels[i] for i in idx],
-                                    data.eval_texts, data.eval_labels, seed, cfg=cfg.finetune)
+                tb = tfidf_baseline(
+                    [data.train_texts[i] for i in idx],
+                    [data.train_labels[i] for i in idx],
+                    data.eval_texts,
+                    data.eval_labels,
+                    seed,
+                    cfg=cfg.finetune,
+                )
                 res["tfidf"].append({"n": N, "seed": seed, **tb})
             for name, body in starts.items():
-                if _done(res["runs"], start=name, n=N, seed=seed): continue
-                held = None                                            # (candidate, model) of the best candidate so far
-                if choose_recipe(res, name, N, cfg) is None:          # tune: every candidate on the seed-0 subset
+                if _done(res["runs"], start=name, n=N, seed=seed):
+                    continue
+                held = None  # (candidate, model) of the best candidate so far
+                if choose_recipe(res, name, N, cfg) is None:  # tune: every candidate on the seed-0 subset
                     for k, cand in enumerate(cfg.grid):
-                        if _done(res["tuning"], start=name, n=N, candidate=k): continue
+                        if _done(res["tuning"], start=name, n=N, candidate=k):
+                            continue
                         fc = replace(cfg.finetune, **cand, seed=seed)
                         ft, info = _finetune_and_score(data, idx, tok, body, scratch_config, fc)
                         res["tuning"].append({"start": name, "n": N, "candidate": k, "recipe": cand, **info})
-                        log(f"N={N:>6} {name:>8} recipe {k} {cand}: carved-validation {info['best_val_acc']:.3f} "
-                            f"({info['steps']} steps, {info['ended']})")
+                        log(
+                            f"N={N:>6} {name:>8} recipe {k} {cand}: carved-validation {info['best_val_acc']:.3f} "
+                            f"({info['steps']} steps, {info['ended']})"
+                        )
                         if _best_so_far(res, name, N, k):
                             held = (k, ft, info)
                         save()
                 k, at = choose_recipe(res, name, N, cfg)
-                if held is not None and held[0] == k and seed == 0:   # the chosen candidate was trained on this subset
+                if held is not None and held[0] == k and seed == 0:  # the chosen candidate was trained on this subset
                     ft, info = held[1], held[2]
                 else:
-                    ft, info = _finetune_and_score(data, idx, tok, body, scratch_config,
-                                                   replace(cfg.finetune, **cfg.grid[k], seed=seed))
+                    ft, info = _finetune_and_score(
+                        data, idx, tok, body, scratch_config, replace(cfg.finetune, **cfg.grid[k], seed=seed)
+                    )
                 acc = ft.accuracy(data.eval_texts, data.eval_labels)  # the evaluation split: once per final run
-                res["runs"].append({"start": name, "n": N, "seed": seed, "acc": acc, "recipe": cfg.grid[k],
-                                    "chosen_at": at, **info})
-                log(f"N={N:>6} seed={seed} {name:>8}: {acc:.3f} (recipe {k}, chosen at N={at}; {info['steps']} steps, "
-                    f"{info['ended']}, {info['seconds']:.0f}s)")
+                res["runs"].append(
+                    {"start": name, "n": N, "seed": seed, "acc": acc, "recipe": cfg.grid[k], "chosen_at": at, **info}
+                )
+                log(
+                    f"N={N:>6} seed={seed} {name:>8}: {acc:.3f} (recipe {k}, chosen at N={at}; {info['steps']} steps, "
+                    f"{info['ended']}, {info['seconds']:.0f}s)"
+                )
                 save()
     save()
     return res
 
 # %% ../nbs/10_transfer.ipynb #c009
 ORDER = ("scratch", "mlm", "clm", "mlm-adapted", "clm-adapted", "tfidf")
-LABELS = {"scratch": "from scratch", "mlm": "masked-LM pretrained", "clm": "next-token pretrained",
-          "mlm-adapted": "masked-LM, adapted to the task's text", "clm-adapted": "next-token, adapted to the task's text",
-          "tfidf": "TF-IDF + logistic regression"}
+LABELS = {
+    "scratch": "from scratch",
+    "mlm": "masked-LM pretrained",
+    "clm": "next-token pretrained",
+    "mlm-adapted": "masked-LM, adapted to the task's text",
+    "clm-adapted": "next-token, adapted to the task's text",
+    "tfidf": "TF-IDF + logistic regression",
+}
+
 
 def summarize(res: dict) -> dict:
     "{start: {N: {'mean', 'std' (None for one seed), 'k' seeds, 'budget' runs that ended at a step or epoch budget}}}."
     by = {}
     for r in res["runs"] + [{**t, "start": "tfidf"} for t in res["tfidf"]]:
         by.setdefault(r["start"], {}).setdefault(r["n"], []).append(r)
-    return {s: {n: {"mean": statistics.mean(r["acc"] for r in rs), "k": len(rs),
-                    "std": statistics.stdev(r["acc"] for r in rs) if len(rs) > 1 else None,
-                    "budget": sum(r.get("ended", "early stop") != "early stop" for r in rs)}
-                for n, rs in sorted(d.items())} for s, d in by.items()}
+    return {
+        s: {
+            n: {
+                "mean": statistics.mean(r["acc"] for r in rs),
+                "k": len(rs),
+                "std": statistics.stdev(r["acc"] for r in rs) if len(rs) > 1 else None,
+                "budget": sum(r.get("ended", "early stop") != "early stop" for r in rs),
+            }
+            for n, rs in sorted(d.items())
+        }
+        for s, d in by.items()
+    }
+
 
 def t_quantile(k: int, q: float = 0.975) -> float:
     "The q-quantile of Student's t with k - 1 degrees of freedom (for a confidence interval over k paired seeds)."
-    from scipy.stats import t
-    return float(t.ppf(q, k - 1))
+    return float(student_t.ppf(q, k - 1))
+
 
 def paired_differences(res: dict, ref: str = "scratch") -> dict:
     "{start: {N: (mean, low, high, k)}}: accuracy minus `ref`'s on the same subsets (same seeds), with a 95% interval."
-    acc = {(r["start"], r["n"], r["seed"]): r["acc"] for r in res["runs"] + [{**t, "start": "tfidf"} for t in res["tfidf"]]}
+    acc = {
+        (r["start"], r["n"], r["seed"]): r["acc"] for r in res["runs"] + [{**t, "start": "tfidf"} for t in res["tfidf"]]
+    }
     out = {}
     for (s, n, seed), a in sorted(acc.items()):
-        if s != ref and (ref, n, seed) in acc: out.setdefault(s, {}).setdefault(n, []).append(a - acc[(ref, n, seed)])
+        if s != ref and (ref, n, seed) in acc:
+            out.setdefault(s, {}).setdefault(n, []).append(a - acc[(ref, n, seed)])
+
     def ci(d):
         m = statistics.mean(d)
-        if len(d) < 2: return (m, None, None, 1)
+        if len(d) < 2:
+            return (m, None, None, 1)
         h = t_quantile(len(d)) * statistics.stdev(d) / math.sqrt(len(d))
         return (m, m - h, m + h, len(d))
+
     return {s: {n: ci(d) for n, d in sorted(ns.items())} for s, ns in out.items()}
 
+
 def _cell(st, k_row: int = 0) -> str:
-    if st is None: return "-"
+    if st is None:
+        return "-"
     s = f"{100 * st['mean']:.1f} ± {100 * st['std']:.1f}" if st["k"] > 1 else f"{100 * st['mean']:.1f} (1 seed)"
-    if 1 < st["k"] < k_row: s += f" ({st['k']} seeds)"                 # fewer seeds than the others at this N
+    if 1 < st["k"] < k_row:
+        s += f" ({st['k']} seeds)"  # fewer seeds than the others at this N
     return s + (" †" if st["budget"] else "")
 
+
 def format_table(res: dict) -> str:
-    "Markdown: accuracy mean ± std (x100) by start and N, then the paired difference against scratch with its 95% interval."
+    """Markdown: accuracy mean ± std (x100) by start and N, then the paired difference against scratch with its 95%
+    interval."""
     sm, diff = summarize(res), paired_differences(res)
     ns = sorted({n for d in sm.values() for n in d})
     starts = [s for s in ORDER if s in sm] + [s for s in sm if s not in ORDER]
@@ -196,28 +292,50 @@ def format_table(res: dict) -> str:
     seeds = " | ".join(str(k_max[n]) for n in ns)
     out = [head, *rows, f"| seeds | {seeds} |"]
     if diff:
-        fmt = lambda d: "-" if d is None else (f"{100 * d[0]:+.1f}" + ("" if d[1] is None else f" [{100 * d[1]:+.1f}, {100 * d[2]:+.1f}]"))
+        fmt = lambda d: (
+            "-"
+            if d is None
+            else (f"{100 * d[0]:+.1f}" + ("" if d[1] is None else f" [{100 * d[1]:+.1f}, {100 * d[2]:+.1f}]"))
+        )
         out += ["", "Paired difference against scratch (points, same subsets; 95% interval over seeds):", "", head]
-        out += [f"| {LABELS.get(s, s)} | " + " | ".join(fmt(diff[s].get(n)) for n in ns) + " |" for s in starts if s in diff]
+        out += [
+            f"| {LABELS.get(s, s)} | " + " | ".join(fmt(diff[s].get(n)) for n in ns) + " |" for s in starts if s in diff
+        ]
     if any(st["budget"] for d in sm.values() for st in d.values()):
         out += ["", "† at least one run ended at its step or epoch budget instead of by early stopping."]
     return "\n".join(out)
 
+
 def plot_transfer(res: dict, path=None, title: str = "data efficiency"):
     "Accuracy against N (log x), mean ± std over seeds (no bar for one seed); saves a PNG when `path` is given."
     import matplotlib.pyplot as plt
+
     sm = summarize(res)
     fig, ax = plt.subplots(figsize=(7, 4.2))
-    style = {"scratch": ("C0", "-"), "mlm": ("C1", "-"), "clm": ("C2", "-"), "mlm-adapted": ("C1", ":"),
-             "clm-adapted": ("C2", ":"), "tfidf": ("gray", "--")}
+    style = {
+        "scratch": ("C0", "-"),
+        "mlm": ("C1", "-"),
+        "clm": ("C2", "-"),
+        "mlm-adapted": ("C1", ":"),
+        "clm-adapted": ("C2", ":"),
+        "tfidf": ("gray", "--"),
+    }
     for s in [s for s in ORDER if s in sm] + [s for s in sm if s not in ORDER]:
         col, ls = style.get(s, (None, "-"))
         ns = list(sm[s])
-        ax.errorbar(ns, [100 * sm[s][n]["mean"] for n in ns], yerr=[100 * (sm[s][n]["std"] or 0) for n in ns],
-                    label=LABELS.get(s, s), color=col, ls=ls, marker="o", capsize=3)
+        ax.errorbar(
+            ns,
+            [100 * sm[s][n]["mean"] for n in ns],
+            yerr=[100 * (sm[s][n]["std"] or 0) for n in ns],
+            label=LABELS.get(s, s),
+            color=col,
+            ls=ls,
+            marker="o",
+            capsize=3,
+        )
     ax.set_xscale("log")
     ax.set(xlabel="labeled training examples N", ylabel=f"accuracy on {res.get('eval_split', 'eval')} (%)", title=title)
-    ax.grid(alpha=.3, which="both")
+    ax.grid(alpha=0.3, which="both")
     ax.legend()
     fig.tight_layout()
     if path:
@@ -227,22 +345,58 @@ def plot_transfer(res: dict, path=None, title: str = "data efficiency"):
 
 # %% ../nbs/10_transfer.ipynb #c012
 PRESETS = {
-    "synthetic": dict(corpus="synthetic", labeled="synthetic", normalize=False, vocab_size=400, block_size=64, batch_size=32,
-                      model=dict(n_layer=2, n_head=4, n_embd=64, d_ff=256, norm="pre", positions="rope", dropout=0.0),
-                      mask_rate=0.3, pretrain_steps={"mlm": 600, "clm": 500}, lr=3e-3, warmup=30, max_minutes=1.0,
-                      transfer=dict(sizes=(30, 100, 300), seeds=3, seeds_small=3, small_until=100, tune_until=None,
-                                    grid=({"lr": 1e-3}, {"lr": 3e-3}),
-                                    finetune=dict(epochs=15, min_steps=20, max_steps=300, max_len=64))),
-    "sst2": dict(corpus="imdb-unlabeled", labeled="sst2", normalize=True, vocab_size=8192, block_size=128, batch_size=32,
-                 model=dict(n_layer=4, n_head=4, n_embd=256, d_ff=1024, norm="pre", positions="rope", dropout=0.0),
-                 mask_rate=0.3, pretrain_steps={"mlm": 1800, "clm": 1300}, lr=1.5e-3, warmup=200, max_minutes=20,
-                 optimizer="muon", muon_lr=0.02,
-                 # two candidates (the pretrained-style and the scratch-style rates) and tuning up to N = 1000 keep the whole
-                 # protocol near two hours on a 2-core CPU; every start gets the same two
-                 transfer=dict(sizes=(100, 300, 1000, 3000, 10000), seeds=3, seeds_small=5, small_until=300, tune_until=1000,
-                               grid=({"lr": 3e-4, "layer_decay": 0.8}, {"lr": 1e-3, "layer_decay": 1.0}),
-                               finetune=dict(epochs=10, min_steps=100, max_steps=3000, patience=4))),
+    "synthetic": dict(
+        corpus="synthetic",
+        labeled="synthetic",
+        normalize=False,
+        vocab_size=400,
+        block_size=64,
+        batch_size=32,
+        model=dict(n_layer=2, n_head=4, n_embd=64, d_ff=256, norm="pre", positions="rope", dropout=0.0),
+        mask_rate=0.3,
+        pretrain_steps={"mlm": 600, "clm": 500},
+        lr=3e-3,
+        warmup=30,
+        max_minutes=1.0,
+        transfer=dict(
+            sizes=(30, 100, 300),
+            seeds=3,
+            seeds_small=3,
+            small_until=100,
+            tune_until=None,
+            grid=({"lr": 1e-3}, {"lr": 3e-3}),
+            finetune=dict(epochs=15, min_steps=20, max_steps=300, max_len=64),
+        ),
+    ),
+    "sst2": dict(
+        corpus="imdb-unlabeled",
+        labeled="sst2",
+        normalize=True,
+        vocab_size=8192,
+        block_size=128,
+        batch_size=32,
+        model=dict(n_layer=4, n_head=4, n_embd=256, d_ff=1024, norm="pre", positions="rope", dropout=0.0),
+        mask_rate=0.3,
+        pretrain_steps={"mlm": 1800, "clm": 1300},
+        lr=1.5e-3,
+        warmup=200,
+        max_minutes=20,
+        optimizer="muon",
+        muon_lr=0.02,
+        # two candidates (the pretrained-style and the scratch-style rates) and tuning up to N = 1000 keep the whole
+        # protocol near two hours on a 2-core CPU; every start gets the same two
+        transfer=dict(
+            sizes=(100, 300, 1000, 3000, 10000),
+            seeds=3,
+            seeds_small=5,
+            small_until=300,
+            tune_until=1000,
+            grid=({"lr": 3e-4, "layer_decay": 0.8}, {"lr": 1e-3, "layer_decay": 1.0}),
+            finetune=dict(epochs=10, min_steps=100, max_steps=3000, patience=4),
+        ),
+    ),
 }
+
 
 def pretrain_bodies(p: dict, out: Path, tok, data=None, log=print) -> tuple[dict, dict]:
     "Pretrain (or resume) a masked-LM encoder and a next-token decoder as the preset says; returns bodies and a record."
@@ -250,31 +404,56 @@ def pretrain_bodies(p: dict, out: Path, tok, data=None, log=print) -> tuple[dict
     norm = ptb_normalize if p["normalize"] else None
     for obj in ("mlm", "clm"):
         steps = p["pretrain_steps"][obj]
-        tc = TrainConfig(steps=steps, lr=p["lr"], warmup=p["warmup"], eval_every=max(1, steps // 5), eval_batches=10,
-                         max_seconds=60 * p["max_minutes"], progress=p.get("progress", True),
-                         optimizer=p.get("optimizer", "adamw"), muon_lr=p.get("muon_lr", 0.02))
-        net, _, st = pretrain(obj, p["corpus"], out / obj, data=data, model=p["model"], block_size=p["block_size"],
-                              batch_size=p["batch_size"], train_cfg=tc, mask_rate=p["mask_rate"], normalize=norm, tok=tok)
+        tc = TrainConfig(
+            steps=steps,
+            lr=p["lr"],
+            warmup=p["warmup"],
+            eval_every=max(1, steps // 5),
+            eval_batches=10,
+            max_seconds=60 * p["max_minutes"],
+            progress=p.get("progress", True),
+            optimizer=p.get("optimizer", "adamw"),
+            muon_lr=p.get("muon_lr", 0.02),
+        )
+        net, _, st = pretrain(
+            obj,
+            p["corpus"],
+            out / obj,
+            data=data,
+            model=p["model"],
+            block_size=p["block_size"],
+            batch_size=p["batch_size"],
+            train_cfg=tc,
+            mask_rate=p["mask_rate"],
+            normalize=norm,
+            tok=tok,
+        )
         v = [r["val_loss"] for r in st.history if "val_loss" in r] or [float("nan")]
         record[obj] = {"steps": st.step, "tokens": st.tokens, "minutes": st.elapsed / 60, "val_loss": [v[0], v[-1]]}
-        log(f"pretrained {obj}: {st.step} steps, {st.tokens:,} tokens, validation loss {v[0]:.2f} -> {v[-1]:.2f} "
-            f"({st.elapsed / 60:.1f} min)")
+        log(
+            f"pretrained {obj}: {st.step} steps, {st.tokens:,} tokens, validation loss {v[0]:.2f} -> {v[-1]:.2f} "
+            f"({st.elapsed / 60:.1f} min)"
+        )
         bodies[obj] = net
     return bodies, record
 
+
 def transfer_pipeline(preset: str = "synthetic", out_dir="runs/transfer", data=None, log=print, **overrides) -> dict:
     "Pretrain both objectives (resuming from out_dir), then the data-efficiency protocol; returns results with paths."
-    if preset not in PRESETS: raise ConfigError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+    if preset not in PRESETS:
+        raise ConfigError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
     p = {**PRESETS[preset], **overrides}
-    tcfg = TransferConfig(**p["transfer"])                        # a bad setting fails before any training
+    tcfg = TransferConfig(**p["transfer"])  # a bad setting fails before any training
     out = Path(out_dir)
-    if out.exists() and not out.is_dir(): raise ConfigError(f"output folder {out} is a file")
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"output folder {out} is a file")
     out.mkdir(parents=True, exist_ok=True)
     norm = ptb_normalize if p["normalize"] else None
     labeled = load_labeled(p["labeled"], text_col=p.get("text_col"), label_col=p.get("label_col"), data=data)
     data_splits = LabeledSplits.from_dataset(labeled, norm)
     tok_path = out / "tokenizer.json"
-    if tok_path.exists(): tok = load_tokenizer(tok_path)
+    if tok_path.exists():
+        tok = load_tokenizer(tok_path)
     else:
         t0 = time.perf_counter()
         texts = load_corpus(p["corpus"], data=data)["train"]["text"]
@@ -285,33 +464,57 @@ def transfer_pipeline(preset: str = "synthetic", out_dir="runs/transfer", data=N
     scratch_cfg = replace(bodies["mlm"].config, causal=False)
     t0 = time.perf_counter()
     res = run_transfer(data_splits, {"scratch": None, **bodies}, tok, tcfg, scratch_cfg, out / "results.json", log)
-    res.update(preset=preset, pretraining=record, finetune_seconds=sum(r["seconds"] for r in res["runs"] + res["tuning"]))
+    res.update(
+        preset=preset, pretraining=record, finetune_seconds=sum(r["seconds"] for r in res["runs"] + res["tuning"])
+    )
     atomic_write(out / "results.json", json.dumps(res, indent=1))
     fig = plot_transfer(res, out / "transfer.png", title=f"{p['labeled']}: accuracy against labeled examples")
     import matplotlib.pyplot as plt
+
     plt.close(fig)
     res["paths"] = {"results": str(out / "results.json"), "plot": str(out / "transfer.png")}
-    log("\n" + format_table(res) + f"\n\nfine-tuning: {res['finetune_seconds'] / 60:.1f} min for {len(res['runs'])} "
+    log(
+        "\n" + format_table(res) + f"\n\nfine-tuning: {res['finetune_seconds'] / 60:.1f} min for {len(res['runs'])} "
         f"final runs and {len(res['tuning'])} tuning runs ({time.perf_counter() - t0:.0f}s this call); "
-        f"plot: {out / 'transfer.png'}; results: {out / 'results.json'}")
+        f"plot: {out / 'transfer.png'}; results: {out / 'results.json'}"
+    )
     return res
 
 # %% ../nbs/10_transfer.ipynb #08ddd1c2
-def adapt_to_task(body, tok, texts: list[str], steps: int = 300, lr: float = 3e-4, batch_size: int = 32,
-                  mask_rate: float = 0.15, seed: int = 0, progress: bool = False):
-    "A copy of `body` (GPT or BERT) trained further with its own objective on unlabeled task `texts`; (copy, TrainState)."
+def adapt_to_task(
+    body,
+    tok,
+    texts: list[str],
+    steps: int = 300,
+    lr: float = 3e-4,
+    batch_size: int = 32,
+    mask_rate: float = 0.15,
+    seed: int = 0,
+    progress: bool = False,
+):
+    """A copy of `body` (GPT or BERT) trained further with its own objective on unlabeled task `texts`; (copy,
+    TrainState)."""
     net = copy.deepcopy(unwrap(body))
-    if not hasattr(net, "lm_head"): raise ConfigError(f"adapting needs a language model (GPT or BERT), got {type(net).__name__}")
+    if not hasattr(net, "lm_head"):
+        raise ConfigError(f"adapting needs a language model (GPT or BERT), got {type(net).__name__}")
     check_range("steps", steps, 1, kind=int)
     causal, T = net.config.causal, net.config.max_len
     order = torch.randperm(len(texts), generator=torch.Generator().manual_seed(seed)).tolist()
-    n_val = max(1, len(texts) // 20)                                  # 5% of the texts watch the loss, none of the labels
+    n_val = max(1, len(texts) // 20)  # 5% of the texts watch the loss, none of the labels
     tr, va = ([texts[i] for i in order[n_val:]], [texts[i] for i in order[:n_val]])
     tr_ids, va_ids = (pack_stream(tok.encode_batch(t), tok.eos_id) for t in (tr, va))
     for split, ids in (("training", tr_ids), ("validation", va_ids)):
-        if len(ids) <= T: raise DataError(f"the task's {split} texts hold {len(ids)} tokens, too few for one block of {T}")
+        if len(ids) <= T:
+            raise DataError(f"the task's {split} texts hold {len(ids)} tokens, too few for one block of {T}")
     task = LMTask(tr_ids, va_ids, T, batch_size) if causal else MLMTask(tr_ids, va_ids, T, batch_size, tok, mask_rate)
-    cfg = TrainConfig(steps=steps, lr=lr, warmup=max(1, steps // 10), eval_every=max(1, steps // 4), eval_batches=8,
-                      seed=seed, progress=progress)
+    cfg = TrainConfig(
+        steps=steps,
+        lr=lr,
+        warmup=max(1, steps // 10),
+        eval_every=max(1, steps // 4),
+        eval_batches=8,
+        seed=seed,
+        progress=progress,
+    )
     st = train(net, task, cfg)
     return net.eval(), st

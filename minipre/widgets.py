@@ -4,15 +4,15 @@
 
 # %% ../nbs/12_widgets.ipynb #c003
 from __future__ import annotations
-import html, math
+import html, math, re
 import torch
 from .objectives import mask_tokens, IGNORE_INDEX
 from .attention import split_heads
-from .model import apply_rope, rope_tables
+from .model import apply_rope
 
 # %% auto #0
 __all__ = ['have_widgets', 'tokens_html', 'tokenizer_explorer', 'masking_html', 'masking_explorer', 'attention_maps',
-           'attention_viewer', 'sampling_widget', 'fill_mask_widget', 'live_plot']
+           'attention_viewer']
 
 # %% ../nbs/12_widgets.ipynb #c005
 def have_widgets() -> bool:
@@ -20,102 +20,144 @@ def have_widgets() -> bool:
     try:
         from IPython import get_ipython
         import ipywidgets  # noqa: F401
+
         return get_ipython() is not None
-    except ImportError: return False
+    except ImportError:
+        return False
+
 
 _COLORS = ["#fde2e4", "#e2ece9", "#dfe7fd", "#fff1c1", "#e8dff5", "#d8f3dc", "#ffd6a5", "#cddafd"]
 
 # %% ../nbs/12_widgets.ipynb #c007
 def tokens_html(tok, text: str) -> str:
     "Each token of `text` as a coloured box with its id underneath."
-    ids = tok.encode(text); out = []
+    ids = tok.encode(text)
+    out = []
     for i, t in enumerate(ids):
         s = html.escape(tok.id_to_token(t)).replace(" ", "&middot;").replace("\n", "\\n")
-        out.append(f'<span style="display:inline-block;margin:1px;padding:2px 4px;background:{_COLORS[i % len(_COLORS)]};'
-                   f'border-radius:3px;font-family:monospace;text-align:center">{s}<br><small style="color:#666">{t}</small></span>')
+        out.append(
+            f'<span style="display:inline-block;margin:1px;padding:2px 4px;background:{_COLORS[i % len(_COLORS)]};'
+            'border-radius:3px;font-family:monospace;text-align:center">'
+            f'{s}<br><small style="color:#666">{t}</small></span>'
+        )
     return f"<div>{len(ids)} tokens, {len(text)} characters</div><div>" + "".join(out) + "</div>"
+
 
 def tokenizer_explorer(tok, text: str = "Tokenizers split text into pieces: unbelievable!"):
     "Type text, see its tokens and ids coloured. Plain fallback: prints tokens and ids."
     if not have_widgets():
-        ids = tok.encode(text); print(list(zip(tok.tokens(ids), ids))); return None
+        ids = tok.encode(text)
+        print(list(zip(tok.tokens(ids), ids)))
+        return None
     import ipywidgets as W
     from IPython.display import display
+
     box, out = W.Textarea(value=text, layout=W.Layout(width="90%")), W.HTML()
-    def redraw(*_): out.value = tokens_html(tok, box.value)
-    box.observe(redraw, names="value"); redraw()
-    w = W.VBox([box, out]); display(w); return w
+
+    def redraw(*_):
+        out.value = tokens_html(tok, box.value)
+
+    box.observe(redraw, names="value")
+    redraw()
+    w = W.VBox([box, out])
+    display(w)
+    return w
 
 # %% ../nbs/12_widgets.ipynb #c010
 def masking_html(tok, text: str, rate: float = 0.15, seed: int = 0) -> str:
     "The sentence after BERT corruption: masked (red), replaced (orange), kept but predicted (green)."
     ids = torch.tensor([tok.encode(text)])
-    inp, lab = mask_tokens(ids, tok.mask_id, tok.vocab_size, tok.special_ids, rate, generator=torch.Generator().manual_seed(seed))
+    inp, lab = mask_tokens(
+        ids, tok.mask_id, tok.vocab_size, tok.special_ids, rate, generator=torch.Generator().manual_seed(seed)
+    )
     out = []
     for o, i, l in zip(ids[0].tolist(), inp[0].tolist(), lab[0].tolist()):
         t = html.escape(tok.id_to_token(o))
-        if l == IGNORE_INDEX: out.append(t)
-        elif i == tok.mask_id: out.append(f'<b style="background:#ffb3b3" title="target: {t}">[mask]</b>')
-        elif i != o: out.append(f'<b style="background:#ffd6a5" title="target: {t}">{html.escape(tok.id_to_token(i))}</b>')
-        else: out.append(f'<b style="background:#b7e4c7" title="target: {t}">{t}</b>')
+        if l == IGNORE_INDEX:
+            out.append(t)
+        elif i == tok.mask_id:
+            out.append(f'<b style="background:#ffb3b3" title="target: {t}">[mask]</b>')
+        elif i != o:
+            out.append(f'<b style="background:#ffd6a5" title="target: {t}">{html.escape(tok.id_to_token(i))}</b>')
+        else:
+            out.append(f'<b style="background:#b7e4c7" title="target: {t}">{t}</b>')
     n = int((lab != IGNORE_INDEX).sum())
-    return f"<div style='font-family:monospace'>{''.join(out)}</div><small>{n} of {ids.shape[1]} tokens to predict</small>"
+    return (
+        f"<div style='font-family:monospace'>{''.join(out)}</div><small>{n} of {ids.shape[1]} tokens to predict</small>"
+    )
 
-def masking_explorer(tok, text: str = "the film was superb and the acting was lovely , i loved it .", rate: float = 0.15):
+
+def masking_explorer(
+    tok, text: str = "the film was superb and the acting was lovely , i loved it .", rate: float = 0.15
+):
     "Rate and seed sliders over a sentence's BERT corruption. Plain fallback: prints the corrupted text."
     if not have_widgets():
-        import re
-        print(re.sub("<[^>]+>", "", masking_html(tok, text, rate).replace("[mask]", "[MASK]"))); return None
+        print(re.sub("<[^>]+>", "", masking_html(tok, text, rate).replace("[mask]", "[MASK]")))
+        return None
     import ipywidgets as W
     from IPython.display import display
+
     r = W.FloatSlider(value=rate, min=0.05, max=0.8, step=0.05, description="rate")
     s = W.IntSlider(value=0, min=0, max=50, description="seed")
     box, out = W.Text(value=text, layout=W.Layout(width="90%")), W.HTML()
-    def redraw(*_): out.value = masking_html(tok, box.value, r.value, s.value)
-    for w in (r, s, box): w.observe(redraw, names="value")
-    redraw(); w = W.VBox([box, r, s, out]); display(w); return w
+
+    def redraw(*_):
+        out.value = masking_html(tok, box.value, r.value, s.value)
+
+    for w in (r, s, box):
+        w.observe(redraw, names="value")
+    redraw()
+    w = W.VBox([box, r, s, out])
+    display(w)
+    return w
 
 # %% ../nbs/12_widgets.ipynb #c013
 @torch.no_grad()
 def attention_maps(model, ids: torch.Tensor) -> torch.Tensor:
     "Attention weights of every layer and head, shape (n_layer, n_head, T, T), for one sequence `ids` (T,)."
-    body = getattr(model, "body", model); c = body.c
-    idx = ids[None]; T = idx.shape[1]
-    x = body.tok_emb(idx)
-    if body.pos_emb is not None: x = x + body.pos_emb(torch.arange(T))
-    if body.type_emb is not None: x = x + body.type_emb.weight[0]
-    if body.emb_ln is not None: x = body.emb_ln(x)
-    rope = rope_tables(T, c.n_embd // c.n_head) if c.positions == "rope" else None
+    body = getattr(model, "body", model)
+    c, T = body.c, len(ids)
+    x, rope = body.embed(ids[None]), body.rope(T)  # the model's own embedding step, not a copy of it
     maps = []
     for b in body.blocks:
         h = b.ln1(x) if b.pre else x
         q, k, _ = (split_heads(t, c.n_head) for t in b.attn.qkv(h).chunk(3, dim=-1))
-        if rope is not None: q, k = apply_rope(q, *rope), apply_rope(k, *rope)
+        if rope is not None:
+            q, k = apply_rope(q, *rope), apply_rope(k, *rope)
         s = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
-        if c.causal: s = s.masked_fill(torch.ones(T, T, dtype=torch.bool).triu(1), float("-inf"))
-        maps.append(s.softmax(-1)[0]); x = b(x)
+        if c.causal:
+            s = s.masked_fill(torch.ones(T, T, dtype=torch.bool).triu(1), float("-inf"))
+        maps.append(s.softmax(-1)[0])
+        x = b(x)
     return torch.stack(maps)
+
 
 def attention_viewer(model, tok, text: str = "the film was superb and the acting was lovely ."):
     "Layer and head selectors over the attention map of a sentence. Plain fallback: draws layer 0, head 0."
     import matplotlib.pyplot as plt
-    def draw(text, layer, head, ax=None):
-        ids = torch.tensor(tok.encode(text)); a = attention_maps(model, ids)[layer, head]; labels = tok.tokens(ids.tolist())
-        fig, ax = plt.subplots(figsize=(5, 5)) if ax is None else (None, ax)
-        ax.imshow(a, cmap="Blues", vmin=0); ax.set_xticks(range(len(labels)), labels, rotation=90); ax.set_yticks(range(len(labels)), labels)
-        ax.set_title(f"layer {layer}, head {head}"); plt.tight_layout(); plt.show()
-    if not have_widgets(): draw(text, 0, 0); return None
-    import ipywidgets as W
-    c = getattr(model, "body", model).c
-    return W.interact(draw, text=W.Text(value=text), layer=W.IntSlider(0, 0, c.n_layer - 1), head=W.IntSlider(0, 0, c.n_head - 1), ax=W.fixed(None))
 
-# %% ../nbs/12_widgets.ipynb #c016
-def sampling_widget(*a, **k):
-    "Temperature / top-k sliders over a GPT's samples (see the GPT chapter)."
-    from minipre.pretrain import sampling_widget as f; return f(*a, **k)
-def fill_mask_widget(*a, **k):
-    "Top guesses for each <mask> as you type (see the BERT chapter)."
-    from minipre.mlm import fill_mask_widget as f; return f(*a, **k)
-def live_plot(*a, **k):
-    "The engine's live loss plot callback (see the training chapter)."
-    from minipre.train import LivePlot; return LivePlot(*a, **k)
+    def draw(text, layer, head, ax=None):
+        ids = torch.tensor(tok.encode(text))
+        a = attention_maps(model, ids)[layer, head]
+        labels = tok.tokens(ids.tolist())
+        fig, ax = plt.subplots(figsize=(5, 5)) if ax is None else (None, ax)
+        ax.imshow(a, cmap="Blues", vmin=0)
+        ax.set_xticks(range(len(labels)), labels, rotation=90)
+        ax.set_yticks(range(len(labels)), labels)
+        ax.set_title(f"layer {layer}, head {head}")
+        plt.tight_layout()
+        plt.show()
+
+    if not have_widgets():
+        draw(text, 0, 0)
+        return None
+    import ipywidgets as W
+
+    c = getattr(model, "body", model).c
+    return W.interact(
+        draw,
+        text=W.Text(value=text),
+        layer=W.IntSlider(0, 0, c.n_layer - 1),
+        head=W.IntSlider(0, 0, c.n_head - 1),
+        ax=W.fixed(None),
+    )
