@@ -103,7 +103,8 @@ HEADER = ("| model and batch | attention | compile | ms/step | tokens/s (incl. p
 def shakespeare(seconds: float, backends=("auto",)):
     from minipre.pretrain import char_streams, stream_loss
     from minipre.model import Config, GPT
-    from minipre.train import TrainConfig, train
+    from minipre.config import TrainConfig
+    from minipre.train import train
     from minipre.tasks import LMTask
     tok, tr, va = char_streams("tinyshakespeare")
     curve, t0 = [], [None]

@@ -17,7 +17,8 @@ from minipre.tokenize import load_tokenizer  # noqa: E402
 from minipre.data import load_corpus, ptb_normalize  # noqa: E402
 from minipre.objectives import pack_stream  # noqa: E402
 from minipre.model import Config, GPT, BERT  # noqa: E402
-from minipre.train import TrainConfig, train  # noqa: E402
+from minipre.config import TrainConfig  # noqa: E402
+from minipre.train import train
 from minipre.tasks import LMTask, MLMTask
 from minipre.transfer import PRESETS  # noqa: E402
 
@@ -27,12 +28,12 @@ def main():
     tok = load_tokenizer(sys.argv[1]); kw = json.loads(sys.argv[2]); obj = kw.pop("obj")
     dd = load_corpus("imdb-unlabeled")
     tr, va = (pack_stream(tok.encode_batch([ptb_normalize(t) for t in dd[s]["text"]]), tok.eos_id) for s in ("train", "validation"))
-    P = PRESETS["sst2"]; T, B = P["block_size"], P["batch_size"]           # the experiment's model, block and batch
-    cfg = Config(vocab_size=tok.vocab_size, max_len=T, causal=obj == "clm", pad_id=tok.pad_id or 0, **P["model"])
+    P = PRESETS["sst2"].pretraining; T, B = P.block_size, P.batch_size           # the experiment's model, block and batch
+    cfg = Config(vocab_size=tok.vocab_size, max_len=T, causal=obj == "clm", pad_id=tok.pad_id or 0, **P.model)
     torch.manual_seed(0)
     net = GPT(cfg) if obj == "clm" else BERT(cfg)
-    task = LMTask(tr, va, T, B) if obj == "clm" else MLMTask(tr, va, T, B, tok, P["mask_rate"])
-    tc = TrainConfig(**{**dict(steps=300, lr=P["lr"], warmup=30, eval_every=100, eval_batches=20, progress=False), **kw})
+    task = LMTask(tr, va, T, B) if obj == "clm" else MLMTask(tr, va, T, B, tok, P.mask_rate)
+    tc = TrainConfig(**{**dict(steps=300, lr=P.train.lr, warmup=30, eval_every=100, eval_batches=20, progress=False), **kw})
     t = time.perf_counter(); st = train(net, task, tc)
     print(json.dumps(dict(obj=obj, **kw, steps_done=st.step, s=round(time.perf_counter() - t),
                           val=[(r["step"], round(r["val_loss"], 3)) for r in st.history if "val_loss" in r])), flush=True)

@@ -56,18 +56,18 @@ def race(recipe, threads, target=1.88):
     tok, tr, va = char_streams("tinyshakespeare")
     R = {"nanogpt": NANOGPT_CPU, "fast": FAST_CPU}[recipe]
     torch.manual_seed(0)
-    m = GPT(Config(vocab_size=tok.vocab_size, **R["model"]))
+    m = GPT(Config(vocab_size=tok.vocab_size, **R.model))
     stop = StopAtLoss(m, va, 64, target) if recipe == "fast" else None
-    st = train(m, LMTask(tr, va, 64, R["batch_size"]), replace(R["train"], progress=False), callbacks=[stop] if stop else [])
+    st = train(m, LMTask(tr, va, R.block_size, R.batch_size), replace(R.train, progress=False), callbacks=[stop] if stop else [])
     wall = time.perf_counter() - t0
     final = stream_loss(m, va, 64)
     reached = stop.reached if stop else None
     return {"recipe": recipe, "steps": st.step, "tokens": st.tokens, "wall_s": wall, "full_val_loss": final,
             "train_s": st.elapsed, "reached_at_s": reached[1] if reached else None, "reached_step": reached[0] if reached else None,
             "nanogpt_style_val_loss": [r.get("val_loss") for r in st.history if "val_loss" in r][-1],
-            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "batch_size": R["batch_size"],
-            "lr": R["train"].lr, "precision": R["train"].precision, "optimizer": R["train"].optimizer,
-            "muon_lr": R["train"].muon_lr}
+            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "batch_size": R.batch_size,
+            "lr": R.train.lr, "precision": R.train.precision, "optimizer": R.train.optimizer,
+            "muon_lr": R.train.muon_lr}
 
 
 def sub(args):

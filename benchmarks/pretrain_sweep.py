@@ -15,7 +15,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from minipre.model import GPT, Config  # noqa: E402
 from minipre.tasks import LMTask  # noqa: E402
-from minipre.train import train, TrainConfig
+from minipre.train import train
+from minipre.config import TrainConfig
 from minipre.pretrain import char_streams, stream_loss, NANOGPT_MODEL  # noqa: E402
 
 

@@ -21,10 +21,10 @@ def recorded_run(folder, data=None):
     from minipre.data import load_labeled, ptb_normalize
     from minipre.finetune import load_model
     from minipre.tokenize import load_tokenizer
-    from minipre.transfer import PRESETS, TransferConfig, LabeledSplits
+    from minipre.transfer import PRESETS, LabeledSplits
     p, folder = PRESETS["sst2"], Path(folder)
     bodies = {o: load_model(folder / o)[0] for o in ("clm", "mlm")}
-    return dict(preset=p, cfg=TransferConfig(**p["transfer"]), tok=load_tokenizer(folder / "tokenizer.json"),
-                splits=LabeledSplits.from_dataset(load_labeled(p["labeled"], data=data), ptb_normalize), bodies=bodies,
+    return dict(preset=p, cfg=p.protocol, tok=load_tokenizer(folder / "tokenizer.json"),
+                splits=LabeledSplits.from_dataset(load_labeled(p.labeled, data=data), ptb_normalize), bodies=bodies,
                 scratch_cfg=replace(bodies["mlm"].config, causal=False),      # as transfer_pipeline builds it
                 results=json.loads((folder / "results.json").read_text()))

@@ -68,7 +68,7 @@ def main():
         plot_transfer(res, Path(a.out) / "transfer.png", title="sst2: accuracy against labeled examples")
         (Path(a.out) / "results.json").write_text(json.dumps(res, indent=1))
     else:
-        res = transfer_pipeline("sst2", a.out, data=a.data, progress=False)
+        res = transfer_pipeline("sst2", a.out, data=a.data, progress=False).record
     pre = "\n".join(f"- {o}: {r['steps']} steps, {r['tokens']:,} tokens, {r['minutes']:.1f} min of training; validation loss "
                     f"{r['val_loss'][0]:.2f} -> {r['val_loss'][1]:.2f}" for o, r in res["pretraining"].items())
     n_final, n_tune, base = len(res["runs"]), len(res["tuning"]), res["protocol"]["base_recipe"]

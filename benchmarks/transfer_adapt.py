@@ -29,12 +29,13 @@ def main():
     import torch
     from minipre.finetune import load_model
     from minipre.checkpoint import save_checkpoint, latest_checkpoint
-    from minipre.transfer import TransferConfig, run_transfer, format_table, adapt_to_task, plot_transfer
+    from dataclasses import replace
+    from minipre.transfer import run_transfer, format_table, adapt_to_task, plot_transfer
     from benchmarks.results import recorded_run
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", 1)))
     run = recorded_run(a.bodies, a.data)
     p, splits, tok, bodies, scratch_cfg = run["preset"], run["splits"], run["tok"], run["bodies"], run["scratch_cfg"]
-    cfg = TransferConfig(**{**p["transfer"], "sizes": tuple(int(s) for s in a.sizes.split(","))})
+    cfg = replace(p.protocol, sizes=tuple(int(s) for s in a.sizes.split(",")))
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     res_path = out / "results.json"
@@ -50,7 +51,7 @@ def main():
         if latest_checkpoint(folder) is None:
             t0 = time.perf_counter()
             net, st = adapt_to_task(bodies[o], tok, splits.train_texts, steps=a.adapt_steps, lr=a.adapt_lr,
-                                    mask_rate=p["mask_rate"])
+                                    mask_rate=p.pretraining.mask_rate)
             val = [r["val_loss"] for r in st.history if "val_loss" in r]
             save_checkpoint(folder, net, meta={"step": st.step, "adapted_from": str(Path(a.bodies) / o), "val_loss": val,
                                                "minutes": (time.perf_counter() - t0) / 60}, tokenizer=tok)

@@ -24,12 +24,14 @@ def main():
     ap.add_argument("--data", default=os.environ.get("MINIPRE_DATA"))
     a = ap.parse_args()
     import torch
-    from minipre.transfer import TransferConfig, run_transfer, format_table
+    from dataclasses import replace
+    from minipre.transfer import run_transfer, format_table
     from benchmarks.results import recorded_run
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", 1)))
     run = recorded_run(a.bodies, a.data)
-    ft = {**run["preset"]["transfer"]["finetune"], "patience": a.patience, "epochs": a.epochs}
-    cfg = TransferConfig(**{**run["preset"]["transfer"], "sizes": tuple(int(s) for s in a.sizes.split(",")), "finetune": ft})
+    protocol = run["preset"].protocol
+    ft = replace(protocol.finetune, patience=a.patience, epochs=a.epochs)
+    cfg = replace(protocol, sizes=tuple(int(s) for s in a.sizes.split(",")), finetune=ft)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     res = run_transfer(run["splits"], {"scratch": None, "clm": run["bodies"]["clm"]}, run["tok"], cfg, run["scratch_cfg"],

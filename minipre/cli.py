@@ -4,14 +4,18 @@
 
 # %% ../nbs/14_cli.ipynb #c003
 from __future__ import annotations
-import argparse, os, re, sys, time
+import argparse, json, os, re, sys, time
+from dataclasses import replace
 from pathlib import Path
+from .config import Recipe, TrainConfig  # plain dataclasses: no torch, so --help stays instant
+
+RECIPE = Recipe()  # the command line's defaults are the recipe's
 
 # %% auto #0
-__all__ = ['POS_INT', 'POS_FLOAT', 'FRACTION', 'LOG_HELP', 'COMMANDS', 'pick_corpus', 'run_pipeline', 'collate_first', 'CLIError',
-           'Parser', 'number', 'sizes_list', 'out_folder', 'build_parser', 'load_eval', 'run_logs', 'close_logs',
-           'run_finetune', 'read_texts', 'run_predict', 'run_export', 'run_demo', 'run_pretrain', 'transfer_overrides',
-           'run_transfer_cmd', 'flag_names', 'main']
+__all__ = ['RECIPE', 'POS_INT', 'POS_FLOAT', 'FRACTION', 'LOG_HELP', 'COMMANDS', 'pick_corpus', 'run_pipeline', 'collate_first',
+           'CLIError', 'Parser', 'number', 'sizes_list', 'out_folder', 'build_parser', 'load_eval', 'run_logs',
+           'close_logs', 'run_finetune', 'read_texts', 'run_predict', 'run_export', 'run_demo', 'corpus_and_folder',
+           'pretrain_recipe', 'run_pretrain', 'transfer_preset', 'run_preset', 'run_transfer_cmd', 'flag_names', 'main']
 
 # %% ../nbs/14_cli.ipynb #c006
 def pick_corpus(data: str | None = None) -> str:
@@ -175,10 +179,14 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--objective", choices=("clm", "mlm"), required=True, help="clm: next-token (GPT); mlm: masked LM (BERT)"
     )
+    t.add_argument("--corpus", default=None, help=f"registered name or path to text files (default: {RECIPE.source})")
     t.add_argument(
-        "--data", dest="source", default="synthetic", help="registered name or path to text files (default: synthetic)"
+        "--data",
+        "--data-dir",
+        dest="data",
+        default=None,
+        help="local data folder for registered names (default: $MINIPRE_DATA), as in demo and transfer",
     )
-    t.add_argument("--data-dir", default=None, help="local data folder for registered names (default: $MINIPRE_DATA)")
     t.add_argument("--out", required=True, help="checkpoint folder; an existing checkpoint there is resumed")
     t.add_argument(
         "--tokenizer",
@@ -186,30 +194,37 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="default: char for tinyshakespeare next-token, else bpe",
     )
-    t.add_argument("--vocab-size", type=POS_INT, default=8192)
-    t.add_argument("--layers", type=POS_INT, default=4)
-    t.add_argument("--width", type=POS_INT, default=256)
-    t.add_argument("--heads", type=POS_INT, default=4)
-    t.add_argument("--positions", choices=("learned", "rope"), default="learned")
-    t.add_argument("--block-size", type=number(int, 2), default=128)
-    t.add_argument("--batch-size", type=POS_INT, default=32)
-    t.add_argument("--steps", type=POS_INT, default=1000)
-    t.add_argument("--lr", type=POS_FLOAT, default=1e-3)
+    t.add_argument("--vocab-size", type=POS_INT, default=RECIPE.vocab_size)
+    t.add_argument("--layers", type=POS_INT, default=None, help="transformer blocks (default: the model's, 4)")
+    t.add_argument("--width", type=POS_INT, default=None, help="model width (default: the model's, 256)")
+    t.add_argument("--heads", type=POS_INT, default=None, help="attention heads (default: the model's, 4)")
+    t.add_argument("--positions", choices=("learned", "rope"), default=None, help="default: the model's, learned")
+    t.add_argument("--block-size", type=number(int, 2), default=RECIPE.block_size)
+    t.add_argument("--batch-size", type=POS_INT, default=RECIPE.batch_size)
+    t.add_argument("--steps", type=POS_INT, default=RECIPE.train.steps)
+    t.add_argument("--lr", type=POS_FLOAT, default=RECIPE.train.lr)
     t.add_argument(
         "--optimizer",
         choices=("adamw", "muon"),
-        default="adamw",
+        default=RECIPE.train.optimizer,
         help="muon: Muon on the blocks' matrices, AdamW (--lr) on the rest",
     )
-    t.add_argument("--muon-lr", type=POS_FLOAT, default=0.02, help="Muon's peak learning rate (default: 0.02)")
-    t.add_argument("--warmup", type=number(int, 0), default=100)
-    t.add_argument("--eval-every", type=POS_INT, default=250)
-    t.add_argument("--mask-rate", type=FRACTION, default=0.15)
-    t.add_argument("--precision", choices=("auto", "bf16", "fp16", "fp32"), default="auto")
+    t.add_argument(
+        "--muon-lr",
+        type=POS_FLOAT,
+        default=RECIPE.train.muon_lr,
+        help="Muon's peak learning rate (default: %(default)s)",
+    )
+    t.add_argument("--warmup", type=number(int, 0), default=RECIPE.train.warmup)
+    t.add_argument("--eval-every", type=POS_INT, default=RECIPE.train.eval_every)
+    t.add_argument("--mask-rate", type=FRACTION, default=RECIPE.mask_rate)
+    t.add_argument("--precision", choices=("auto", "bf16", "fp16", "fp32"), default=RECIPE.train.precision)
     t.add_argument("--compile", action="store_true", help="torch.compile the model (a minute of compilation first)")
     t.add_argument("--threads", type=POS_INT, default=None)
-    t.add_argument("--strategy", choices=("ddp", "fsdp"), default="ddp", help="data parallelism under torchrun")
-    t.add_argument("--seed", type=number(int, 0), default=0)
+    t.add_argument(
+        "--strategy", choices=("ddp", "fsdp"), default=RECIPE.train.strategy, help="data parallelism under torchrun"
+    )
+    t.add_argument("--seed", type=number(int, 0), default=RECIPE.train.seed)
     t.add_argument(
         "--normalize", action="store_true", help="lower-case and Penn-Treebank-tokenize the text (as SST-2 is)"
     )
@@ -501,7 +516,6 @@ def run_predict(args) -> int:
 
 
 def run_export(args) -> int:
-    import json
     from minipre.finetune import load_model
 
     try:
@@ -528,31 +542,25 @@ def run_demo(args) -> int:
         return 0
     print("\n=== the data-efficiency experiment (minipre transfer) ===")
     preset = "sst2" if corpus == "imdb-unlabeled" else "synthetic"
-    return run_transfer_cmd(
-        build_parser().parse_args(
-            ["transfer", "--preset", preset, "--out", str(Path(args.out) / f"transfer-{preset}")]
-            + (["--data", args.data] if args.data else [])
+    return run_preset(preset, Path(args.out) / f"transfer-{preset}", args.data)
+
+
+def corpus_and_folder(args) -> tuple[str, str | None]:
+    "`--corpus` names the text and `--data` the data folder; an older `--data TEXT` alone still names the text."
+    if args.corpus is None and args.data is not None and not (Path(args.data) / "tinyshakespeare").is_dir():
+        print(
+            f"minipre pretrain: note: --data now names the data folder (as in demo and transfer); "
+            f"reading {args.data} as the text: write --corpus {args.data}",
+            file=sys.stderr,
         )
-    )
+        return args.data, None
+    return args.corpus or RECIPE.source, args.data
 
 
-def run_pretrain(args) -> int:
-    from minipre.pretrain import pretrain
-    from minipre.train import TrainConfig
-    from minipre.device import dist_info
-    from minipre.data import ptb_normalize
-
-    out_folder(args.out)
-    if args.width % args.heads:
-        raise CLIError(f"--width {args.width} is not divisible by --heads {args.heads}")
-    if args.objective == "mlm" and args.block_size < 3:
-        raise CLIError(f"--block-size {args.block_size} leaves nothing to mask: use 3 or more")
-    if args.objective == "mlm" and args.tokenizer == "char":
-        raise CLIError("--objective mlm needs special tokens: use --tokenizer bpe")
-    if args.optimizer == "muon" and args.strategy == "fsdp":
-        raise CLIError("--optimizer muon needs whole matrices: use --strategy ddp")
-    rank = dist_info()[0]
-    tc = TrainConfig(
+def pretrain_recipe(args, corpus: str) -> Recipe:
+    "The recipe the `pretrain` flags describe: what a flag leaves out is the recipe's default."
+    named = (("n_layer", args.layers), ("n_head", args.heads), ("n_embd", args.width), ("positions", args.positions))
+    train = TrainConfig(
         steps=args.steps,
         lr=args.lr,
         warmup=args.warmup,
@@ -567,25 +575,38 @@ def run_pretrain(args) -> int:
         progress=not args.quiet,
         max_seconds=None if args.max_minutes is None else 60 * args.max_minutes,
     )
-    model = dict(n_layer=args.layers, n_head=args.heads, n_embd=args.width, positions=args.positions)
-    logs = run_logs(args)
-    _, tok, st = pretrain(
+    return Recipe(
         args.objective,
-        args.source,
-        args.out,
-        data=args.data_dir,
+        corpus,
         tokenizer=args.tokenizer,
         vocab_size=args.vocab_size,
-        model=model,
+        model={k: v for k, v in named if v is not None},
         block_size=args.block_size,
         batch_size=args.batch_size,
-        train_cfg=tc,
         mask_rate=args.mask_rate,
-        normalize=ptb_normalize if args.normalize else None,
-        callbacks=logs,
+        normalize=args.normalize,
+        train=train,
     )
+
+
+def run_pretrain(args) -> int:
+    from minipre.pretrain import pretrain
+    from minipre.device import dist_info
+
+    out_folder(args.out)
+    if args.width and args.heads and args.width % args.heads:
+        raise CLIError(f"--width {args.width} is not divisible by --heads {args.heads}")
+    if args.objective == "mlm" and args.block_size < 3:
+        raise CLIError(f"--block-size {args.block_size} leaves nothing to mask: use 3 or more")
+    if args.objective == "mlm" and args.tokenizer == "char":
+        raise CLIError("--objective mlm needs special tokens: use --tokenizer bpe")
+    if args.optimizer == "muon" and args.strategy == "fsdp":
+        raise CLIError("--optimizer muon needs whole matrices: use --strategy ddp")
+    corpus, data = corpus_and_folder(args)
+    logs = run_logs(args)
+    _, tok, st = pretrain(pretrain_recipe(args, corpus), args.out, data=data, callbacks=logs)
     close_logs(logs)
-    if rank == 0:
+    if dist_info()[0] == 0:
         v = [r for r in st.history if "val_loss" in r]
         print(
             f"done: {st.step} steps, {st.tokens:,} tokens, {st.elapsed:.0f}s; validation loss "
@@ -593,52 +614,49 @@ def run_pretrain(args) -> int:
             if v
             else f"done: {st.step} steps"
         )
-        import json
-
         Path(args.out).mkdir(parents=True, exist_ok=True)
         (Path(args.out) / "history.json").write_text(json.dumps(st.history))
     return 0
 
 
-def transfer_overrides(args, preset: dict) -> dict:
-    "The preset's settings that the command line changes."
-    o = {
+def transfer_preset(args, preset):
+    "The preset with what the command line changes: the texts, the labeled task, sizes, seeds, the time budget."
+    pre = preset.pretraining
+    if args.corpus is not None:
+        pre = replace(pre, source=args.corpus)
+    if args.minutes is not None:
+        pre = pre.but(max_seconds=60 * args.minutes)
+    protocol = preset.protocol
+    if args.sizes is not None:
+        protocol = replace(protocol, sizes=args.sizes)
+    if args.seeds is not None:
+        protocol = replace(protocol, seeds=args.seeds, seeds_small=args.seeds)
+    task = {
         k: v
-        for k, v in (
-            ("corpus", args.corpus),
-            ("labeled", args.labeled),
-            ("text_col", args.text_col),
-            ("label_col", args.label_col),
-            ("max_minutes", args.minutes),
-        )
+        for k, v in (("labeled", args.labeled), ("text_col", args.text_col), ("label_col", args.label_col))
         if v is not None
     }
-    tr = dict(preset["transfer"])
-    if args.sizes is not None:
-        tr["sizes"] = args.sizes
-    if args.seeds is not None:
-        tr.update(seeds=args.seeds, seeds_small=args.seeds)
-    if tr != preset["transfer"]:
-        o["transfer"] = tr
-    return o
+    return replace(preset, pretraining=pre, protocol=protocol, **task)
+
+
+def run_preset(name: str, out, data: str | None, args=None) -> int:
+    "The transfer experiment of preset `name`, with the `transfer` flags in `args` if given (demo gives none)."
+    from minipre.transfer import transfer_pipeline, PRESETS
+    from minipre.data import find_data_dir
+
+    data = data or (str(find_data_dir()) if find_data_dir() else None)
+    preset = PRESETS[name] if args is None else transfer_preset(args, PRESETS[name])
+    quiet = args is not None and args.quiet
+    res = transfer_pipeline(preset, out_folder(out), data=data, progress=not quiet)
+    print(f"\nplot: {res.plot_path}\nresults: {res.results_path}")
+    return 0
 
 
 def run_transfer_cmd(args) -> int:
-    from minipre.transfer import transfer_pipeline, PRESETS
-
-    preset = args.preset
-    if preset == "auto":
-        preset = "sst2" if pick_corpus(args.data) == "imdb-unlabeled" else "synthetic"
-    from minipre.data import find_data_dir
-
-    data = args.data or (str(find_data_dir()) if find_data_dir() else None)
-    out = Path(args.out or f"runs/transfer-{preset}")
-    out_folder(out)
-    res = transfer_pipeline(
-        preset, out, data=data, progress=not args.quiet, **transfer_overrides(args, PRESETS[preset])
-    )
-    print(f"\nplot: {res['paths']['plot']}\nresults: {res['paths']['results']}")
-    return 0
+    name = args.preset
+    if name == "auto":
+        name = "sst2" if pick_corpus(args.data) == "imdb-unlabeled" else "synthetic"
+    return run_preset(name, args.out or f"runs/transfer-{name}", args.data, args)
 
 
 def flag_names(message: str, parser, cmd: str) -> str:

@@ -18,7 +18,8 @@ from .model import Classifier, Config, build_model
 from .objectives import collate
 from .tokenize import load_tokenizer
 from .checkpoint import CheckpointError, latest_checkpoint, load_checkpoint, read_meta, save_checkpoint
-from .train import ConfigError, TrainConfig, check_range, train
+from .config import ConfigError, TrainConfig, check_range
+from .train import train
 from .tasks import ClassifyTask
 from .device import inference, unwrap
 

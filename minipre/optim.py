@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import torch
 import torch.nn as nn
+from .config import TrainConfig
 from .device import cpu_has_bf16
 
 # %% auto #0
@@ -26,12 +27,12 @@ def lr_at(step: int, peak: float, warmup: int, total: int, min_ratio: float = 0.
 def make_optimizer(
     model: nn.Module,
     lr: float,
-    weight_decay: float = 0.1,
-    betas=(0.9, 0.95),
+    weight_decay: float = TrainConfig.weight_decay,
+    betas=TrainConfig.betas,
     eps: float = 1e-8,
     lr_scale=None,
     kind: str = "adamw",
-    muon_lr: float = 0.02,
+    muon_lr: float = TrainConfig.muon_lr,
 ):
     """AdamW with weight decay on matrices/embeddings only (fused kernel where supported), or `kind='muon'` (below).
     `lr_scale(name)` sets per-parameter learning-rate multipliers."""

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 import torch
 import torch.nn.functional as F
-from .data import DataError, load_corpus
+from .data import DataError, load_corpus, ptb_normalize
 from .tokenize import CharTokenizer, HFTokenizer, load_tokenizer
 from .model import Config, GPT, BERT, generate
 from .objectives import pack_stream
@@ -16,11 +16,13 @@ from .tasks import LMTask, MLMTask
 from .device import dist_info, inference, unwrap
 from .checkpoint import CheckpointError, latest_checkpoint, read_meta, recovery_hint
 from .distributed import init_distributed, barrier
-from .train import ConfigError, TrainConfig, check_range, train
+from .config import Recipe, TrainConfig
+from .train import train
 
 # %% auto #0
 __all__ = ['NANOGPT_MODEL', 'NANOGPT_CPU', 'FAST_CPU', 'char_streams', 'stream_loss', 'StopAtLoss', 'build_tokenizer',
-           'check_resumable', 'pretrain', 'sample_text', 'sampling_widget']
+           'check_resumable', 'corpus_texts', 'recipe_tokenizer', 'pretraining_task', 'pretrain', 'sample_text',
+           'sampling_widget']
 
 # %% ../nbs/07_pretrain_gpt.ipynb #c006
 def char_streams(source: str = "tinyshakespeare", data=None, tok=None):
@@ -46,41 +48,24 @@ def stream_loss(model, ids: torch.Tensor, block_size: int, batch_size: int = 64,
 
 # %% ../nbs/07_pretrain_gpt.ipynb #c012
 NANOGPT_MODEL = dict(n_layer=4, n_head=4, n_embd=128, max_len=64, dropout=0.0, bias=False)
-NANOGPT_CPU = dict(
+NANOGPT_CPU = Recipe(  # nanoGPT's README recipe for a laptop CPU, as it is written there
+    "clm",
+    "tinyshakespeare",
     model=NANOGPT_MODEL,
     block_size=64,
     batch_size=12,
-    train=TrainConfig(
-        steps=2000,
-        lr=1e-3,
-        warmup=100,
-        min_lr_ratio=0.1,
-        weight_decay=0.1,
-        betas=(0.9, 0.99),
-        grad_clip=1.0,
-        eval_every=250,
-        eval_batches=20,
-        precision="fp32",
-    ),
+    train=TrainConfig(steps=2000, lr=1e-3, warmup=100, betas=(0.9, 0.99), eval_every=250, precision="fp32"),
 )
-FAST_CPU = dict(
-    model=NANOGPT_MODEL,
-    block_size=64,
+FAST_CPU = NANOGPT_CPU.but(  # ours: the same model, larger batches, Muon, a tenth of the steps
     batch_size=32,
-    train=TrainConfig(
-        steps=300,
-        lr=6e-3,
-        warmup=30,
-        min_lr_ratio=0.1,
-        weight_decay=0.1,
-        betas=(0.9, 0.99),
-        grad_clip=1.0,
-        eval_every=100,
-        eval_batches=10,
-        precision="auto",
-        optimizer="muon",
-        muon_lr=0.04,
-    ),
+    steps=300,
+    lr=6e-3,
+    warmup=30,
+    eval_every=100,
+    eval_batches=10,
+    precision="auto",
+    optimizer="muon",
+    muon_lr=0.04,
 )
 
 # %% ../nbs/07_pretrain_gpt.ipynb #c014
@@ -136,85 +121,94 @@ def check_resumable(out_dir, objective: str, source) -> None:
             )
 
 
-def pretrain(
-    objective: str,
-    source: str = "synthetic",
-    out_dir=None,
-    data=None,
-    tokenizer: str | None = None,
-    vocab_size: int = 8192,
-    model: dict | None = None,
-    block_size: int = 128,
-    batch_size: int = 32,
-    train_cfg: TrainConfig | None = None,
-    mask_rate: float = 0.15,
-    normalize=None,
-    callbacks=(),
-    max_docs: int | None = None,
-    tok=None,
-):
-    "Pretrain a GPT ('clm') or BERT ('mlm') on `source`; returns (model, tokenizer, TrainState)."
-    if objective not in ("clm", "mlm"):
-        raise ConfigError(f"objective must be 'clm' or 'mlm', got {objective!r}")
-    tokenizer = tokenizer or ("char" if objective == "clm" and source == "tinyshakespeare" else "bpe")
-    if objective == "mlm" and tokenizer == "char":
-        raise ConfigError("masked LM needs special tokens: use tokenizer='bpe'")
-    # a block must hold something to predict: two tokens for next-token; <cls> and two tokens for masked LM
-    check_range("block_size", block_size, 2 if objective == "clm" else 3, kind=int)
-    check_range("batch_size", batch_size, 1, kind=int)
-    check_range("vocab_size", vocab_size, 1, kind=int)
-    check_range("mask_rate", mask_rate, 0, 1, lo_open=True, hi_open=True)
-    if max_docs is not None:
-        check_range("max_docs", max_docs, 1, kind=int)
-    if out_dir:
-        check_resumable(out_dir, objective, source)
-    dd = load_corpus(source, data=data)
-    tr_txt, va_txt = list(dd["train"]["text"][:max_docs]), list(dd["validation"]["text"])
-    if normalize is not None:
-        tr_txt, va_txt = [normalize(t) for t in tr_txt], [normalize(t) for t in va_txt]
+def corpus_texts(recipe: Recipe, data=None) -> tuple[list[str], list[str]]:
+    "The recipe's training and validation texts, loaded once and normalised as the recipe says."
+    dd = load_corpus(recipe.source, data=data)
+    train_texts, val_texts = list(dd["train"]["text"][: recipe.max_docs]), list(dd["validation"]["text"])
+    if recipe.normalize:
+        train_texts, val_texts = [ptb_normalize(t) for t in train_texts], [ptb_normalize(t) for t in val_texts]
+    return train_texts, val_texts
+
+
+def recipe_tokenizer(recipe: Recipe, train_texts, val_texts, out_dir=None):
+    "The run's tokenizer: the one saved in `out_dir`'s checkpoint if any, else trained on the texts (once per run)."
     ck = latest_checkpoint(out_dir) if out_dir else None
     if ck and (ck / "tokenizer.json").exists():
         try:
-            tok = load_tokenizer(ck / "tokenizer.json")
+            return load_tokenizer(ck / "tokenizer.json")
         except (ValueError, KeyError, OSError) as e:
             raise CheckpointError(f"{e}" + recovery_hint(ck.parent, ck)) from None
-    if tok is None and init_distributed():  # under torchrun: rank 0 trains the tokenizer, the others load it
+    kind = recipe.tokenizer_kind
+    texts = train_texts + val_texts if kind == "char" else train_texts  # characters: every one the model will see
+    if init_distributed():  # under torchrun: the first process trains the tokenizer, the others load it
         shared = Path(out_dir) / "tokenizer.json"
         if dist_info()[0] == 0:
-            build_tokenizer(tokenizer, tr_txt + va_txt if tokenizer == "char" else tr_txt, vocab_size).save(shared)
+            build_tokenizer(kind, texts, recipe.vocab_size).save(shared)
         barrier()
-        tok = load_tokenizer(shared)
-    tok = tok or build_tokenizer(tokenizer, tr_txt + va_txt if tokenizer == "char" else tr_txt, vocab_size)
-    eos = tok.eos_id if tokenizer != "char" else None
-    tr_ids, va_ids = (pack_stream(tok.encode_batch(t), eos) for t in (tr_txt, va_txt))
-    for split, ids in (("training", tr_ids), ("validation", va_ids)):
+        return load_tokenizer(shared)
+    return build_tokenizer(kind, texts, recipe.vocab_size)
+
+
+def pretraining_task(
+    objective: str,
+    tok,
+    train_texts,
+    val_texts,
+    block_size: int,
+    batch_size: int,
+    mask_rate: float = 0.15,
+    where: str = "the corpus",
+):
+    "An LMTask ('clm') or MLMTask ('mlm') over the packed token streams of the texts."
+    eos = tok.eos_id if tok.specials else None  # a char tokenizer has no <eos>: documents simply run on
+    train_ids, val_ids = (pack_stream(tok.encode_batch(t), eos) for t in (train_texts, val_texts))
+    for split, ids in (("training", train_ids), ("validation", val_ids)):
         if len(ids) <= block_size:
             raise DataError(
-                f"{source}: the {split} split has {len(ids)} tokens, too few for blocks of {block_size}; "
+                f"{where}: the {split} split has {len(ids)} tokens, too few for blocks of {block_size}; "
                 "use more text or a smaller block size"
             )
-    cfg = Config(
+    if objective == "clm":
+        return LMTask(train_ids, val_ids, block_size, batch_size)
+    return MLMTask(train_ids, val_ids, block_size, batch_size, tok, mask_rate)
+
+
+def pretrain(recipe: Recipe, out_dir=None, data=None, texts=None, tok=None, callbacks=()):
+    """Pretrain a GPT ('clm') or BERT ('mlm') as `recipe` says, resuming from `out_dir`; (model, tokenizer, state).
+    `texts` (training, validation) skips loading the recipe's source; `tok` reuses a tokenizer."""
+    if out_dir:
+        check_resumable(out_dir, recipe.objective, recipe.source)
+    train_texts, val_texts = texts if texts is not None else corpus_texts(recipe, data)
+    tok = tok or recipe_tokenizer(recipe, train_texts, val_texts, out_dir)
+    task = pretraining_task(
+        recipe.objective,
+        tok,
+        train_texts,
+        val_texts,
+        recipe.block_size,
+        recipe.batch_size,
+        recipe.mask_rate,
+        where=str(recipe.source),
+    )
+    causal = recipe.objective == "clm"
+    c = Config(
         **{
-            **dict(vocab_size=tok.vocab_size, max_len=block_size, causal=objective == "clm", pad_id=tok.pad_id or 0),
-            **(model or {}),
+            "vocab_size": tok.vocab_size,
+            "max_len": recipe.block_size,
+            "causal": causal,
+            "pad_id": tok.pad_id or 0,
+            **recipe.model,
         }
     )
-    torch.manual_seed((train_cfg or TrainConfig()).seed)  # the same initial weights in every process
-    net = GPT(cfg) if objective == "clm" else BERT(cfg)
-    task = (
-        LMTask(tr_ids, va_ids, block_size, batch_size)
-        if objective == "clm"
-        else MLMTask(tr_ids, va_ids, block_size, batch_size, tok, mask_rate)
-    )
-    st = train(
-        net,
-        task,
-        train_cfg or TrainConfig(),
-        out_dir=out_dir,
-        tokenizer=tok,
-        callbacks=callbacks,
-        meta={"objective": objective, "source": str(source), "block_size": block_size, "batch_size": batch_size},
-    )
+    torch.manual_seed(recipe.train.seed)  # the same initial weights in every process
+    net = GPT(c) if causal else BERT(c)
+    meta = {
+        "objective": recipe.objective,
+        "source": str(recipe.source),
+        "block_size": recipe.block_size,
+        "batch_size": recipe.batch_size,
+    }
+    st = train(net, task, recipe.train, out_dir=out_dir, tokenizer=tok, callbacks=callbacks, meta=meta)
     return net, tok, st
 
 # %% ../nbs/07_pretrain_gpt.ipynb #c024

@@ -10,6 +10,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 from .files import atomic_write
+from .config import ConfigError, TrainConfig
 from .optim import lr_at, make_optimizer
 from .device import dist_info, pick_device, autocast_dtype, inference, unwrap
 from .tasks import Task
@@ -24,81 +25,10 @@ from minipre.checkpoint import (
 from .distributed import setup_distributed, all_mean, assert_in_sync, full_state_model
 
 # %% auto #0
-__all__ = ['PEAK_BF16_FLOPS', 'VALIDATION_SEED_OFFSET', 'ConfigError', 'check_range', 'TrainConfig', 'MetricsLog',
-           'TrainingDiverged', 'TrainState', 'peak_flops', 'mfu', 'evaluate', 'diverged_if', 'resume', 'Saver',
-           'train_step', 'train', 'LivePlot', 'TensorBoardLog']
+__all__ = ['PEAK_BF16_FLOPS', 'VALIDATION_SEED_OFFSET', 'MetricsLog', 'TrainingDiverged', 'TrainState', 'peak_flops', 'mfu',
+           'evaluate', 'diverged_if', 'resume', 'Saver', 'train_step', 'train', 'LivePlot', 'TensorBoardLog']
 
 # %% ../nbs/06_train.ipynb #c028
-class ConfigError(ValueError):
-    "A setting that cannot work (a negative rate, a zero size, an unknown choice); the message names the setting."
-
-
-def check_range(name: str, value, lo=None, hi=None, lo_open: bool = False, hi_open: bool = False, kind=(int, float)):
-    "Raise ConfigError unless `lo <= value <= hi` (strict where `*_open`); the message names `name` and the value."
-    bad = (
-        isinstance(value, bool)
-        or not isinstance(value, kind)
-        or (isinstance(value, float) and not math.isfinite(value))
-    )
-    if not bad and lo is not None:
-        bad = value <= lo if lo_open else value < lo
-    if not bad and hi is not None:
-        bad = value >= hi if hi_open else value > hi
-    if bad:
-        low, high = "-inf" if lo is None else lo, "inf" if hi is None else hi
-        span = f"{'(' if lo_open else '['}{low}, {high}{')' if hi_open else ']'}"
-        raise ConfigError(f"{name} must be {'an integer' if kind is int else 'a number'} in {span}, got {value!r}")
-
-
-@dataclass
-class TrainConfig:
-    "Every knob of a training run."
-
-    steps: int = 1000
-    lr: float = 1e-3
-    warmup: int = 100
-    min_lr_ratio: float = 0.1
-    weight_decay: float = 0.1
-    betas: tuple = (0.9, 0.95)
-    grad_clip: float = 1.0
-    grad_accum: int = 1
-    eval_every: int = 250
-    eval_batches: int = 20
-    save_every: int | None = None  # default: at every evaluation (when out_dir is set)
-    seed: int = 0
-    precision: str = "auto"  # auto, bf16, fp16, fp32
-    compile: bool = False
-    threads: int | None = None
-    device: str = "auto"
-    strategy: str = "ddp"  # ddp or fsdp under torchrun
-    optimizer: str = "adamw"  # adamw, or muon (Muon on the blocks' matrices, AdamW on the rest)
-    muon_lr: float = 0.02  # Muon's peak learning rate (follows the same schedule as lr)
-    progress: bool = True
-    max_seconds: float | None = None  # stop (and save) once this much wall time has passed
-
-    def __post_init__(self):
-        for k in ("steps", "eval_every", "eval_batches", "grad_accum"):
-            check_range(k, getattr(self, k), 1, kind=int)
-        check_range("warmup", self.warmup, 0, kind=int)
-        for k in ("lr", "muon_lr"):
-            check_range(k, getattr(self, k), 0, lo_open=True)
-        check_range("min_lr_ratio", self.min_lr_ratio, 0, 1)
-        for k in ("weight_decay", "grad_clip"):
-            check_range(k, getattr(self, k), 0)
-        for k in ("save_every", "threads"):
-            if getattr(self, k) is not None:
-                check_range(k, getattr(self, k), 1, kind=int)
-        if self.max_seconds is not None:
-            check_range("max_seconds", self.max_seconds, 0, lo_open=True)
-        for k, ok in (
-            ("precision", ("auto", "bf16", "fp16", "fp32")),
-            ("optimizer", ("adamw", "muon")),
-            ("strategy", ("ddp", "fsdp")),
-        ):
-            if getattr(self, k) not in ok:
-                raise ConfigError(f"{k} must be one of {', '.join(ok)}; got {getattr(self, k)!r}")
-
-
 class MetricsLog:
     """Training metrics as JSON lines in `out_dir/metrics.jsonl`; on resume, lines past the checkpoint's step are
     dropped."""
@@ -261,6 +191,8 @@ def train(
         check_output_folder(out_dir)  # fail before the first step, not at the first save
         clean_partial_saves(out_dir)
     st, resumed = resume(out_dir, model, tokenizer, gen)
+    if cfg.optimizer == "muon" and cfg.strategy == "fsdp" and world > 1:
+        raise ConfigError("Muon needs whole matrices and FSDP shards them: use strategy='ddp' or optimizer='adamw'")
     dmodel = setup_distributed(model, device, cfg.strategy)  # FSDP replaces the parameters: build the optimizer after
     opt = make_optimizer(
         dmodel,

@@ -9,20 +9,19 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 import torch
 from scipy.stats import t as student_t
-from .data import DataError, label_names, load_corpus, load_labeled, ptb_normalize
+from .data import label_names, load_labeled, ptb_normalize
 from .files import atomic_write
 from .finetune import FinetuneConfig, Finetuned, balanced_subset, check_labeled, finetune, tfidf_baseline
-from .pretrain import build_tokenizer, pretrain
+from .pretrain import build_tokenizer, corpus_texts, pretrain, pretraining_task
 from .tokenize import load_tokenizer
-from .objectives import pack_stream
-from .train import ConfigError, TrainConfig, check_range, train
-from .tasks import LMTask, MLMTask
+from .config import ConfigError, Recipe, TrainConfig, check_range
+from .train import train
 from .device import unwrap
 
 # %% auto #0
 __all__ = ['GRID', 'ORDER', 'LABELS', 'PRESETS', 'TransferConfig', 'LabeledSplits', 'choose_recipe', 'run_transfer', 'summarize',
-           't_quantile', 'paired_differences', 'format_table', 'plot_transfer', 'pretrain_bodies', 'transfer_pipeline',
-           'adapt_to_task']
+           't_quantile', 'paired_differences', 'format_table', 'plot_transfer', 'TransferPreset', 'TransferResult',
+           'pretrain_bodies', 'run_experiment', 'transfer_pipeline', 'adapt_to_task']
 
 # %% ../nbs/10_transfer.ipynb #c006
 # The recipes every start may choose from: the same four for scratch and for pretrained bodies (the same tuning budget)
@@ -343,91 +342,100 @@ def plot_transfer(res: dict, path=None, title: str = "data efficiency"):
         fig.savefig(path, dpi=120)
     return fig
 
-# %% ../nbs/10_transfer.ipynb #c012
+# %% ../nbs/10_transfer.ipynb #e1eacfaf
+@dataclass(frozen=True)
+class TransferPreset:
+    "The whole experiment, typed: how both objectives are pretrained, the labeled task, and the protocol."
+
+    pretraining: Recipe  # shared by both objectives (its `objective` is set per body)
+    steps: dict  # pretraining steps per objective: {"mlm": ..., "clm": ...}
+    labeled: str  # a registered labeled set, or a table (.csv, .tsv, .jsonl, .parquet)
+    protocol: TransferConfig = field(default_factory=TransferConfig)
+    text_col: str | None = None  # the labeled table's text column (default: text)
+    label_col: str | None = None  # and its label column (default: label)
+
+    def __post_init__(self):
+        if set(self.steps) != {"mlm", "clm"}:
+            raise ConfigError(f"steps must give both objectives, mlm and clm; got {sorted(self.steps)}")
+        for k, v in self.steps.items():
+            check_range(f"steps[{k!r}]", v, 1, kind=int)
+
+    def recipe(self, objective: str) -> Recipe:
+        "The pretraining recipe of one objective: validation five times a run."
+        steps = self.steps[objective]
+        return self.pretraining.but(objective=objective, steps=steps, eval_every=max(1, steps // 5))
+
+
 PRESETS = {
-    "synthetic": dict(
-        corpus="synthetic",
+    "synthetic": TransferPreset(
+        Recipe(
+            source="synthetic",
+            vocab_size=400,
+            model=dict(n_layer=2, n_head=4, n_embd=64, d_ff=256, norm="pre", positions="rope", dropout=0.0),
+            block_size=64,
+            batch_size=32,
+            mask_rate=0.3,
+            train=TrainConfig(lr=3e-3, warmup=30, eval_batches=10, max_seconds=60),
+        ),
+        steps={"mlm": 600, "clm": 500},
         labeled="synthetic",
-        normalize=False,
-        vocab_size=400,
-        block_size=64,
-        batch_size=32,
-        model=dict(n_layer=2, n_head=4, n_embd=64, d_ff=256, norm="pre", positions="rope", dropout=0.0),
-        mask_rate=0.3,
-        pretrain_steps={"mlm": 600, "clm": 500},
-        lr=3e-3,
-        warmup=30,
-        max_minutes=1.0,
-        transfer=dict(
+        protocol=TransferConfig(
             sizes=(30, 100, 300),
             seeds=3,
             seeds_small=3,
             small_until=100,
             tune_until=None,
             grid=({"lr": 1e-3}, {"lr": 3e-3}),
-            finetune=dict(epochs=15, min_steps=20, max_steps=300, max_len=64),
+            finetune=FinetuneConfig(epochs=15, min_steps=20, max_steps=300, max_len=64),
         ),
     ),
-    "sst2": dict(
-        corpus="imdb-unlabeled",
+    "sst2": TransferPreset(
+        Recipe(
+            source="imdb-unlabeled",
+            normalize=True,  # SST-2 is lower-cased and Penn-Treebank-tokenized: the corpus is made to match
+            vocab_size=8192,
+            model=dict(n_layer=4, n_head=4, n_embd=256, d_ff=1024, norm="pre", positions="rope", dropout=0.0),
+            block_size=128,
+            batch_size=32,
+            mask_rate=0.3,
+            train=TrainConfig(lr=1.5e-3, warmup=200, eval_batches=10, max_seconds=20 * 60, optimizer="muon"),
+        ),
+        steps={"mlm": 1800, "clm": 1300},
         labeled="sst2",
-        normalize=True,
-        vocab_size=8192,
-        block_size=128,
-        batch_size=32,
-        model=dict(n_layer=4, n_head=4, n_embd=256, d_ff=1024, norm="pre", positions="rope", dropout=0.0),
-        mask_rate=0.3,
-        pretrain_steps={"mlm": 1800, "clm": 1300},
-        lr=1.5e-3,
-        warmup=200,
-        max_minutes=20,
-        optimizer="muon",
-        muon_lr=0.02,
         # two candidates (the pretrained-style and the scratch-style rates) and tuning up to N = 1000 keep the whole
         # protocol near two hours on a 2-core CPU; every start gets the same two
-        transfer=dict(
+        protocol=TransferConfig(
             sizes=(100, 300, 1000, 3000, 10000),
             seeds=3,
             seeds_small=5,
             small_until=300,
             tune_until=1000,
             grid=({"lr": 3e-4, "layer_decay": 0.8}, {"lr": 1e-3, "layer_decay": 1.0}),
-            finetune=dict(epochs=10, min_steps=100, max_steps=3000, patience=4),
+            finetune=FinetuneConfig(epochs=10, min_steps=100, max_steps=3000, patience=4),
         ),
     ),
 }
 
+# %% ../nbs/10_transfer.ipynb #dfaee032
+@dataclass
+class TransferResult:
+    "What the experiment measured (`record`, as results.json holds it), the pretrained bodies, and the files written."
 
-def pretrain_bodies(p: dict, out: Path, tok, data=None, log=print) -> tuple[dict, dict]:
-    "Pretrain (or resume) a masked-LM encoder and a next-token decoder as the preset says; returns bodies and a record."
+    record: dict  # runs, tuning runs, TF-IDF, the protocol, pretraining: see `summarize` and `format_table`
+    bodies: dict  # the pretrained models, by objective
+    tok: object  # the tokenizer every start shares
+    results_path: Path
+    plot_path: Path
+
+    def table(self) -> str:
+        return format_table(self.record)
+
+
+def pretrain_bodies(preset: TransferPreset, out: Path, tok, texts, log=print) -> tuple[dict, dict]:
+    "Pretrain (or resume) a masked-LM encoder and a next-token decoder on `texts`; returns bodies and a record."
     bodies, record = {}, {}
-    norm = ptb_normalize if p["normalize"] else None
     for obj in ("mlm", "clm"):
-        steps = p["pretrain_steps"][obj]
-        tc = TrainConfig(
-            steps=steps,
-            lr=p["lr"],
-            warmup=p["warmup"],
-            eval_every=max(1, steps // 5),
-            eval_batches=10,
-            max_seconds=60 * p["max_minutes"],
-            progress=p.get("progress", True),
-            optimizer=p.get("optimizer", "adamw"),
-            muon_lr=p.get("muon_lr", 0.02),
-        )
-        net, _, st = pretrain(
-            obj,
-            p["corpus"],
-            out / obj,
-            data=data,
-            model=p["model"],
-            block_size=p["block_size"],
-            batch_size=p["batch_size"],
-            train_cfg=tc,
-            mask_rate=p["mask_rate"],
-            normalize=norm,
-            tok=tok,
-        )
+        net, _, st = pretrain(preset.recipe(obj), out / obj, texts=texts, tok=tok)
         v = [r["val_loss"] for r in st.history if "val_loss" in r] or [float("nan")]
         record[obj] = {"steps": st.step, "tokens": st.tokens, "minutes": st.elapsed / 60, "val_loss": [v[0], v[-1]]}
         log(
@@ -438,47 +446,55 @@ def pretrain_bodies(p: dict, out: Path, tok, data=None, log=print) -> tuple[dict
     return bodies, record
 
 
-def transfer_pipeline(preset: str = "synthetic", out_dir="runs/transfer", data=None, log=print, **overrides) -> dict:
-    "Pretrain both objectives (resuming from out_dir), then the data-efficiency protocol; returns results with paths."
-    if preset not in PRESETS:
-        raise ConfigError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
-    p = {**PRESETS[preset], **overrides}
-    tcfg = TransferConfig(**p["transfer"])  # a bad setting fails before any training
+def run_experiment(preset: TransferPreset, texts, labeled: LabeledSplits, out_dir, log=print) -> TransferResult:
+    """Pretrain both objectives on `texts` (training, validation), then the protocol on `labeled`; a re-run in
+    `out_dir` resumes from what is there."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"output folder {out} is a file")
     out.mkdir(parents=True, exist_ok=True)
-    norm = ptb_normalize if p["normalize"] else None
-    labeled = load_labeled(p["labeled"], text_col=p.get("text_col"), label_col=p.get("label_col"), data=data)
-    data_splits = LabeledSplits.from_dataset(labeled, norm)
-    tok_path = out / "tokenizer.json"
+    tok_path = out / "tokenizer.json"  # one tokenizer for both bodies and for scratch, so every start reads alike
     if tok_path.exists():
         tok = load_tokenizer(tok_path)
     else:
         t0 = time.perf_counter()
-        texts = load_corpus(p["corpus"], data=data)["train"]["text"]
-        tok = build_tokenizer("bpe", [norm(t) for t in texts] if norm else list(texts), p["vocab_size"])
+        tok = build_tokenizer("bpe", texts[0], preset.pretraining.vocab_size)
         tok.save(tok_path)
         log(f"tokenizer: byte-level BPE, {tok.vocab_size} tokens ({time.perf_counter() - t0:.0f}s)")
-    bodies, record = pretrain_bodies(p, out, tok, data, log)
-    scratch_cfg = replace(bodies["mlm"].config, causal=False)
+    bodies, record = pretrain_bodies(preset, out, tok, texts, log)
+    scratch_cfg = replace(bodies["mlm"].config, causal=False)  # the encoder's shape, with fresh weights
     t0 = time.perf_counter()
-    res = run_transfer(data_splits, {"scratch": None, **bodies}, tok, tcfg, scratch_cfg, out / "results.json", log)
-    res.update(
-        preset=preset, pretraining=record, finetune_seconds=sum(r["seconds"] for r in res["runs"] + res["tuning"])
+    res = run_transfer(
+        labeled, {"scratch": None, **bodies}, tok, preset.protocol, scratch_cfg, out / "results.json", log
     )
+    res.update(pretraining=record, finetune_seconds=sum(r["seconds"] for r in res["runs"] + res["tuning"]))
     atomic_write(out / "results.json", json.dumps(res, indent=1))
-    fig = plot_transfer(res, out / "transfer.png", title=f"{p['labeled']}: accuracy against labeled examples")
-    import matplotlib.pyplot as plt
+    fig = plot_transfer(res, out / "transfer.png", title=f"{preset.labeled}: accuracy against labeled examples")
+    import matplotlib.pyplot as plt  # only now: pyplot picks a backend when imported
 
-    plt.close(fig)
-    res["paths"] = {"results": str(out / "results.json"), "plot": str(out / "transfer.png")}
+    plt.close(fig)  # saved to a file, not shown
     log(
         "\n" + format_table(res) + f"\n\nfine-tuning: {res['finetune_seconds'] / 60:.1f} min for {len(res['runs'])} "
         f"final runs and {len(res['tuning'])} tuning runs ({time.perf_counter() - t0:.0f}s this call); "
         f"plot: {out / 'transfer.png'}; results: {out / 'results.json'}"
     )
-    return res
+    return TransferResult(res, bodies, tok, out / "results.json", out / "transfer.png")
+
+
+def transfer_pipeline(
+    preset: str | TransferPreset = "synthetic", out_dir="runs/transfer", data=None, log=print, progress: bool = True
+) -> TransferResult:
+    "Load the preset's corpus and labeled set once, then `run_experiment`; `preset` is a name or a TransferPreset."
+    if isinstance(preset, str):
+        if preset not in PRESETS:
+            raise ConfigError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+        preset = PRESETS[preset]
+    if not progress:
+        preset = replace(preset, pretraining=preset.pretraining.but(progress=False))
+    texts = corpus_texts(preset.pretraining, data)  # loaded and normalised once: tokenizer and both objectives
+    labeled = load_labeled(preset.labeled, text_col=preset.text_col, label_col=preset.label_col, data=data)
+    splits = LabeledSplits.from_dataset(labeled, ptb_normalize if preset.pretraining.normalize else None)
+    return run_experiment(preset, texts, splits, out_dir, log)
 
 # %% ../nbs/10_transfer.ipynb #08ddd1c2
 def adapt_to_task(
@@ -502,11 +518,8 @@ def adapt_to_task(
     order = torch.randperm(len(texts), generator=torch.Generator().manual_seed(seed)).tolist()
     n_val = max(1, len(texts) // 20)  # 5% of the texts watch the loss, none of the labels
     tr, va = ([texts[i] for i in order[n_val:]], [texts[i] for i in order[:n_val]])
-    tr_ids, va_ids = (pack_stream(tok.encode_batch(t), tok.eos_id) for t in (tr, va))
-    for split, ids in (("training", tr_ids), ("validation", va_ids)):
-        if len(ids) <= T:
-            raise DataError(f"the task's {split} texts hold {len(ids)} tokens, too few for one block of {T}")
-    task = LMTask(tr_ids, va_ids, T, batch_size) if causal else MLMTask(tr_ids, va_ids, T, batch_size, tok, mask_rate)
+    objective = "clm" if causal else "mlm"  # the body's own objective, as in pretraining
+    task = pretraining_task(objective, tok, tr, va, T, batch_size, mask_rate, where="the task's texts")
     cfg = TrainConfig(
         steps=steps,
         lr=lr,

@@ -53,14 +53,14 @@ CASES = [  # (argv, text that the one-line message must contain); {d} is the tes
     ([T, "--objective", "clm", "--out", "{d}/o", "--muon-lr", "-1"], "--muon-lr"),
     ([T, "--objective", "clm", "--out", "{d}/o", "--seed", "-1"], "--seed"),
     ([T, "--objective", "clm", "--out", "{d}/afile"], "afile is an existing file"),
-    ([T, "--objective", "clm", "--out", "{d}/o", "--data", "{d}/no/such/place"], "no/such/place"),
-    ([T, "--objective", "clm", "--out", "{d}/o", "--data", "{d}/empty.txt"], "empty.txt: file is empty"),
-    ([T, "--objective", "clm", "--out", "{d}/o", "--data", "{d}/nothing"], "nothing: no .txt"),
+    ([T, "--objective", "clm", "--out", "{d}/o", "--corpus", "{d}/no/such/place"], "no/such/place"),
+    ([T, "--objective", "clm", "--out", "{d}/o", "--corpus", "{d}/empty.txt"], "empty.txt: file is empty"),
+    ([T, "--objective", "clm", "--out", "{d}/o", "--corpus", "{d}/nothing"], "nothing: no .txt"),
     ([T, "--objective", "mlm", "--out", "{d}/o", "--tokenizer", "char"], "--tokenizer bpe"),
-    ([T, "--objective", "clm", "--out", "{d}/o", "--data", "{d}/tiny.txt", *TINY], "too few for blocks of 16"),
-    ([T, "--objective", "clm", "--out", "{d}/o", "--data", "{d}/nocol.csv", *TINY], "nocol.csv: no column 'text'"),
-    ([T, "--objective", "clm", "--out", "{d}/o", "--data", "{d}/nulltext.jsonl", *TINY], "nulltext.jsonl, row 2"),
-    ([T, "--objective", "clm", "--out", "{d}/o", "--data", "{d}/bad.jsonl", *TINY], "bad.jsonl, line 2: not valid JSON"),
+    ([T, "--objective", "clm", "--out", "{d}/o", "--corpus", "{d}/tiny.txt", *TINY], "too few for blocks of 16"),
+    ([T, "--objective", "clm", "--out", "{d}/o", "--corpus", "{d}/nocol.csv", *TINY], "nocol.csv: no column 'text'"),
+    ([T, "--objective", "clm", "--out", "{d}/o", "--corpus", "{d}/nulltext.jsonl", *TINY], "nulltext.jsonl, row 2"),
+    ([T, "--objective", "clm", "--out", "{d}/o", "--corpus", "{d}/bad.jsonl", *TINY], "bad.jsonl, line 2: not valid JSON"),
     ([T, "--objective", "clm", "--out", "{d}/run", *TINY], "latest is empty"),
     (["transfer", "--sizes", "1", "--out", "{d}/t"], "--sizes"),
     (["transfer", "--sizes", "100,lots", "--out", "{d}/t"], "--sizes"),
@@ -102,3 +102,12 @@ def test_bad_input_is_one_clear_line(tmp_path, capsys, monkeypatch, argv, says):
 
 def test_the_table_is_large_enough():
     assert len(CASES) >= 40
+
+
+def test_the_older_data_flag_still_names_the_text(tmp_path, capsys, monkeypatch):
+    "`pretrain --data FILE` (before --corpus existed) still reads FILE, and says to write --corpus."
+    monkeypatch.setenv("MINIPRE_DATA", "")
+    files(tmp_path)
+    rc = main(["pretrain", "--objective", "clm", "--out", str(tmp_path / "o"), "--data", str(tmp_path / "empty.txt")])
+    err = capsys.readouterr().err
+    assert rc == 2 and f"write --corpus {tmp_path / 'empty.txt'}" in err and "empty.txt: file is empty" in err, err

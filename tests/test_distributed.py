@@ -8,7 +8,7 @@ BIN = Path(sys.executable).parent
 
 
 def pretrain(out, nproc, *extra):
-    args = ["pretrain", "--objective", "clm", "--data", "synthetic", "--out", str(out), "--steps", "6", "--eval-every", "3",
+    args = ["pretrain", "--objective", "clm", "--corpus", "synthetic", "--out", str(out), "--steps", "6", "--eval-every", "3",
             "--layers", "2", "--width", "32", "--heads", "2", "--block-size", "32", "--batch-size", "8", "--vocab-size", "300",
             "--precision", "fp32", "--lr", "3e-3", "--warmup", "2", "--quiet", *extra]
     env = {**os.environ, "TMPDIR": str(out.parent), "OMP_NUM_THREADS": "1", "MINIPRE_DATA": ""}

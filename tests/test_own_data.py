@@ -36,7 +36,7 @@ def work(tmp_path_factory):
 
 
 def test_pretrain_finetune_predict(work):
-    r = run("pretrain", "--objective", "mlm", "--data", work / "corpus.txt", "--out", work / "body", "--layers", "1", "--width", "64",
+    r = run("pretrain", "--objective", "mlm", "--corpus", work / "corpus.txt", "--out", work / "body", "--layers", "1", "--width", "64",
             "--heads", "2", "--block-size", "32", "--batch-size", "16", "--vocab-size", "400", "--steps", "60", "--eval-every", "30",
             "--quiet", "--log", "tensorboard")
     assert r.returncode == 0, r.stderr
