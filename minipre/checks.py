@@ -16,7 +16,7 @@ from .transfer import t_quantile
 __all__ = ['CheckFailed', 'passed', 'check_attention', 'check_causal_mask', 'check_padding_mask', 'check_online_softmax',
            'check_mlm_masking', 'check_bpe_merge', 'check_next_token_shift', 'check_split_heads', 'check_mean_pooling',
            'check_train_step', 'check_accumulation', 'check_freeze_body', 'check_paired_difference',
-           'check_leak_finder']
+           'check_leak_finder', 'check_augment_training_part']
 
 # %% ../nbs/11_checks.ipynb #c005
 class CheckFailed(Exception):
@@ -434,3 +434,45 @@ def check_leak_finder(fn) -> bool:
     raise CheckFailed(
         f"expected [1, 2, 3], got {list(got)}: lower-case and collapse spaces on both sides, then compare."
     )
+
+# %% ../nbs/11_checks.ipynb #66d50b82
+def _augment_inputs():
+    # every text carries a marker word naming its index, so an output shows which example it came from
+    texts = [f"item{i} the film was quite good and long" for i in range(6)]
+    return texts, [i % 2 for i in range(6)], [1, 4]  # texts, labels, the validation indices
+
+
+def check_augment_training_part(fn) -> bool:
+    """Check `fn(texts, labels, val_idx, copies, seed)` returns (new_texts, new_labels): `copies` edited copies of
+    each training example (never a validation one), each a swap of two adjacent words, its label kept."""
+    texts, labels, val = _augment_inputs()
+    got = _call(fn, texts, labels, val, 2, 0, what="your augmentation")
+    if not (isinstance(got, tuple) and len(got) == 2):
+        raise CheckFailed(f"return a pair (new_texts, new_labels), got {type(got).__name__}.")
+    new_x, new_y = list(got[0]), list(got[1])
+    sources = [next((i for i in range(len(texts)) if f"item{i} " in t or t.endswith(f"item{i}")), None) for t in new_x]
+    if any(s in val for s in sources):
+        raise CheckFailed(
+            "an augmented text comes from a validation example: its copy would train the model on "
+            "what it is validated on. Augment only the indices not in val_idx."
+        )
+    if len(new_x) != 2 * (len(texts) - len(val)) or len(new_y) != len(new_x):
+        raise CheckFailed(
+            f"with 4 training examples and copies=2, expected 8 texts and 8 labels; got {len(new_x)} "
+            f"texts and {len(new_y)} labels."
+        )
+    if (
+        None in sources
+        or sorted(new_y) != sorted(labels[s] for s in sources)
+        or any(y != labels[s] for y, s in zip(new_y, sources))
+    ):
+        raise CheckFailed("each new label must be the label of the text the copy was made from.")
+    for t, s in zip(new_x, sources):
+        if sorted(t.split()) != sorted(texts[s].split()):
+            raise CheckFailed(f"{t!r} does not hold the same words as {texts[s]!r}: swap words, do not change them.")
+        if t == texts[s]:
+            raise CheckFailed(f"{t!r} is an unchanged copy: swap two adjacent words in every copy.")
+    again = _call(fn, texts, labels, val, 2, 0, what="your augmentation")
+    if list(again[0]) != new_x:
+        raise CheckFailed("two calls with the same seed gave different texts: draw from random.Random(seed).")
+    return passed("only training examples are augmented, labels kept, words swapped, reproducible")

@@ -426,12 +426,12 @@ def label_names(dd: DatasetDict) -> list[str]:
 
 
 def load_labeled(
-    source: str | os.PathLike = "synthetic",
-    text_col: str | None = None,
-    label_col: str | None = None,
-    data: str | os.PathLike | None = None,
-    val_frac: float = 0.1,
-    seed: int = 0,
+    source: str | os.PathLike = "synthetic",  # a registered name, a table (.csv .tsv .jsonl .parquet) or a folder
+    text_col: str | None = None,  # the text column (default: text)
+    label_col: str | None = None,  # the label column (default: label); numbers or names, two classes or more
+    data: str | os.PathLike | None = None,  # the local data folder for registered names (default: $MINIPRE_DATA)
+    val_frac: float = 0.1,  # without a validation file, this share of train is carved off (class-balanced)
+    seed: int = 0,  # for that carve
     **kw,
 ) -> DatasetDict:
     "Labeled text as a DatasetDict with `text` and integer `label` columns: a registered name or a path."

@@ -26,9 +26,9 @@ from .device import inference, unwrap
 # %% auto #0
 __all__ = ['as_labels', 'as_texts', 'check_labeled', 'balanced_subset', 'balanced_split', 'class_logits', 'predict',
            'FinetuneConfig', 'layerwise_scale', 'EarlyStopping', 'GradualUnfreeze', 'Finetuned', 'accuracy',
-           'check_compatible', 'fitting_length', 'validation_size', 'finetune', 'edit_words', 'word_edits', 'mlm_fill',
-           'mlm_replacements', 'load_model', 'save_finetuned', 'load_finetuned', 'class_report', 'format_report',
-           'tfidf_baseline']
+           'check_compatible', 'fitting_length', 'validation_size', 'new_classifier', 'labeled_task', 'finetune',
+           'edit_words', 'word_edits', 'mlm_fill', 'mlm_replacements', 'load_model', 'save_finetuned', 'load_finetuned',
+           'class_report', 'format_report', 'tfidf_baseline']
 
 # %% ../nbs/09_finetune.ipynb #c006
 def as_labels(labels, where: str = "labels") -> list[int]:
@@ -310,39 +310,25 @@ def validation_size(n: int, cfg: FinetuneConfig) -> int:
     return min(n // 2, cfg.max_val, max(cfg.min_val, round(cfg.val_frac * n)))
 
 
-def finetune(
-    texts,
-    labels,
-    tok,
-    body=None,
-    config: Config | None = None,
-    n_classes: int | None = None,
-    cfg: FinetuneConfig | None = None,
-    callbacks=(),
-    augment=None,
-) -> Finetuned:
-    """Fine-tune a classifier on (texts, class ids): from `body` (a GPT, BERT or Classifier) or from scratch
-    with `config`. `augment(texts, labels, seed)` may return extra (texts, labels) made from the training part
-    (never the validation part)."""
-    cfg = cfg or FinetuneConfig()
-    texts, labels = check_labeled(texts, labels)
+def new_classifier(body, config: Config | None, n_classes: int, cfg: FinetuneConfig, tok) -> Classifier:
+    "A classifier with `body`'s weights (a GPT, BERT or Classifier), or a fresh one of shape `config`."
     if (body is None) == (config is None):
         raise ConfigError("give either a pretrained `body` or a `config` to train from scratch (not both)")
     if body is not None and not hasattr(unwrap(body), "body"):
         raise ConfigError(f"body must be a minipre GPT, BERT or Classifier, got {type(body).__name__}")
-    n_classes = n_classes or max(labels) + 1
-    if n_classes <= max(labels):
-        raise DataError(f"labels go up to {max(labels)} but n_classes is {n_classes}")
     c = replace(unwrap(body).config if body is not None else config, dropout=cfg.dropout)
     check_compatible(c, tok, cfg)
     torch.manual_seed(cfg.seed)
     model = Classifier(c, n_classes, cfg.pooling, cfg.dropout)
     if body is not None:
         model.body.load_state_dict(unwrap(body).body.state_dict())
-    ids = tok.encode_batch(texts)
-    if cfg.max_len is None:
-        cfg = replace(cfg, max_len=fitting_length(ids, c))
-    room = cfg.max_len - (0 if c.causal else 1)
+    return model
+
+
+def labeled_task(texts, ids, labels, tok, c: Config, n_classes: int, cfg: FinetuneConfig, augment=None) -> ClassifyTask:
+    """The examples (`ids`: `texts` tokenized), a class-balanced validation split carved from them, and `augment`'s
+    extra examples (made from the training part only), as a ClassifyTask; `cfg.max_len` must be set."""
+    room = cfg.max_len - (0 if c.causal else 1)  # an encoder's <cls> takes one place
     ids = [t[:room] for t in ids]
     tr, va = balanced_split(labels, validation_size(len(labels), cfg), cfg.seed)
     if augment is not None:  # after the carve: a copy of a validation example must not train
@@ -353,10 +339,11 @@ def finetune(
     if cfg.class_weights:
         cnt = torch.bincount(torch.tensor([labels[i] for i in tr]), minlength=n_classes).float()
         weights = cnt.sum() / (n_classes * cnt.clamp(min=1))  # inverse frequency, mean weight 1
-    task = ClassifyTask(
-        [ids[i] for i in tr],
+    train_part, val_part = ([ids[i] for i in part] for part in (tr, va))
+    return ClassifyTask(
+        train_part,
         [labels[i] for i in tr],
-        [ids[i] for i in va],
+        val_part,
         [labels[i] for i in va],
         tok,
         cfg.batch_size,
@@ -364,45 +351,67 @@ def finetune(
         cls=not c.causal,
         class_weights=weights,
     )
-    plan = cfg.plan(len(tr))
+
+
+def finetune(
+    texts,  # the training texts; a validation split is carved from them
+    labels,  # their class ids, 0..n_classes-1 (lists, tensors and arrays all work)
+    tok,  # the tokenizer the body was pretrained with (or any, from scratch)
+    body=None,  # a pretrained GPT, BERT or Classifier whose backbone is copied ...
+    config: Config | None = None,  # ... or the shape of a model trained from scratch (give one of the two)
+    n_classes: int | None = None,  # default: the largest label + 1
+    cfg: FinetuneConfig | None = None,  # the recipe: rates, epochs, patience, freezing, pooling
+    callbacks=(),  # passed to `train`
+    augment=None,  # augment(texts, labels, seed) -> extra (texts, labels), made from the training part only
+) -> Finetuned:
+    "Fine-tune a classifier until its carved validation accuracy stops improving; returns a `Finetuned`."
+    cfg = cfg or FinetuneConfig()
+    texts, labels = check_labeled(texts, labels)
+    n_classes = n_classes or max(labels) + 1
+    if n_classes <= max(labels):
+        raise DataError(f"labels go up to {max(labels)} but n_classes is {n_classes}")
+    model = new_classifier(body, config, n_classes, cfg, tok)
+    c = model.config
+    ids = tok.encode_batch(texts)
+    if cfg.max_len is None:
+        cfg = replace(cfg, max_len=fitting_length(ids, c))
+    task = labeled_task(texts, ids, labels, tok, c, n_classes, cfg, augment)
+    n_train, n_val = len(task.data["train"][0]), len(task.data["validation"][0])
+    plan = cfg.plan(n_train)
+    steps = plan["steps"]
     tc = TrainConfig(
-        steps=plan["steps"],
+        steps=steps,
         lr=cfg.lr,
-        warmup=max(1, int(cfg.warmup_frac * plan["steps"])),
+        warmup=max(1, int(cfg.warmup_frac * steps)),
         min_lr_ratio=0.0,
         weight_decay=cfg.weight_decay,
-        eval_every=plan["steps"],
+        eval_every=steps,
         eval_batches=1,
         seed=cfg.seed,
         progress=cfg.progress,
         grad_clip=1.0,
-    )
+    )  # validation is EarlyStopping's: accuracy, not loss
     es = EarlyStopping(
-        model, task, *task.data["validation"], every=plan["eval_every"], patience=cfg.patience, last=plan["steps"]
+        model, task, *task.data["validation"], every=plan["eval_every"], patience=cfg.patience, last=steps
     )
-    frozen = int(cfg.freeze_frac * plan["steps"])
-    st = train(
-        model,
-        task,
-        tc,
-        callbacks=[GradualUnfreeze(model, frozen, max(1, frozen // c.n_layer)), es, *callbacks],
-        lr_scale=layerwise_scale(cfg, c.n_layer),
-    )
+    frozen = int(cfg.freeze_frac * steps)
+    unfreeze = GradualUnfreeze(model, frozen, max(1, frozen // c.n_layer))
+    st = train(model, task, tc, callbacks=[unfreeze, es, *callbacks], lr_scale=layerwise_scale(cfg, c.n_layer))
     es.restore()
     model.requires_grad_(True)
     stopped = es.misses >= es.patience
-    ended = "early stop" if stopped else ("step cap" if plan["wanted"] > plan["steps"] else "epoch limit")
+    ended = "early stop" if stopped else ("step cap" if plan["wanted"] > steps else "epoch limit")
     info = {
         "steps": st.step,
-        "planned_steps": plan["steps"],
+        "planned_steps": steps,
         "ended": ended,
         "best_step": es.best_step,
         "max_len": cfg.max_len,
         "best_val_acc": es.best[0],
         "best_val_loss": es.best[1],
         "val_curve": es.curve,
-        "n_train": len(tr),
-        "n_val": len(va),
+        "n_train": n_train,
+        "n_val": n_val,
         "seconds": st.elapsed,
     }
     return Finetuned(model, tok, task, info)

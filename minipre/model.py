@@ -226,7 +226,7 @@ class LM(nn.Module):
 
     def spec(self) -> dict:
         "What rebuilds this model (saved in a checkpoint's meta.json): its type and config."
-        return {"model_type": type(self).__name__, "config": self.config.to_dict()}
+        return {"model_type": self.model_type, "config": self.config.to_dict()}
 
     @classmethod
     def from_spec(cls, spec: dict):
@@ -241,6 +241,8 @@ class LM(nn.Module):
 
 class GPT(LM):
     "Causal LM: logits for every position; loss is next-token cross-entropy (targets already shifted)."
+
+    model_type = "GPT"  # a class attribute, not the class's name: wrappers such as FSDP2 subclass the model
 
     def __init__(self, c: Config):
         if not c.causal:
@@ -259,6 +261,8 @@ class GPT(LM):
 
 class BERT(LM):
     "Masked LM: with `labels`, logits only where a label is set (shape (n_targets, V)) and their loss."
+
+    model_type = "BERT"
 
     def __init__(self, c: Config):
         if c.causal:

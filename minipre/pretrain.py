@@ -173,9 +173,15 @@ def pretraining_task(
     return MLMTask(train_ids, val_ids, block_size, batch_size, tok, mask_rate)
 
 
-def pretrain(recipe: Recipe, out_dir=None, data=None, texts=None, tok=None, callbacks=()):
-    """Pretrain a GPT ('clm') or BERT ('mlm') as `recipe` says, resuming from `out_dir`; (model, tokenizer, state).
-    `texts` (training, validation) skips loading the recipe's source; `tok` reuses a tokenizer."""
+def pretrain(
+    recipe: Recipe,  # the objective, the text, the tokenizer, the model and the training settings
+    out_dir=None,  # checkpoints go here; a checkpoint already here is resumed (same objective and text only)
+    data=None,  # the local data folder for registered corpus names (default: $MINIPRE_DATA)
+    texts=None,  # (training, validation) texts already loaded: the recipe's source is not read again
+    tok=None,  # a tokenizer to reuse instead of training one
+    callbacks=(),  # passed to `train`
+):
+    "Pretrain a GPT ('clm') or BERT ('mlm') as `recipe` says; returns (model, tokenizer, TrainState)."
     if out_dir:
         check_resumable(out_dir, recipe.objective, recipe.source)
     train_texts, val_texts = texts if texts is not None else corpus_texts(recipe, data)

@@ -171,14 +171,14 @@ def train_step(model, task: Task, opt, scaler, autocast, cfg: TrainConfig, gen, 
 
 # %% ../nbs/06_train.ipynb #a4e6ded2
 def train(
-    model,
-    task: Task,
-    cfg: TrainConfig,
-    out_dir=None,
-    tokenizer=None,
-    callbacks=(),
-    meta: dict | None = None,
-    lr_scale=None,
+    model,  # any minipre model (or nn.Module whose forward the task's loss calls)
+    task: Task,  # what a batch is and what its loss is (minipre.tasks)
+    cfg: TrainConfig,  # every setting of the run
+    out_dir=None,  # checkpoints and metrics.jsonl go here; a checkpoint already here is resumed
+    tokenizer=None,  # saved with each checkpoint, and checked against the checkpoint on resume
+    callbacks=(),  # called as cb(state, record) after every step; returning True ends the run
+    meta: dict | None = None,  # extra facts for each checkpoint's meta.json (the objective, the data)
+    lr_scale=None,  # lr_scale(parameter name) -> a multiplier of the rate (layer-wise rates)
 ) -> TrainState:
     "Train `model` on `task`; resume from `out_dir` if it holds a checkpoint. Returns the final TrainState."
     if cfg.threads:

@@ -414,6 +414,32 @@ PRESETS = {
             finetune=FinetuneConfig(epochs=10, min_steps=100, max_steps=3000, patience=4),
         ),
     ),
+    # the same experiment made small enough to run in a chapter (about ten minutes on a 2-core CPU): a smaller
+    # model, a fifth of the corpus, two sizes and two seeds; for iterating, not for the record
+    "sst2-quick": TransferPreset(
+        Recipe(
+            source="imdb-unlabeled",
+            normalize=True,
+            vocab_size=4096,
+            max_docs=20_000,
+            model=dict(n_layer=2, n_head=4, n_embd=128, d_ff=512, norm="pre", positions="rope", dropout=0.0),
+            block_size=128,
+            batch_size=32,
+            mask_rate=0.3,
+            train=TrainConfig(lr=3e-3, warmup=50, eval_batches=10, max_seconds=150, optimizer="muon"),
+        ),
+        steps={"mlm": 900, "clm": 600},
+        labeled="sst2",
+        protocol=TransferConfig(
+            sizes=(100, 1000),
+            seeds=2,
+            seeds_small=2,
+            small_until=100,
+            tune_until=None,
+            grid=({"lr": 3e-4, "layer_decay": 0.8}, {"lr": 1e-3, "layer_decay": 1.0}),
+            finetune=FinetuneConfig(epochs=10, min_steps=50, max_steps=600, patience=4),
+        ),
+    ),
 }
 
 # %% ../nbs/10_transfer.ipynb #dfaee032
@@ -482,7 +508,11 @@ def run_experiment(preset: TransferPreset, texts, labeled: LabeledSplits, out_di
 
 
 def transfer_pipeline(
-    preset: str | TransferPreset = "synthetic", out_dir="runs/transfer", data=None, log=print, progress: bool = True
+    preset: str | TransferPreset = "synthetic",  # a name in PRESETS, or a TransferPreset
+    out_dir="runs/transfer",  # checkpoints, results.json and transfer.png; a re-run resumes from them
+    data=None,  # the local data folder for registered names (default: $MINIPRE_DATA)
+    log=print,  # where progress lines go
+    progress: bool = True,  # progress bars while pretraining
 ) -> TransferResult:
     "Load the preset's corpus and labeled set once, then `run_experiment`; `preset` is a name or a TransferPreset."
     if isinstance(preset, str):
