@@ -81,7 +81,7 @@ def check_output_folder(out_dir) -> Path:
         raise CheckpointError(f"output folder {p} cannot be written ({e.strerror or e})") from None
     return p
 
-
+# %% ../nbs/06_4_checkpoint.ipynb #7d5a7056
 def intact_checkpoints(out_dir) -> list[Path]:
     "Checkpoint folders in `out_dir` whose meta.json parses and whose weights file is there, newest first."
 
@@ -129,7 +129,7 @@ def latest_checkpoint(out_dir) -> Path | None:
         raise CheckpointError(f"{p} points at {name!r}, which does not exist" + recovery_hint(out_dir))
     return ck
 
-
+# %% ../nbs/06_4_checkpoint.ipynb #c09c33d2
 def read_meta(ckpt) -> dict:
     p = Path(ckpt) / "meta.json"
     try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, json, os, re, sys, time
 from dataclasses import replace
 from pathlib import Path
-from .config import Recipe, TrainConfig  # plain dataclasses: no torch, so --help stays instant
+from .config import ConfigError, Recipe, TrainConfig, check_range  # no torch: --help stays instant
 
 RECIPE = Recipe()  # the command line's defaults are the recipe's
 
@@ -102,14 +102,10 @@ def number(kind=int, lo=None, hi=None, lo_open=False, hi_open=False):
             v = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, got {text!r}")
-        if kind is float and v != v:
-            raise argparse.ArgumentTypeError("expected a number, got nan")
-        if (lo is not None and (v <= lo if lo_open else v < lo)) or (
-            hi is not None and (v >= hi if hi_open else v > hi)
-        ):
-            low, high = "-inf" if lo is None else lo, "inf" if hi is None else hi
-            span = f"{'(' if lo_open else '['}{low}, {high}{')' if hi_open else ']'}"
-            raise argparse.ArgumentTypeError(f"must be in {span}, got {text}")
+        try:  # the library's own check (minipre.config), so the flag and the setting refuse alike
+            check_range("it", v, lo, hi, lo_open, hi_open, kind=int if kind is int else (int, float))
+        except ConfigError as e:
+            raise argparse.ArgumentTypeError(str(e).removeprefix("it ")) from None
         return v
 
     parse.__name__ = f"{kind.__name__} in range"

@@ -32,7 +32,7 @@ def autocast_dtype(device: torch.device, want: str = "auto") -> torch.dtype | No
         return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
     return torch.bfloat16 if device.type == "cpu" and cpu_has_bf16() else None
 
-
+# %% ../nbs/06_1_device.ipynb #44b64aea
 def dist_info() -> tuple[int, int, int]:
     "(rank, world_size, local_rank) from torchrun's environment; (0, 1, 0) in a plain process."
     return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1)), int(os.environ.get("LOCAL_RANK", 0))

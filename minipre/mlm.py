@@ -4,9 +4,11 @@
 
 # %% ../nbs/08_pretrain_bert.ipynb #c003
 from __future__ import annotations
+import re
 import torch
 from .objectives import IGNORE_INDEX
 from .tasks import MLMTask
+from .tokenize import CharTokenizer
 from .device import inference
 
 # %% auto #0
@@ -32,6 +34,8 @@ def fill_mask(model, tok, text: str, k: int = 5) -> list[list[tuple[str, float]]
     "Top-k (token, probability) for each <mask> in `text`."
     if "<mask>" not in text:
         raise ValueError("put <mask> where the model should guess a token")
+    if not isinstance(tok, CharTokenizer):  # byte-level BPE: a word's token carries its leading space (" good"),
+        text = re.sub(r"\s+<mask>", "<mask>", text)  # so the mask takes the space, as masked words did in pretraining
     with inference(model) as dev:
         ids = torch.tensor([[tok.cls_id] + tok.encode(text)], device=dev)
         logits = model(ids)[0][0]

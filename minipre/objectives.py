@@ -10,7 +10,7 @@ IGNORE_INDEX = -100  # targets with this value carry no loss (PyTorch's cross_en
 
 # %% auto #0
 __all__ = ['IGNORE_INDEX', 'pack_stream', 'shift_for_next_token', 'pack_blocks', 'random_blocks', 'choose_positions',
-           'mask_tokens', 'collate', 'mlm_batch', 'clm_batch', 'show_clm', 'show_mlm']
+           'mask_tokens', 'collate', 'mlm_batch', 'clm_batch', 'show_clm', 'corruption_kinds', 'show_mlm']
 
 # %% ../nbs/02_objectives.ipynb #c006
 def pack_stream(docs: list[list[int]], eos_id: int | None = None) -> torch.Tensor:
@@ -164,17 +164,22 @@ def show_clm(tok, ids, n: int = 12) -> str:
     )
 
 
+def corruption_kinds(tok, ids, inputs, labels) -> list[str]:
+    "What masking did at each position: 'context' (not predicted), 'mask', 'random' (replaced) or 'kept'."
+    kinds = []
+    for o, i, l in zip(list(ids), inputs.tolist(), labels.tolist()):
+        if l == IGNORE_INDEX:
+            kinds.append("context")
+        else:
+            kinds.append("mask" if i == tok.mask_id else "random" if i != o else "kept")
+    return kinds
+
+
 def show_mlm(tok, ids, inputs, labels) -> str:
     "The corrupted sequence: [x->y] masked, {x->y} random replacement, (x) kept but predicted."
-    out = []
-    for o, i, l in zip(list(ids), inputs.tolist(), labels.tolist()):
-        t = tok.id_to_token(o)
-        if l == IGNORE_INDEX:
-            out.append(t)
-        elif i == tok.mask_id:
-            out.append(f"[{tok.id_to_token(i)}->{t}]")
-        elif i != o:
-            out.append(f"{{{tok.id_to_token(i)}->{t}}}")
-        else:
-            out.append(f"({t})")
-    return "".join(out)
+    shape = {"context": "{t}", "mask": "[{i}->{t}]", "random": "{{{i}->{t}}}", "kept": "({t})"}
+    kinds = corruption_kinds(tok, ids, inputs, labels)
+    return "".join(
+        shape[k].format(t=tok.id_to_token(o), i=tok.id_to_token(i))
+        for k, o, i in zip(kinds, list(ids), inputs.tolist())
+    )

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import html, math, re
 import torch
-from .objectives import mask_tokens, IGNORE_INDEX
+from .objectives import corruption_kinds, mask_tokens, IGNORE_INDEX
 from .attention import split_heads
 from .model import apply_rope
 
@@ -70,17 +70,12 @@ def masking_html(tok, text: str, rate: float = 0.15, seed: int = 0) -> str:
     inp, lab = mask_tokens(
         ids, tok.mask_id, tok.vocab_size, tok.special_ids, rate, generator=torch.Generator().manual_seed(seed)
     )
+    colour = {"mask": "#ffb3b3", "random": "#ffd6a5", "kept": "#b7e4c7"}
     out = []
-    for o, i, l in zip(ids[0].tolist(), inp[0].tolist(), lab[0].tolist()):
+    for k, o, i in zip(corruption_kinds(tok, ids[0].tolist(), inp[0], lab[0]), ids[0].tolist(), inp[0].tolist()):
         t = html.escape(tok.id_to_token(o))
-        if l == IGNORE_INDEX:
-            out.append(t)
-        elif i == tok.mask_id:
-            out.append(f'<b style="background:#ffb3b3" title="target: {t}">[mask]</b>')
-        elif i != o:
-            out.append(f'<b style="background:#ffd6a5" title="target: {t}">{html.escape(tok.id_to_token(i))}</b>')
-        else:
-            out.append(f'<b style="background:#b7e4c7" title="target: {t}">{t}</b>')
+        shown = {"mask": "[mask]", "random": html.escape(tok.id_to_token(i))}.get(k, t)
+        out.append(t if k == "context" else f'<b style="background:{colour[k]}" title="target: {t}">{shown}</b>')
     n = int((lab != IGNORE_INDEX).sum())
     return (
         f"<div style='font-family:monospace'>{''.join(out)}</div><small>{n} of {ids.shape[1]} tokens to predict</small>"
