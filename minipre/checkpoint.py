@@ -26,13 +26,13 @@ def tokenizer_fingerprint(tok) -> str | None:
 
 
 def save_checkpoint(
-    out_dir,
-    model,
-    optimizer=None,
-    meta: dict | None = None,
-    tokenizer=None,
-    extra_state: dict | None = None,
-    keep: int = 2,
+    out_dir,  # the run's folder: checkpoints go in ckpt-NNNNNNN/, and `latest` names the newest
+    model,  # saved with its spec(), so a checkpoint can rebuild it
+    optimizer=None,  # its state goes to state.pt, to resume exactly
+    meta: dict | None = None,  # facts for meta.json; its "step" names the folder
+    tokenizer=None,  # saved as tokenizer.json, and fingerprinted
+    extra_state: dict | None = None,  # more tensors for state.pt (the data order's generator, for one)
+    keep: int = 2,  # older checkpoints beyond this many are deleted
 ) -> Path:
     "Write a checkpoint folder atomically and point `out_dir/latest` at it; keep the newest `keep`."
     out_dir = Path(out_dir)

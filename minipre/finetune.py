@@ -309,7 +309,7 @@ def validation_size(n: int, cfg: FinetuneConfig) -> int:
     "How many of `n` labeled examples are carved off for validation."
     return min(n // 2, cfg.max_val, max(cfg.min_val, round(cfg.val_frac * n)))
 
-
+# %% ../nbs/09_finetune.ipynb #c5d04e3e
 def new_classifier(body, config: Config | None, n_classes: int, cfg: FinetuneConfig, tok) -> Classifier:
     "A classifier with `body`'s weights (a GPT, BERT or Classifier), or a fresh one of shape `config`."
     if (body is None) == (config is None):
@@ -352,7 +352,7 @@ def labeled_task(texts, ids, labels, tok, c: Config, n_classes: int, cfg: Finetu
         class_weights=weights,
     )
 
-
+# %% ../nbs/09_finetune.ipynb #90cc7ad5
 def finetune(
     texts,  # the training texts; a validation split is carved from them
     labels,  # their class ids, 0..n_classes-1 (lists, tensors and arrays all work)

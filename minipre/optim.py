@@ -25,14 +25,14 @@ def lr_at(step: int, peak: float, warmup: int, total: int, min_ratio: float = 0.
 
 # %% ../nbs/06_2_optim.ipynb #c009
 def make_optimizer(
-    model: nn.Module,
-    lr: float,
-    weight_decay: float = TrainConfig.weight_decay,
-    betas=TrainConfig.betas,
+    model: nn.Module,  # its parameters are grouped by kind: matrices decay, biases and norms do not
+    lr: float,  # AdamW's peak rate (the schedule scales it every step)
+    weight_decay: float = TrainConfig.weight_decay,  # on matrices and embeddings only
+    betas=TrainConfig.betas,  # Adam's momentum and second-moment decay
     eps: float = 1e-8,
-    lr_scale=None,
-    kind: str = "adamw",
-    muon_lr: float = TrainConfig.muon_lr,
+    lr_scale=None,  # lr_scale(parameter name) -> a multiplier (layer-wise rates in fine-tuning)
+    kind: str = "adamw",  # or "muon": Muon for the blocks' matrices, AdamW for the rest
+    muon_lr: float = TrainConfig.muon_lr,  # Muon's peak rate
 ):
     """AdamW with weight decay on matrices/embeddings only (fused kernel where supported), or `kind='muon'` (below).
     `lr_scale(name)` sets per-parameter learning-rate multipliers."""

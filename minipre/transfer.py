@@ -141,7 +141,13 @@ def choose_recipe(res: dict, start: str, n: int, cfg: TransferConfig) -> tuple[i
 
 
 def run_transfer(
-    data: LabeledSplits, starts: dict, tok, cfg: TransferConfig, scratch_config, out_path=None, log=print
+    data: LabeledSplits,  # the labeled task: training texts to subsample, and the evaluation split
+    starts: dict,  # name -> pretrained body, or None for a model from scratch
+    tok,  # the tokenizer every start shares
+    cfg: TransferConfig,  # sizes, seeds, the recipe grid and the base fine-tuning recipe
+    scratch_config,  # the shape of the from-scratch model
+    out_path=None,  # results.json: written after every run, and read back to resume
+    log=print,
 ) -> dict:
     """The honest protocol: per start and N, choose a recipe on a carved split, train to early stopping, evaluate once.
     `starts` maps a name to a pretrained body, or to None for a model from scratch with `scratch_config`."""
