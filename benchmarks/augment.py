@@ -8,7 +8,7 @@ recipe that start chose on its carved split in that run, adding one augmented co
 validation part is carved first and never augmented), and evaluates once on SST-2 dev. The no-augmentation numbers
 are that run's own rows (same subsets, same recipe), so every difference is paired. Resumes from --out.
 """
-import argparse, json, math, os, statistics, sys
+import json, math, os, statistics, sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,13 +17,10 @@ sys.path.insert(0, str(ROOT))
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--bodies", default="runs/sst2-honest")
-    ap.add_argument("--out", default="runs/sst2-augment")
-    ap.add_argument("--sizes", default="100,300")
+    from benchmarks.results import follow_up_parser
+    ap = follow_up_parser(__doc__, out="runs/sst2-augment", sizes="100,300")
     ap.add_argument("--starts", default="clm")
     ap.add_argument("--seeds", type=int, default=5)
-    ap.add_argument("--data", default=os.environ.get("MINIPRE_DATA"))
     a = ap.parse_args()
     import torch
     from minipre.files import atomic_write

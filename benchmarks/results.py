@@ -28,3 +28,14 @@ def recorded_run(folder, data=None):
                 splits=LabeledSplits.from_dataset(load_labeled(p.labeled, data=data), ptb_normalize), bodies=bodies,
                 scratch_cfg=replace(bodies["mlm"].config, causal=False),      # as transfer_pipeline builds it
                 results=json.loads((folder / "results.json").read_text()))
+
+
+def follow_up_parser(doc: str, out: str, sizes: str):
+    "The options every follow-up study of a recorded sst2 run shares: its folder, where to write, which N, the data."
+    import argparse, os
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--bodies", default="runs/sst2-honest", help="a finished sst2 transfer run (tokenizer.json, clm/)")
+    ap.add_argument("--out", default=out)
+    ap.add_argument("--sizes", default=sizes)
+    ap.add_argument("--data", default=os.environ.get("MINIPRE_DATA"))
+    return ap

@@ -9,7 +9,7 @@ the dev split never touched; --adapt-steps at --adapt-lr, fixed in advance, not 
 next-token, masked-LM and TF-IDF rows are copied in first, so the table and the paired differences compare all starts
 on the same subsets without training them again. Resumes from --out.
 """
-import argparse, json, os, sys, time
+import json, os, sys, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,14 +17,11 @@ sys.path.insert(0, str(ROOT))
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--bodies", default="runs/sst2-honest")
-    ap.add_argument("--out", default="runs/sst2-adapt")
-    ap.add_argument("--sizes", default="100,300,1000,3000,10000")
+    from benchmarks.results import follow_up_parser
+    ap = follow_up_parser(__doc__, out="runs/sst2-adapt", sizes="100,300,1000,3000,10000")
     ap.add_argument("--starts", default="clm,mlm", help="which bodies to adapt")
     ap.add_argument("--adapt-steps", type=int, default=300)
     ap.add_argument("--adapt-lr", type=float, default=3e-4)
-    ap.add_argument("--data", default=os.environ.get("MINIPRE_DATA"))
     a = ap.parse_args()
     import torch
     from minipre.finetune import load_model

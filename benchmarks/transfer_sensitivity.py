@@ -7,7 +7,7 @@ the fine-tuning protocol for scratch and the next-token start at the small sizes
 with patience 12 instead of 4 and at most 30 epochs instead of 10. Everything else (the recipe grid, tuning on the
 carved split, the cap) is the preset's. Prints both tables; the record goes to benchmarks/RESULTS.md by hand.
 """
-import argparse, os, sys
+import os, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -15,13 +15,10 @@ sys.path.insert(0, str(ROOT))
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--bodies", default="runs/sst2-honest", help="a finished sst2 transfer run (tokenizer.json, clm/)")
-    ap.add_argument("--out", default="runs/sst2-patience")
-    ap.add_argument("--sizes", default="100,300,1000")
+    from benchmarks.results import follow_up_parser
+    ap = follow_up_parser(__doc__, out="runs/sst2-patience", sizes="100,300,1000")
     ap.add_argument("--patience", type=int, default=12)
     ap.add_argument("--epochs", type=float, default=30)
-    ap.add_argument("--data", default=os.environ.get("MINIPRE_DATA"))
     a = ap.parse_args()
     import torch
     from dataclasses import replace

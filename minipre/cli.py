@@ -543,7 +543,11 @@ def run_demo(args) -> int:
 
 def corpus_and_folder(args) -> tuple[str, str | None]:
     "`--corpus` names the text and `--data` the data folder; an older `--data TEXT` alone still names the text."
-    if args.corpus is None and args.data is not None and not (Path(args.data) / "tinyshakespeare").is_dir():
+    from minipre.data import REGISTRY
+
+    d = None if args.data is None else Path(args.data)
+    is_data_folder = d is not None and d.is_dir() and any((d / s.local).is_dir() for s in REGISTRY.values())
+    if args.corpus is None and d is not None and not is_data_folder:  # a name, a file, or a folder of texts
         print(
             f"minipre pretrain: note: --data now names the data folder (as in demo and transfer); "
             f"reading {args.data} as the text: write --corpus {args.data}",
@@ -592,12 +596,8 @@ def run_pretrain(args) -> int:
     out_folder(args.out)
     if args.width and args.heads and args.width % args.heads:
         raise CLIError(f"--width {args.width} is not divisible by --heads {args.heads}")
-    if args.objective == "mlm" and args.block_size < 3:
-        raise CLIError(f"--block-size {args.block_size} leaves nothing to mask: use 3 or more")
     if args.objective == "mlm" and args.tokenizer == "char":
         raise CLIError("--objective mlm needs special tokens: use --tokenizer bpe")
-    if args.optimizer == "muon" and args.strategy == "fsdp":
-        raise CLIError("--optimizer muon needs whole matrices: use --strategy ddp")
     corpus, data = corpus_and_folder(args)
     logs = run_logs(args)
     _, tok, st = pretrain(pretrain_recipe(args, corpus), args.out, data=data, callbacks=logs)

@@ -28,6 +28,10 @@ class Task:
     def n_tokens(self, b: dict) -> int:
         return b["input_ids"].numel()
 
+    def loss(self, model, b):
+        "The model's own loss for the batch's inputs and labels (GPT and BERT compute it themselves)."
+        return model(b["input_ids"], b["labels"])[1]
+
 
 class LMTask(Task):
     "Next-token prediction on random blocks of a token stream (nanoGPT's sampler)."
@@ -39,11 +43,8 @@ class LMTask(Task):
         x, y = random_blocks(self.streams[split], self.block_size, self.batch_size, generator)
         return self.shard({"input_ids": x, "labels": y}, rank, world)
 
-    def loss(self, model, b):
-        return model(b["input_ids"], b["labels"])[1]
 
-
-class MLMTask(Task):
+class MLMTask(LMTask):
     "Masked LM on packed blocks: <cls> + (block_size - 1) tokens of the stream, no padding; BERT corruption."
 
     def __init__(
@@ -57,13 +58,8 @@ class MLMTask(Task):
         mask_frac: float = 0.8,
         random_frac: float = 0.1,
     ):
-        self.streams, self.block_size, self.batch_size, self.tok = (
-            {"train": train, "validation": val},
-            block_size,
-            batch_size,
-            tok,
-        )
-        self.rate, self.mask_frac, self.random_frac = rate, mask_frac, random_frac
+        super().__init__(train, val, block_size, batch_size)  # the same streams; only the batches differ
+        self.tok, self.rate, self.mask_frac, self.random_frac = tok, rate, mask_frac, random_frac
 
     def batch(self, split, generator, rank=0, world=1):
         x, _ = random_blocks(self.streams[split], self.block_size - 1, self.batch_size, generator)
@@ -79,9 +75,6 @@ class MLMTask(Task):
             generator=generator,
         )
         return self.shard({"input_ids": inp, "labels": lab}, rank, world)
-
-    def loss(self, model, b):
-        return model(b["input_ids"], b["labels"])[1]
 
 # %% ../nbs/06_3_tasks.ipynb #e411abb7
 class ClassifyTask(Task):

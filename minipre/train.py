@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 from .files import atomic_write
-from .config import ConfigError, TrainConfig
+from .config import TrainConfig
 from .optim import lr_at, make_optimizer
 from .device import dist_info, pick_device, autocast_dtype, inference, unwrap
 from .tasks import Task
@@ -191,8 +191,6 @@ def train(
         check_output_folder(out_dir)  # fail before the first step, not at the first save
         clean_partial_saves(out_dir)
     st, resumed = resume(out_dir, model, tokenizer, gen)
-    if cfg.optimizer == "muon" and cfg.strategy == "fsdp" and world > 1:
-        raise ConfigError("Muon needs whole matrices and FSDP shards them: use strategy='ddp' or optimizer='adamw'")
     dmodel = setup_distributed(model, device, cfg.strategy)  # FSDP replaces the parameters: build the optimizer after
     opt = make_optimizer(
         dmodel,

@@ -51,6 +51,7 @@ CASES = [  # (argv, text that the one-line message must contain); {d} is the tes
     ([T, "--objective", "clm", "--out", "{d}/o", "--threads", "0"], "--threads"),
     ([T, "--objective", "clm", "--out", "{d}/o", "--max-minutes", "0"], "--max-minutes"),
     ([T, "--objective", "clm", "--out", "{d}/o", "--muon-lr", "-1"], "--muon-lr"),
+    ([T, "--objective", "clm", "--out", "{d}/o", "--optimizer", "muon", "--strategy", "fsdp"], "--optimizer muon needs whole matrices"),
     ([T, "--objective", "clm", "--out", "{d}/o", "--seed", "-1"], "--seed"),
     ([T, "--objective", "clm", "--out", "{d}/afile"], "afile is an existing file"),
     ([T, "--objective", "clm", "--out", "{d}/o", "--corpus", "{d}/no/such/place"], "no/such/place"),
@@ -111,3 +112,13 @@ def test_the_older_data_flag_still_names_the_text(tmp_path, capsys, monkeypatch)
     rc = main(["pretrain", "--objective", "clm", "--out", str(tmp_path / "o"), "--data", str(tmp_path / "empty.txt")])
     err = capsys.readouterr().err
     assert rc == 2 and f"write --corpus {tmp_path / 'empty.txt'}" in err and "empty.txt: file is empty" in err, err
+
+
+def test_a_data_folder_is_a_folder_whatever_it_holds(tmp_path, capsys):
+    "`--data` naming a data folder (any registered source in it, not only tiny Shakespeare) is the folder, silently."
+    from argparse import Namespace
+    from minipre.cli import corpus_and_folder
+    (tmp_path / "sst2").mkdir()
+    assert corpus_and_folder(Namespace(corpus=None, data=str(tmp_path))) == ("synthetic", str(tmp_path))
+    assert corpus_and_folder(Namespace(corpus="imdb-unlabeled", data=str(tmp_path))) == ("imdb-unlabeled", str(tmp_path))
+    assert capsys.readouterr().err == ""
