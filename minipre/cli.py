@@ -665,6 +665,10 @@ def flag_names(message: str, parser, cmd: str) -> str:
             message = re.sub(rf"(?<![\w-]){re.escape(a.dest)}(?![\w-])", a.option_strings[0], message)
         elif message.startswith(f"{a.dest} "):  # "steps must be ...": the setting opens the message
             message = a.option_strings[0] + message[len(a.dest) :]
+        for choice in a.choices or ():  # "use strategy ddp": a setting followed by one of its values
+            message = re.sub(
+                rf"(?<![\w-]){re.escape(a.dest)} {re.escape(str(choice))}\b", f"{a.option_strings[0]} {choice}", message
+            )
     return message
 
 

@@ -80,7 +80,9 @@ class TrainConfig:
             if getattr(self, k) not in ok:
                 raise ConfigError(f"{k} must be one of {', '.join(ok)}; got {getattr(self, k)!r}")
         if self.optimizer == "muon" and self.strategy == "fsdp":
-            raise ConfigError("optimizer muon needs whole matrices and FSDP shards them: use strategy ddp, or adamw")
+            raise ConfigError(
+                "optimizer muon needs whole matrices and FSDP shards them: use strategy ddp or optimizer adamw"
+            )
 
 # %% ../nbs/06_0_loop.ipynb #ee36f15d
 @dataclass(frozen=True)
