@@ -145,6 +145,7 @@ class FinetuneConfig:
     min_steps: int = 30
     max_steps: int = 3000  # a safety cap: a run that reaches it while still improving is flagged
     batch_size: int = 32
+    length_groups: int = 8  # training batches drawn this many at a time and sorted by length (1: plain random)
     warmup_frac: float = 0.06
     weight_decay: float = 0.01
     dropout: float = 0.1
@@ -165,7 +166,7 @@ class FinetuneConfig:
         for k in ("lr", "head_lr_mult", "epochs"):
             check_range(k, getattr(self, k), 0, lo_open=True)
         check_range("layer_decay", self.layer_decay, 0, 1, lo_open=True)
-        for k in ("min_steps", "batch_size", "patience", "min_val", "max_val"):
+        for k in ("min_steps", "batch_size", "length_groups", "patience", "min_val", "max_val"):
             check_range(k, getattr(self, k), 1, kind=int)
         check_range("max_steps", self.max_steps, self.min_steps, kind=int)
         if self.max_len is not None:
@@ -350,6 +351,7 @@ def labeled_task(texts, ids, labels, tok, c: Config, n_classes: int, cfg: Finetu
         cfg.max_len,
         cls=not c.causal,
         class_weights=weights,
+        group=cfg.length_groups,
     )
 
 # %% ../nbs/09_finetune.ipynb #90cc7ad5

@@ -78,7 +78,9 @@ class MLMTask(LMTask):
 
 # %% ../nbs/06_3_tasks.ipynb #e411abb7
 class ClassifyTask(Task):
-    "Sequence classification batches from tokenized examples; optional class weights in the loss."
+    """Sequence classification batches from tokenized examples; optional class weights in the loss. A training batch is
+    one of `group` batches drawn together and sorted by length, picked at random: every example is as likely as
+    before, but a batch pads little (short sentences then cost a short batch)."""
 
     def __init__(
         self,
@@ -91,17 +93,30 @@ class ClassifyTask(Task):
         max_len: int = 128,
         cls: bool = True,
         class_weights=None,
+        group: int = 8,  # batches drawn at once and sorted by length; 1: a plain random batch
     ):
         self.data = {"train": (train_ids, train_y), "validation": (val_ids, val_y)}
         self.tok, self.batch_size, self.max_len, self.cls = tok, batch_size, max_len, cls
-        self.class_weights = class_weights
+        self.class_weights, self.group = class_weights, group
 
     def collate(self, seqs, ys=None):
         return collate(seqs, self.tok.pad_id, self.max_len, cls_id=self.tok.cls_id if self.cls else None, labels=ys)
 
+    def draw(self, split, generator) -> list[int]:
+        """Indices of one batch; stateless (only the generator moves), so a resumed run draws what it would have. The
+        pool is drawn without replacement and is never larger than the data, so a batch holds no repeats."""
+        n, B = len(self.data[split][0]), self.batch_size
+        k = min(self.group, n // B) if split == "train" else 1
+        if k <= 1:  # a small set, or validation: a plain random batch
+            return torch.randint(n, (B,), generator=generator).tolist()
+        lengths = self.data[split][0]
+        pool = sorted(torch.randperm(n, generator=generator)[: k * B].tolist(), key=lambda i: len(lengths[i]))
+        j = int(torch.randint(k, (1,), generator=generator))
+        return pool[j * B : (j + 1) * B]
+
     def batch(self, split, generator, rank=0, world=1):
         ids, ys = self.data[split]
-        ix = torch.randint(len(ids), (self.batch_size,), generator=generator).tolist()
+        ix = self.draw(split, generator)
         return self.shard(self.collate([ids[i] for i in ix], [ys[i] for i in ix]), rank, world)
 
     def loss(self, model, b):
