@@ -103,14 +103,14 @@ class ClassifyTask(Task):
         return collate(seqs, self.tok.pad_id, self.max_len, cls_id=self.tok.cls_id if self.cls else None, labels=ys)
 
     def draw(self, split, generator) -> list[int]:
-        """Indices of one batch; stateless (only the generator moves), so a resumed run draws what it would have. The
-        pool is drawn without replacement and is never larger than the data, so a batch holds no repeats."""
-        n, B = len(self.data[split][0]), self.batch_size
+        """Indices of one batch; stateless (only the generator moves), so a resumed run draws what it would have. A
+        grouped pool is drawn without replacement and is never larger than the data, so grouping repeats nothing."""
+        ids, B = self.data[split][0], self.batch_size
+        n = len(ids)
         k = min(self.group, n // B) if split == "train" else 1
         if k <= 1:  # a small set, or validation: a plain random batch
             return torch.randint(n, (B,), generator=generator).tolist()
-        lengths = self.data[split][0]
-        pool = sorted(torch.randperm(n, generator=generator)[: k * B].tolist(), key=lambda i: len(lengths[i]))
+        pool = sorted(torch.randperm(n, generator=generator)[: k * B].tolist(), key=lambda i: len(ids[i]))
         j = int(torch.randint(k, (1,), generator=generator))
         return pool[j * B : (j + 1) * B]
 
