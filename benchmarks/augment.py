@@ -8,7 +8,7 @@ recipe that start chose on its carved split in that run, adding one augmented co
 validation part is carved first and never augmented), and evaluates once on SST-2 dev. The no-augmentation numbers
 are that run's own rows (same subsets, same recipe), so every difference is paired. Resumes from --out.
 """
-import json, math, os, statistics, sys
+import json, os, statistics, sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,7 +25,7 @@ def main():
     import torch
     from minipre.files import atomic_write
     from minipre.finetune import finetune, balanced_subset, word_edits, mlm_replacements
-    from minipre.transfer import choose_recipe, t_quantile
+    from minipre.transfer import choose_recipe, mean_ci
     from benchmarks.results import recorded_run
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", 1)))
     run = recorded_run(a.bodies, a.data)
@@ -61,11 +61,9 @@ def main():
             for name in augs:
                 acc = {r["seed"]: r["acc"] for r in rows if (r["start"], r["n"], r["augment"]) == (start, n, name)}
                 if len(acc) < 2: continue
-                d = [acc[s] - none[(start, n, s)] for s in sorted(acc)]
-                h = t_quantile(len(d)) * statistics.stdev(d) / math.sqrt(len(d))
+                m, lo, hi, _ = mean_ci([acc[s] - none[(start, n, s)] for s in sorted(acc)])
                 print(f"| {start} | {n} | {name} | {100 * statistics.mean(acc.values()):.1f} ± "
-                      f"{100 * statistics.stdev(acc.values()):.1f} | {100 * statistics.mean(d):+.1f} "
-                      f"[{100 * (statistics.mean(d) - h):+.1f}, {100 * (statistics.mean(d) + h):+.1f}] |")
+                      f"{100 * statistics.stdev(acc.values()):.1f} | {100 * m:+.1f} [{100 * lo:+.1f}, {100 * hi:+.1f}] |")
 
 
 if __name__ == "__main__":

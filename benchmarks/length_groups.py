@@ -9,7 +9,7 @@ start at the given sizes, on the same subsets (same seeds), with `length_groups=
 padded to its longest sentence. Prints both tables, the paired difference (grouped minus plain) and the fine-tuning
 seconds per step of each. Runs with 2 threads, as the record did; run it with nothing else on the machine.
 """
-import os, statistics, sys
+import os, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,18 +18,17 @@ sys.path.insert(0, str(ROOT))
 
 def paired(grouped: dict, plain: dict, sizes) -> list[str]:
     "Per start and N: mean difference in accuracy (grouped minus plain, points) over shared seeds, and time per step."
-    from minipre.transfer import t_quantile
+    from minipre.transfer import mean_ci
     key = lambda r: (r["start"], r["n"], r["seed"])
     g, p = ({key(r): r for r in res["runs"] if r["n"] in sizes} for res in (grouped, plain))
     lines = ["| start | N | seeds | grouped minus plain (points, 95% interval) | s/step grouped | s/step plain |",
              "|---|---|---|---|---|---|"]
     for start, n in sorted({k[:2] for k in g if k in p}, key=lambda k: (k[1], k[0])):
         ks = [k for k in g if k[:2] == (start, n) and k in p]
-        d = [100 * (g[k]["acc"] - p[k]["acc"]) for k in ks]
-        m = statistics.mean(d)
-        h = t_quantile(len(d)) * statistics.stdev(d) / len(d) ** 0.5 if len(d) > 1 else float("nan")
+        m, lo, hi, seeds = mean_ci([100 * (g[k]["acc"] - p[k]["acc"]) for k in ks])
+        ci = "" if lo is None else f" [{lo:+.1f}, {hi:+.1f}]"
         rate = lambda rs: sum(r["seconds"] for r in rs) / sum(r["steps"] for r in rs)
-        lines.append(f"| {start} | {n} | {len(d)} | {m:+.1f} [{m - h:+.1f}, {m + h:+.1f}] | "
+        lines.append(f"| {start} | {n} | {seeds} | {m:+.1f}{ci} | "
                      f"{rate([g[k] for k in ks]):.3f} | {rate([p[k] for k in ks]):.3f} |")
     return lines
 

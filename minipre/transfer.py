@@ -20,8 +20,8 @@ from .device import unwrap
 
 # %% auto #0
 __all__ = ['GRID', 'ORDER', 'LABELS', 'PRESETS', 'TransferConfig', 'LabeledSplits', 'choose_recipe', 'run_transfer', 'summarize',
-           't_quantile', 'paired_differences', 'format_table', 'plot_transfer', 'TransferPreset', 'TransferResult',
-           'pretrain_bodies', 'run_experiment', 'transfer_pipeline', 'adapt_to_task']
+           't_quantile', 'mean_ci', 'paired_differences', 'format_table', 'plot_transfer', 'TransferPreset',
+           'TransferResult', 'pretrain_bodies', 'run_experiment', 'transfer_pipeline', 'adapt_to_task']
 
 # %% ../nbs/10_transfer.ipynb #c006
 # The recipes every start may choose from: the same four for scratch and for pretrained bodies (the same tuning budget)
@@ -256,6 +256,15 @@ def t_quantile(k: int, q: float = 0.975) -> float:
     return float(student_t.ppf(q, k - 1))
 
 
+def mean_ci(d: list, q: float = 0.975) -> tuple:
+    "(mean, low, high, k) of k paired differences: a Student-t interval over seeds (low, high: None for one value)."
+    m = statistics.mean(d)
+    if len(d) < 2:
+        return (m, None, None, 1)
+    h = t_quantile(len(d), q) * statistics.stdev(d) / math.sqrt(len(d))
+    return (m, m - h, m + h, len(d))
+
+
 def paired_differences(res: dict, ref: str = "scratch") -> dict:
     "{start: {N: (mean, low, high, k)}}: accuracy minus `ref`'s on the same subsets (same seeds), with a 95% interval."
     acc = {
@@ -266,14 +275,7 @@ def paired_differences(res: dict, ref: str = "scratch") -> dict:
         if s != ref and (ref, n, seed) in acc:
             out.setdefault(s, {}).setdefault(n, []).append(a - acc[(ref, n, seed)])
 
-    def ci(d):
-        m = statistics.mean(d)
-        if len(d) < 2:
-            return (m, None, None, 1)
-        h = t_quantile(len(d)) * statistics.stdev(d) / math.sqrt(len(d))
-        return (m, m - h, m + h, len(d))
-
-    return {s: {n: ci(d) for n, d in sorted(ns.items())} for s, ns in out.items()}
+    return {s: {n: mean_ci(d) for n, d in sorted(ns.items())} for s, ns in out.items()}
 
 
 def _cell(st, k_row: int = 0) -> str:
