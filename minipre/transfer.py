@@ -11,7 +11,15 @@ import torch
 from scipy.stats import t as student_t
 from .data import label_names, load_labeled, ptb_normalize
 from .files import atomic_write
-from .finetune import FinetuneConfig, Finetuned, balanced_subset, check_labeled, finetune, tfidf_baseline
+from minipre.finetune import (
+    FinetuneConfig,
+    Finetuned,
+    balanced_subset,
+    check_labeled,
+    class_report,
+    finetune,
+    tfidf_baseline,
+)
 from .pretrain import build_tokenizer, corpus_texts, pretrain, pretraining_task
 from .tokenize import load_tokenizer
 from .config import ConfigError, Recipe, TrainConfig, check_range
@@ -19,9 +27,10 @@ from .train import train
 from .device import unwrap
 
 # %% auto #0
-__all__ = ['GRID', 'ORDER', 'LABELS', 'PRESETS', 'TransferConfig', 'LabeledSplits', 'choose_recipe', 'run_transfer', 'summarize',
-           't_quantile', 'mean_ci', 'paired_differences', 'format_table', 'plot_transfer', 'TransferPreset',
-           'TransferResult', 'pretrain_bodies', 'run_experiment', 'transfer_pipeline', 'adapt_to_task']
+__all__ = ['GRID', 'ORDER', 'LABELS', 'METRICS', 'PRESETS', 'TransferConfig', 'LabeledSplits', 'choose_recipe', 'run_transfer',
+           'majority_share', 'reported_metrics', 'summarize', 't_quantile', 'mean_ci', 'paired_differences',
+           'format_table', 'plot_transfer', 'TransferPreset', 'TransferResult', 'pretrain_bodies', 'run_experiment',
+           'transfer_pipeline', 'adapt_to_task']
 
 # %% ../nbs/10_transfer.ipynb #c006
 # The recipes every start may choose from: the same four for scratch and for pretrained bodies (the same tuning budget)
@@ -154,9 +163,11 @@ def run_transfer(
     res = {"runs": [], "tuning": [], "tfidf": []}
     if out_path and Path(out_path).exists():
         res = {**res, **json.loads(Path(out_path).read_text())}
+    n_classes = max(data.train_labels + data.eval_labels) + 1
     res.update(
         eval_split=data.eval_split,
         n_eval=len(data.eval_texts),
+        eval_counts=[data.eval_labels.count(k) for k in range(n_classes)],  # the evaluation split's examples per class
         n_train_total=len(data.train_texts),
         label_names=data.label_names,
         protocol={
@@ -208,9 +219,12 @@ def run_transfer(
                     ft, info = _finetune_and_score(
                         data, idx, tok, body, scratch_config, replace(cfg.finetune, **cfg.grid[k], seed=seed)
                     )
-                acc = ft.accuracy(data.eval_texts, data.eval_labels)  # the evaluation split: once per final run
+                pred = ft.predict(data.eval_texts)  # the evaluation split: once per final run
+                rep = class_report(data.eval_labels, pred, list(range(n_classes)))
+                acc = rep["accuracy"]
                 res["runs"].append(
-                    {"start": name, "n": N, "seed": seed, "acc": acc, "recipe": cfg.grid[k], "chosen_at": at, **info}
+                    {"start": name, "n": N, "seed": seed, "acc": acc, "macro_f1": rep["macro_f1"]}
+                    | {"recipe": cfg.grid[k], "chosen_at": at, **info}
                 )
                 log(
                     f"N={N:>6} seed={seed} {name:>8}: {acc:.3f} (recipe {k}, chosen at N={at}; {info['steps']} steps, "
@@ -232,17 +246,39 @@ LABELS = {
 }
 
 
-def summarize(res: dict) -> dict:
-    "{start: {N: {'mean', 'std' (None for one seed), 'k' seeds, 'budget' runs that ended at a step or epoch budget}}}."
+METRICS = {"acc": "accuracy", "macro_f1": "macro F1"}
+
+
+def _rows(res: dict) -> list[dict]:
+    return res["runs"] + [{**t, "start": "tfidf"} for t in res["tfidf"]]
+
+
+def majority_share(res: dict) -> float | None:
+    "Accuracy of always answering the evaluation split's most common class (None for a record without class counts)."
+    counts = res.get("eval_counts")
+    return max(counts) / sum(counts) if counts else None
+
+
+def reported_metrics(res: dict) -> list[str]:
+    """Accuracy always; macro F1 as well where accuracy alone misleads (more than two classes, or an evaluation split
+    whose most common class holds 60% or more) and every run recorded it."""
+    many = len(res.get("eval_counts") or ()) > 2 or (majority_share(res) or 0) >= 0.6
+    return ["acc", "macro_f1"] if many and all("macro_f1" in r for r in _rows(res)) else ["acc"]
+
+
+def summarize(res: dict, metric: str = "acc") -> dict:
+    """{start: {N: {'mean', 'std' (None for one seed), 'k' seeds, 'budget' runs that ended at a step or epoch budget}}},
+    of `metric` ('acc' or 'macro_f1'; runs that did not record it are left out)."""
     by = {}
-    for r in res["runs"] + [{**t, "start": "tfidf"} for t in res["tfidf"]]:
-        by.setdefault(r["start"], {}).setdefault(r["n"], []).append(r)
+    for r in _rows(res):
+        if metric in r:
+            by.setdefault(r["start"], {}).setdefault(r["n"], []).append(r)
     return {
         s: {
             n: {
-                "mean": statistics.mean(r["acc"] for r in rs),
+                "mean": statistics.mean(r[metric] for r in rs),
                 "k": len(rs),
-                "std": statistics.stdev(r["acc"] for r in rs) if len(rs) > 1 else None,
+                "std": statistics.stdev(r[metric] for r in rs) if len(rs) > 1 else None,
                 "budget": sum(r.get("ended", "early stop") != "early stop" for r in rs),
             }
             for n, rs in sorted(d.items())
@@ -265,11 +301,9 @@ def mean_ci(d: list, q: float = 0.975) -> tuple:
     return (m, m - h, m + h, len(d))
 
 
-def paired_differences(res: dict, ref: str = "scratch") -> dict:
-    "{start: {N: (mean, low, high, k)}}: accuracy minus `ref`'s on the same subsets (same seeds), with a 95% interval."
-    acc = {
-        (r["start"], r["n"], r["seed"]): r["acc"] for r in res["runs"] + [{**t, "start": "tfidf"} for t in res["tfidf"]]
-    }
+def paired_differences(res: dict, ref: str = "scratch", metric: str = "acc") -> dict:
+    "{start: {N: (mean, low, high, k)}}: `metric` minus `ref`'s on the same subsets (same seeds), with a 95% interval."
+    acc = {(r["start"], r["n"], r["seed"]): r[metric] for r in _rows(res) if metric in r}
     out = {}
     for (s, n, seed), a in sorted(acc.items()):
         if s != ref and (ref, n, seed) in acc:
@@ -287,10 +321,8 @@ def _cell(st, k_row: int = 0) -> str:
     return s + (" †" if st["budget"] else "")
 
 
-def format_table(res: dict) -> str:
-    """Markdown: accuracy mean ± std (x100) by start and N, then the paired difference against scratch with its 95%
-    interval."""
-    sm, diff = summarize(res), paired_differences(res)
+def _metric_table(res: dict, metric: str) -> list[str]:
+    sm, diff = summarize(res, metric), paired_differences(res, metric=metric)
     ns = sorted({n for d in sm.values() for n in d})
     starts = [s for s in ORDER if s in sm] + [s for s in sm if s not in ORDER]
     head = "| start | " + " | ".join(f"N={n}" for n in ns) + " |\n|---|" + "---|" * len(ns)
@@ -308,17 +340,30 @@ def format_table(res: dict) -> str:
         out += [
             f"| {LABELS.get(s, s)} | " + " | ".join(fmt(diff[s].get(n)) for n in ns) + " |" for s in starts if s in diff
         ]
-    if any(st["budget"] for d in sm.values() for st in d.values()):
-        out += ["", "† at least one run ended at its step or epoch budget instead of by early stopping."]
-    return "\n".join(out)
+    return out
+
+
+def format_table(res: dict) -> str:
+    """Markdown: mean ± std (x100) by start and N, then the paired difference against scratch with its 95% interval;
+    for accuracy, and for macro F1 too where accuracy alone misleads (`reported_metrics`)."""
+    metrics = reported_metrics(res)
+    out = []
+    for m in metrics:
+        out += ([f"**{METRICS[m]}** (x100):", ""] if len(metrics) > 1 else []) + _metric_table(res, m) + [""]
+    if (share := majority_share(res)) is not None:
+        out += [f"Always answering the evaluation split's most common class: {100 * share:.1f}% accuracy.", ""]
+    if any(st["budget"] for d in summarize(res).values() for st in d.values()):
+        out += ["† at least one run ended at its step or epoch budget instead of by early stopping."]
+    return "\n".join(out).rstrip()
 
 
 def plot_transfer(res: dict, path=None, title: str = "data efficiency"):
-    "Accuracy against N (log x), mean ± std over seeds (no bar for one seed); saves a PNG when `path` is given."
+    """Each reported metric against N (log x), mean ± std over seeds (no bar for one seed), one panel per metric, with
+    the most common class as a floor; saves a PNG when `path` is given."""
     import matplotlib.pyplot as plt
 
-    sm = summarize(res)
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    metrics = reported_metrics(res)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(7 * len(metrics), 4.2), squeeze=False)
     style = {
         "scratch": ("C0", "-"),
         "mlm": ("C1", "-"),
@@ -327,23 +372,29 @@ def plot_transfer(res: dict, path=None, title: str = "data efficiency"):
         "clm-adapted": ("C2", ":"),
         "tfidf": ("gray", "--"),
     }
-    for s in [s for s in ORDER if s in sm] + [s for s in sm if s not in ORDER]:
-        col, ls = style.get(s, (None, "-"))
-        ns = list(sm[s])
-        ax.errorbar(
-            ns,
-            [100 * sm[s][n]["mean"] for n in ns],
-            yerr=[100 * (sm[s][n]["std"] or 0) for n in ns],
-            label=LABELS.get(s, s),
-            color=col,
-            ls=ls,
-            marker="o",
-            capsize=3,
-        )
-    ax.set_xscale("log")
-    ax.set(xlabel="labeled training examples N", ylabel=f"accuracy on {res.get('eval_split', 'eval')} (%)", title=title)
-    ax.grid(alpha=0.3, which="both")
-    ax.legend()
+    for ax, m in zip(axes[0], metrics):
+        sm = summarize(res, m)
+        for s in [s for s in ORDER if s in sm] + [s for s in sm if s not in ORDER]:
+            col, ls = style.get(s, (None, "-"))
+            ns = list(sm[s])
+            ax.errorbar(
+                ns,
+                [100 * sm[s][n]["mean"] for n in ns],
+                yerr=[100 * (sm[s][n]["std"] or 0) for n in ns],
+                label=LABELS.get(s, s),
+                color=col,
+                ls=ls,
+                marker="o",
+                capsize=3,
+            )
+        if m == "acc" and (share := majority_share(res)) is not None:
+            ax.axhline(100 * share, color="black", ls=":", lw=1, label="most common class")
+        ax.set_xscale("log")
+        split = res.get("eval_split", "eval")
+        head = title if len(metrics) == 1 else f"{title}: {METRICS[m]}"
+        ax.set(xlabel="labeled training examples N", ylabel=f"{METRICS[m]} on {split} (%)", title=head)
+        ax.grid(alpha=0.3, which="both")
+        ax.legend()
     fig.tight_layout()
     if path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -503,7 +554,7 @@ def run_experiment(preset: TransferPreset, texts, labeled: LabeledSplits, out_di
     )
     res.update(pretraining=record, finetune_seconds=sum(r["seconds"] for r in res["runs"] + res["tuning"]))
     atomic_write(out / "results.json", json.dumps(res, indent=1))
-    fig = plot_transfer(res, out / "transfer.png", title=f"{preset.labeled}: accuracy against labeled examples")
+    fig = plot_transfer(res, out / "transfer.png", title=f"{preset.labeled}: data efficiency")
     import matplotlib.pyplot as plt  # only now: pyplot picks a backend when imported
 
     plt.close(fig)  # saved to a file, not shown

@@ -93,6 +93,25 @@ def test_finetune_from_scratch(work):
     assert (work / "scratch" / "metrics.json").exists()
 
 
+def test_transfer_on_a_three_class_table(work):
+    """`minipre transfer` on the user's own corpus and table: three classes, so macro F1 is reported next to accuracy;
+    the evaluation split is carved from the table, and a second call resumes instead of training again."""
+    args = ["transfer", "--preset", "synthetic", "--corpus", work / "corpus.txt", "--labeled", work / "train.csv",
+            "--text-col", "review", "--label-col", "topic", "--sizes", "15,45", "--seeds", "2", "--minutes", "0.1",
+            "--out", work / "transfer", "--quiet"]
+    r = run(*args)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "**macro F1**" in r.stdout and "most common class" in r.stdout, r.stdout
+    res = json.loads((work / "transfer" / "results.json").read_text())
+    assert sorted(res["label_names"]) == sorted(TOPICS) and len(res["eval_counts"]) == 3
+    assert {(x["start"], x["n"]) for x in res["runs"]} == {(s, n) for s in ("scratch", "mlm", "clm") for n in (15, 45)}
+    assert all(0 <= x["macro_f1"] <= 1 for x in res["runs"] + res["tfidf"])
+    assert (work / "transfer" / "transfer.png").stat().st_size > 10_000
+    again = run(*args)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert json.loads((work / "transfer" / "results.json").read_text())["runs"] == res["runs"]  # resumed: nothing re-run
+
+
 @pytest.mark.parametrize("args,says", [
     (["finetune", "--body", "{w}/nowhere", "--labeled", "{w}/train.csv", "--text-col", "review", "--label-col", "topic",
       "--out", "{w}/x"], "nowhere: not a checkpoint folder"),
