@@ -1,8 +1,10 @@
 """A real browser test: JupyterLab on loopback, every chapter opened in headless Chromium (Debian's package, driven by
 Playwright with its executable path; never a browser download) and run with "Run All" on the fast path that
-`make test` runs (cells marked `#| slow` or `#| notest` are left out of the copy that is opened). The slowest chapters
-are not run a second time when `make test`'s notebook run has just executed them (`_build/executed`, newer than the
-source): the browser opens that executed copy and the same checks read its outputs.
+`make test` runs (cells marked `#| slow` or `#| notest` are left out of the copy that is opened). `make test` runs a
+few chapters live in the browser (`ALWAYS_LIVE`); the others were just executed by its notebook run (`_build/executed`,
+newer than the source), so the browser opens that executed copy and the same checks read its outputs. `make test-slow`
+runs every chapter live except the minute-long ones (`SLOW_CHAPTERS`). Without a fresh executed copy, a chapter runs
+live.
 
 For each chapter, in the rendered page: exactly one `h1` (the title), every `##` section of the source present as an
 `h2`, every code cell executed with no error output, and every figure that the run produced shown as an image. A
@@ -22,8 +24,10 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 SHOTS = ROOT / "_build" / "browser"
 CHAPTERS = sorted(p.name for p in (ROOT / "nbs").glob("*.ipynb"))
 EXECUTED = ROOT / "_build" / "executed"
-# a minute or so each in `make nbtest`: shown from its executed copy instead of run again (keeps make test near 15 min)
-SHOWN_NOT_RUN = {"00_big_picture.ipynb", "00_data.ipynb", "02_objectives.ipynb", "05_flash_attention.ipynb",
+# run live on every `make test`: a small chapter, the training loop, and the widgets chapter (driven below)
+ALWAYS_LIVE = {"01_tokenize.ipynb", "06_0_loop.ipynb", "12_widgets.ipynb"}
+# a minute or so each in `make nbtest`: shown from its executed copy even in `make test-slow`
+SLOW_CHAPTERS = {"00_big_picture.ipynb", "00_data.ipynb", "02_objectives.ipynb", "05_flash_attention.ipynb",
                  "09_finetune.ipynb", "10_transfer.ipynb"}
 SKIP_FLAGS = re.compile(r"^#\|\s*(slow|notest)\b", re.M)
 
@@ -44,10 +48,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-def executed_copy(name: str) -> Path | None:
-    "`make nbtest`'s executed copy of a slow chapter, if it is there and newer than the source; else None (run it)."
+def executed_copy(name: str, runslow: bool = False) -> Path | None:
+    """`make nbtest`'s executed copy of a chapter not run live (see the module docstring), if it is there and newer than
+    the source; else None (run it)."""
     ex = EXECUTED / name
-    if name not in SHOWN_NOT_RUN or not ex.exists() or ex.stat().st_mtime < (ROOT / "nbs" / name).stat().st_mtime: return None
+    shown = name in SLOW_CHAPTERS if runslow else name not in ALWAYS_LIVE
+    if not shown or not ex.exists() or ex.stat().st_mtime < (ROOT / "nbs" / name).stat().st_mtime: return None
     return ex
 
 
@@ -61,7 +67,7 @@ def fast_path_copy(src: Path, dest: Path):
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def lab(tmp_path_factory, request):
     why = ensure_chromium()
     if why:
         print(f"SKIPPING the browser test: {why}")
@@ -70,8 +76,10 @@ def lab(tmp_path_factory):
     pytest.importorskip("jupyterlab")
     work = tmp_path_factory.mktemp("lab")
     (work / "nbs").mkdir()
+    shown = {name: executed_copy(name, request.config.getoption("--runslow")) for name in CHAPTERS}
+    shown = {name for name, ex in shown.items() if ex}        # opened from the executed copy, not run again
     for name in CHAPTERS:
-        if executed_copy(name): shutil.copy(executed_copy(name), work / "nbs" / name)
+        if name in shown: shutil.copy(EXECUTED / name, work / "nbs" / name)
         else: fast_path_copy(ROOT / "nbs" / name, work / "nbs" / name)
     shutil.copytree(ROOT / "docs", work / "docs")              # chapters read recorded results from ../docs
     # JupyterLab 4 renders only the cells in view by default: render all of them, so the whole page can be checked
@@ -98,7 +106,7 @@ def lab(tmp_path_factory):
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield f"http://127.0.0.1:{port}", token, work, browser
+        yield f"http://127.0.0.1:{port}", token, work, browser, shown
         browser.close()
     proc.terminate()
     try:
@@ -146,11 +154,11 @@ def expected(name: str, saved: dict):
 
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_chapter_renders_and_runs_in_jupyterlab(lab, name):
-    url, token, work, browser = lab
+    url, token, work, browser, shown = lab
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        if executed_copy(name): open_saved(page, url, token, name)
+        if name in shown: open_saved(page, url, token, name)
         else: run_all(page, url, token, name)
         saved = json.loads((work / "nbs" / name).read_text())
         h2, errors, not_run, figures = expected(name, saved)
@@ -192,7 +200,7 @@ def stop_kernels(url, token):
 
 def test_widgets_respond(lab):
     "The widgets chapter (already run above or here): sliders render and moving one changes the output."
-    url, token, work, browser = lab
+    url, token, work, browser, _ = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         run_all(page, url, token, "12_widgets.ipynb")
