@@ -11,15 +11,8 @@ import torch
 from scipy.stats import t as student_t
 from .data import label_names, load_labeled, ptb_normalize
 from .files import atomic_write
-from minipre.finetune import (
-    FinetuneConfig,
-    Finetuned,
-    balanced_subset,
-    check_labeled,
-    class_report,
-    finetune,
-    tfidf_baseline,
-)
+from .finetune import FinetuneConfig, Finetuned, balanced_subset, check_labeled, finetune, tfidf_baseline
+from .finetune import class_report  # accuracy and macro F1 from one set of predictions
 from .pretrain import build_tokenizer, corpus_texts, pretrain, pretraining_task
 from .tokenize import load_tokenizer
 from .config import ConfigError, Recipe, TrainConfig, check_range

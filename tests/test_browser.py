@@ -76,8 +76,8 @@ def lab(tmp_path_factory, request):
     pytest.importorskip("jupyterlab")
     work = tmp_path_factory.mktemp("lab")
     (work / "nbs").mkdir()
-    shown = {name: executed_copy(name, request.config.getoption("--runslow")) for name in CHAPTERS}
-    shown = {name for name, ex in shown.items() if ex}        # opened from the executed copy, not run again
+    runslow = request.config.getoption("--runslow")
+    shown = {name for name in CHAPTERS if executed_copy(name, runslow)}  # opened from the executed copy, not run again
     for name in CHAPTERS:
         if name in shown: shutil.copy(EXECUTED / name, work / "nbs" / name)
         else: fast_path_copy(ROOT / "nbs" / name, work / "nbs" / name)
