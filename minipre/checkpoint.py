@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_4_checkpoint.ipynb #eca25a5d
 from __future__ import annotations
-import hashlib, json, os, shutil
+import contextlib, fcntl, hashlib, json, os, re, shutil, socket, time, warnings
 from pathlib import Path
 import torch
 from safetensors.torch import load_model, save_model
@@ -12,8 +12,9 @@ from .files import atomic_write
 from .device import unwrap
 
 # %% auto #0
-__all__ = ['CheckpointError', 'tokenizer_fingerprint', 'save_checkpoint', 'check_output_folder', 'intact_checkpoints',
-           'recovery_hint', 'clean_partial_saves', 'latest_checkpoint', 'read_meta', 'load_checkpoint']
+__all__ = ['CheckpointError', 'tokenizer_fingerprint', 'checkpoint_kind', 'check_folder_kind', 'save_checkpoint',
+           'check_output_folder', 'FolderBusy', 'folder_lock', 'intact_checkpoints', 'recovery_hint',
+           'clean_partial_saves', 'latest_checkpoint', 'read_meta', 'load_checkpoint']
 
 # %% ../nbs/06_4_checkpoint.ipynb #c022
 class CheckpointError(RuntimeError):
@@ -25,6 +26,30 @@ def tokenizer_fingerprint(tok) -> str | None:
     return None if tok is None else hashlib.sha256(json.dumps(tok.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
 
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)  # read once: the permissions new files get
+
+
+def checkpoint_kind(meta: dict) -> str:
+    "What a checkpoint holds: 'classifier' (a fine-tuned model) or 'pretraining' (a body and its run state)."
+    return "classifier" if meta.get("task") == "classify" else "pretraining"
+
+
+def check_folder_kind(out_dir, kind: str):
+    "Refuse to save a `kind` checkpoint into a folder whose checkpoints are of the other kind (rotation would mix them)."
+    for ck in sorted(Path(out_dir).glob("ckpt-*"), reverse=True):
+        try:
+            other = checkpoint_kind(json.loads((ck / "meta.json").read_text()))
+        except (OSError, ValueError, AttributeError, RecursionError):
+            continue  # a damaged checkpoint says nothing about the folder
+        if other != kind:
+            raise CheckpointError(
+                f"{out_dir} holds a {other} run ({ck.name}); a {kind} checkpoint would rotate it away: "
+                "use another output folder"
+            )
+        return
+
+
 def save_checkpoint(
     out_dir,  # the run's folder: checkpoints go in ckpt-NNNNNNN/, and `latest` names the newest
     model,  # saved with its spec(), so a checkpoint can rebuild it
@@ -32,12 +57,13 @@ def save_checkpoint(
     meta: dict | None = None,  # facts for meta.json; its "step" names the folder
     tokenizer=None,  # saved as tokenizer.json, and fingerprinted
     extra_state: dict | None = None,  # more tensors for state.pt (the data order's generator, for one)
-    keep: int = 2,  # older checkpoints beyond this many are deleted
+    keep: int = 2,  # older checkpoints beyond this many are deleted (never the one just written)
 ) -> Path:
     "Write a checkpoint folder atomically and point `out_dir/latest` at it; keep the newest `keep`."
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     meta = dict(meta or {})
+    check_folder_kind(out_dir, checkpoint_kind(meta))  # a classifier never rotates a pretraining run away
     step = int(meta.get("step", 0))
     final = out_dir / f"ckpt-{step:07d}"
     tmp = out_dir / f".tmp-{final.name}-{os.getpid()}"
@@ -55,6 +81,8 @@ def save_checkpoint(
             state["optimizer"] = optimizer.state_dict()
         state["torch_rng"] = torch.get_rng_state()
         torch.save(state, tmp / "state.pt")
+        for f in tmp.iterdir():  # safetensors writes 0600 files; give them the permissions of the rest
+            os.chmod(f, 0o666 & ~_UMASK)
         if final.exists():
             shutil.rmtree(final)
         os.replace(tmp, final)
@@ -62,7 +90,9 @@ def save_checkpoint(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     atomic_write(out_dir / "latest", final.name)
-    for old in sorted(out_dir.glob("ckpt-*"))[:-keep]:
+    # the one just written always stays, whatever its step (a shorter run saved into an older run's folder)
+    others = [p for p in sorted(out_dir.glob("ckpt-*"), reverse=True) if p != final]
+    for old in others[keep - 1 :]:
         shutil.rmtree(old, ignore_errors=True)
     return final
 
@@ -81,6 +111,74 @@ def check_output_folder(out_dir) -> Path:
         raise CheckpointError(f"output folder {p} cannot be written ({e.strerror or e})") from None
     return p
 
+# %% ../nbs/06_4_checkpoint.ipynb #lock0001
+class FolderBusy(CheckpointError):
+    "Another live process holds the run folder's lock."
+
+
+_HELD: dict = {}  # resolved folder -> [open lock file, depth]: re-entrant within one process
+
+
+def _lock_holder(path: Path) -> str:
+    "Who wrote the lock file, in words (never more than its first line, parsed)."
+    try:
+        info = json.loads(path.read_text(errors="replace")[:500] or "{}")
+        return f"pid {int(info['pid'])} on {str(info['host'])[:64]} (since {str(info.get('since', '?'))[:32]})"
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        return "an unknown process (the lock file is unreadable)"
+
+
+@contextlib.contextmanager
+def folder_lock(out_dir, what: str = "run"):
+    "Hold `out_dir/.lock` while writing the folder; a second live writer gets `FolderBusy` naming the holder."
+    out = Path(out_dir)
+    if int(os.environ.get("RANK", "0")) != 0:  # under torchrun, the first process writes for all
+        yield out
+        return
+    if out.exists() and not out.is_dir():
+        raise CheckpointError(f"output folder {out} is an existing file")
+    key = str(out.resolve())
+    if key in _HELD:
+        _HELD[key][1] += 1
+        try:
+            yield out
+        finally:
+            _HELD[key][1] -= 1
+        return
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise CheckpointError(f"output folder {out} cannot be made ({e.strerror or e})") from None
+    path = out / ".lock"
+    try:
+        f = open(path, "a+")
+    except OSError as e:
+        raise CheckpointError(f"output folder {out} cannot be written ({e.strerror or e})") from None
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.close()
+        raise FolderBusy(
+            f"{out} is in use by {_lock_holder(path)}: wait for that {what} to finish, or use another output folder"
+        ) from None
+    if path.stat().st_size:  # a file whose lock nobody holds: its run died without cleaning up
+        warnings.warn(f"{path}: taking over a stale lock of {_lock_holder(path)}, which is no longer running")
+    f.seek(0)
+    f.truncate()
+    since = time.strftime("%Y-%m-%d %H:%M:%S")
+    f.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": since, "what": what}))
+    f.flush()
+    _HELD[key] = [f, 1]
+    try:
+        yield out
+    finally:
+        del _HELD[key]
+        path.unlink(missing_ok=True)
+        f.close()  # closing releases the flock
+        if created and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # a refused or failed command leaves no empty folder behind
+
 # %% ../nbs/06_4_checkpoint.ipynb #7d5a7056
 def intact_checkpoints(out_dir) -> list[Path]:
     "Checkpoint folders in `out_dir` whose meta.json parses and whose weights file is there, newest first."
@@ -90,7 +188,7 @@ def intact_checkpoints(out_dir) -> list[Path]:
             return (ck / "model.safetensors").stat().st_size > 0 and isinstance(
                 json.loads((ck / "meta.json").read_text()), dict
             )
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return False
 
     return [ck for ck in sorted(Path(out_dir).glob("ckpt-*"), reverse=True) if ok(ck)]
@@ -113,37 +211,52 @@ def clean_partial_saves(out_dir) -> list[Path]:
     return gone
 
 
+_CKPT_NAME = re.compile(r"ckpt-\d{7,}")
+
+
 def latest_checkpoint(out_dir) -> Path | None:
-    "The checkpoint folder `out_dir/latest` points at (or `out_dir` itself if it is one), else None."
+    """The checkpoint folder `out_dir/latest` points at (or `out_dir` itself if it is one), else None. A `latest`
+    missing beside intact checkpoints is rewritten to name the newest of them, with a warning: never a silent restart."""
     out_dir = Path(out_dir)
     if (out_dir / "meta.json").exists():
         return out_dir
     p = out_dir / "latest"
+    if p.is_symlink() or (p.exists() and not p.is_file()):  # never follow it: its target is not ours to print
+        raise CheckpointError(f"{p} is not the one-line file minipre writes (a link or a folder): delete it")
     if not p.exists():
-        return None
-    name = p.read_text(errors="replace").strip()
+        good = intact_checkpoints(out_dir) if out_dir.is_dir() else []
+        if not good:
+            return None
+        atomic_write(p, good[0].name)
+        warnings.warn(f"{p} was missing; it now names {good[0].name}, the newest intact checkpoint", stacklevel=2)
+        return good[0]
+    with open(p, "rb") as f:
+        name = f.read(64).decode(errors="replace").strip()
     if not name:
         raise CheckpointError(f"{p} is empty" + recovery_hint(out_dir))
+    if not _CKPT_NAME.fullmatch(name):
+        raise CheckpointError(f"{p} does not name a checkpoint folder (ckpt-NNNNNNN)" + recovery_hint(out_dir))
     ck = out_dir / name
-    if "/" in name or not ck.is_dir():
+    if not ck.is_dir():
         raise CheckpointError(f"{p} points at {name!r}, which does not exist" + recovery_hint(out_dir))
     return ck
 
 # %% ../nbs/06_4_checkpoint.ipynb #c09c33d2
 def read_meta(ckpt) -> dict:
+    "A checkpoint's meta.json, checked: it parses, is an object and names a model config; else a CheckpointError."
     p = Path(ckpt) / "meta.json"
+    hint = lambda: recovery_hint(Path(ckpt).parent, Path(ckpt))
     try:
         meta = json.loads(p.read_text())
     except FileNotFoundError:
-        raise CheckpointError(
-            f"{p}: missing; is {ckpt} a minipre checkpoint?" + recovery_hint(Path(ckpt).parent, Path(ckpt))
-        ) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise CheckpointError(f"{p}: corrupt JSON ({e})" + recovery_hint(Path(ckpt).parent, Path(ckpt))) from None
-    if not isinstance(meta, dict) or "config" not in meta:
-        raise CheckpointError(
-            f"{p}: not a minipre checkpoint's metadata (no model config)" + recovery_hint(Path(ckpt).parent, Path(ckpt))
-        )
+        raise CheckpointError(f"{p}: missing; is {ckpt} a minipre checkpoint?" + hint()) from None
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
+        why = "nested too deeply" if isinstance(e, RecursionError) else str(e)
+        raise CheckpointError(f"{p}: corrupt JSON ({why})" + hint()) from None
+    except OSError as e:
+        raise CheckpointError(f"{p}: cannot be read ({e.strerror or e})") from None
+    if not isinstance(meta, dict) or not isinstance(meta.get("config"), dict):
+        raise CheckpointError(f"{p}: not a minipre checkpoint's metadata (no model config)" + hint())
     return meta
 
 

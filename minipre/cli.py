@@ -4,7 +4,7 @@
 
 # %% ../nbs/14_cli.ipynb #c003
 from __future__ import annotations
-import argparse, json, os, re, sys, time
+import argparse, contextlib, json, os, re, sys, time
 from dataclasses import replace
 from pathlib import Path
 from .config import ConfigError, Recipe, TrainConfig, check_range  # no torch: --help stays instant
@@ -14,8 +14,9 @@ RECIPE = Recipe()  # the command line's defaults are the recipe's
 # %% auto #0
 __all__ = ['RECIPE', 'POS_INT', 'POS_FLOAT', 'FRACTION', 'LOG_HELP', 'COMMANDS', 'pick_corpus', 'run_pipeline', 'collate_first',
            'CLIError', 'Parser', 'number', 'sizes_list', 'out_folder', 'build_parser', 'load_eval', 'run_logs',
-           'close_logs', 'run_finetune', 'read_texts', 'run_predict', 'run_export', 'run_demo', 'corpus_and_folder',
-           'pretrain_recipe', 'run_pretrain', 'transfer_preset', 'run_preset', 'run_transfer_cmd', 'flag_names', 'main']
+           'close_logs', 'run_finetune', 'read_texts', 'set_threads', 'run_predict', 'run_export', 'run_demo',
+           'corpus_and_folder', 'pretrain_recipe', 'run_pretrain', 'transfer_preset', 'run_preset', 'run_transfer_cmd',
+           'flag_names', 'main']
 
 # %% ../nbs/14_cli.ipynb #c006
 def pick_corpus(data: str | None = None) -> str:
@@ -216,11 +217,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--mask-rate", type=FRACTION, default=RECIPE.mask_rate)
     t.add_argument("--precision", choices=("auto", "bf16", "fp16", "fp32"), default=RECIPE.train.precision)
     t.add_argument("--compile", action="store_true", help="torch.compile the model (a minute of compilation first)")
-    t.add_argument("--threads", type=POS_INT, default=None)
+    t.add_argument("--threads", type=number(int, 1, 1024), default=None)
     t.add_argument(
         "--strategy", choices=("ddp", "fsdp"), default=RECIPE.train.strategy, help="data parallelism under torchrun"
     )
-    t.add_argument("--seed", type=number(int, 0), default=RECIPE.train.seed)
+    t.add_argument("--seed", type=number(int, 0, 2**32 - 1), default=RECIPE.train.seed)
     t.add_argument(
         "--normalize", action="store_true", help="lower-case and Penn-Treebank-tokenize the text (as SST-2 is)"
     )
@@ -275,6 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument(
         "--out", default=None, help="output folder; a re-run resumes from what is there (default: runs/transfer-PRESET)"
     )
+    x.add_argument("--threads", type=number(int, 1, 1024), default=None, help="CPU threads (default: torch's)")
     x.add_argument("--quiet", action="store_true")
     f = sub.add_parser(
         "finetune",
@@ -327,7 +329,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--width", type=POS_INT, default=128, help="--scratch: model width")
     f.add_argument("--heads", type=POS_INT, default=4, help="--scratch: attention heads")
     f.add_argument("--vocab-size", type=number(int, 300), default=4096, help="--scratch: BPE vocabulary")
-    f.add_argument("--seed", type=number(int, 0), default=0)
+    f.add_argument("--seed", type=number(int, 0, 2**32 - 1), default=0)
+    f.add_argument("--threads", type=number(int, 1, 1024), default=None, help="CPU threads (default: torch's)")
     f.add_argument(
         "--pooling",
         choices=("mean", "first", "last"),
@@ -347,6 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("file", help="texts to label: .txt (one per line), .csv, .tsv, .jsonl or .parquet")
     q.add_argument("--text-col", default="text", help="text column of a table (default: text)")
     q.add_argument("--to", default=None, help="write a CSV (text,label) here instead of printing")
+    q.add_argument("--threads", type=number(int, 1, 1024), default=None, help="CPU threads (default: torch's)")
 
     e = sub.add_parser(
         "export",
@@ -412,7 +416,10 @@ def run_finetune(args) -> int:
     from minipre.model import Config
     from minipre.tokenize import HFTokenizer
 
-    out_folder(args.out)
+    from minipre.checkpoint import check_folder_kind
+
+    check_folder_kind(out_folder(args.out), "classifier")  # a pretraining run's folder is refused before any work
+    set_threads(args.threads)
     if args.scratch and args.width % args.heads:
         raise CLIError(f"--width {args.width} is not divisible by --heads {args.heads}")
     norm = ptb_normalize if args.normalize else (lambda t: t)
@@ -474,17 +481,25 @@ def run_finetune(args) -> int:
 
 def read_texts(path: str, text_col: str) -> list[str]:
     "The texts of a .txt file (one per non-empty line) or of a table's column."
-    from minipre.data import read_text, read_rows, text_value, DataError
+    from minipre.data import read_text, read_table, text_lines, text_value, DataError
 
     p = Path(path)
     if not p.is_file():
         raise CLIError(f"{path}: no such file")
     if p.suffix.lower() == ".txt":
-        return [l for l in read_text(p).splitlines() if l.strip()]
-    rows = read_rows(p)
-    if text_col not in rows[0]:
-        raise DataError(f"{p}: no column {text_col!r}; columns are {list(rows[0])}")
-    return [text_value(r[text_col], f"{p}, row {i}, column {text_col!r}") for i, r in enumerate(rows, 1)]
+        return text_lines(read_text(p))  # split at \n only: the output lines up with the input
+    rows = read_table(p)
+    if text_col not in rows[0][1]:
+        raise DataError(f"{p}: no column {text_col!r}; columns are {list(rows[0][1])}")
+    return [text_value(r.get(text_col), f"{p}, {where}, column {text_col!r}") for where, r in rows]
+
+
+def set_threads(n: int | None):
+    "--threads: how many CPU threads torch uses (None: its default)."
+    if n:
+        import torch
+
+        torch.set_num_threads(n)
 
 
 def run_predict(args) -> int:
@@ -492,6 +507,13 @@ def run_predict(args) -> int:
     from minipre.finetune import load_finetuned
     from minipre.files import atomic_write
 
+    if args.to:  # checked before any prediction, not after
+        to = Path(args.to)
+        if to.is_dir():
+            raise CLIError(f"--to {args.to} is a folder; give a file name")
+        if not to.parent.is_dir() or not os.access(to.parent, os.W_OK):
+            raise CLIError(f"--to {args.to}: the folder {to.parent} does not exist or cannot be written")
+    set_threads(args.threads)
     ft, names = load_finetuned(args.model)
     texts = read_texts(args.file, args.text_col)
     empty = [i for i, t in enumerate(texts, 1) if not t.strip()]
@@ -643,6 +665,7 @@ def run_preset(name: str, out, data: str | None, args=None) -> int:
     data = data or (str(find_data_dir()) if find_data_dir() else None)
     preset = PRESETS[name] if args is None else transfer_preset(args, PRESETS[name])
     quiet = args is not None and args.quiet
+    set_threads(args and args.threads)
     res = transfer_pipeline(preset, out_folder(out), data=data, progress=not quiet)
     print(f"\nplot: {res.plot_path}\nresults: {res.results_path}")
     return 0
@@ -686,11 +709,13 @@ def main(argv: list[str] | None = None) -> int:
     "Console entry point: one-line errors for user mistakes."
     args = build_parser().parse_args(argv)
     from minipre.data import DataError
-    from minipre.checkpoint import CheckpointError
+    from minipre.checkpoint import CheckpointError, folder_lock
     from minipre.train import TrainingDiverged
 
     try:
-        return COMMANDS[args.cmd](args)
+        out = getattr(args, "out", None) if args.cmd in ("pretrain", "finetune") else None
+        with folder_lock(out_folder(out), args.cmd) if out else contextlib.nullcontext():  # before any read or write
+            return COMMANDS[args.cmd](args)
     except (
         CLIError,
         DataError,

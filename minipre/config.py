@@ -59,19 +59,21 @@ class TrainConfig:
     max_seconds: float | None = None  # stop (and save) once this much wall time has passed
 
     def __post_init__(self):
+        # upper bounds far above any sensible run: a typo (10**12 steps) is refused here, not deep inside
         for k in ("steps", "eval_every", "eval_batches", "grad_accum"):
-            check_range(k, getattr(self, k), 1, kind=int)
-        check_range("warmup", self.warmup, 0, kind=int)
+            check_range(k, getattr(self, k), 1, 10**9, kind=int)
+        check_range("warmup", self.warmup, 0, 10**9, kind=int)
+        check_range("seed", self.seed, 0, 2**32 - 1, kind=int)  # what every generator (torch, numpy) accepts
         for k in ("lr", "muon_lr"):
-            check_range(k, getattr(self, k), 0, lo_open=True)
+            check_range(k, getattr(self, k), 0, 10, lo_open=True)
         check_range("min_lr_ratio", self.min_lr_ratio, 0, 1)
         for k in ("weight_decay", "grad_clip"):
             check_range(k, getattr(self, k), 0)
-        for k in ("save_every", "threads"):
+        for k, hi in (("save_every", 10**9), ("threads", 1024)):
             if getattr(self, k) is not None:
-                check_range(k, getattr(self, k), 1, kind=int)
+                check_range(k, getattr(self, k), 1, hi, kind=int)
         if self.max_seconds is not None:
-            check_range("max_seconds", self.max_seconds, 0, lo_open=True)
+            check_range("max_seconds", self.max_seconds, 0, 10**8, lo_open=True)
         for k, ok in (
             ("precision", ("auto", "bf16", "fp16", "fp32")),
             ("optimizer", ("adamw", "muon")),
@@ -109,12 +111,12 @@ class Recipe:
         if self.objective == "mlm" and self.tokenizer == "char":
             raise ConfigError("masked LM needs special tokens: use tokenizer='bpe'")
         # a block must hold something to predict: two tokens for next-token; <cls> and two tokens for masked LM
-        check_range("block_size", self.block_size, 2 if self.objective == "clm" else 3, kind=int)
-        check_range("batch_size", self.batch_size, 1, kind=int)
-        check_range("vocab_size", self.vocab_size, 1, kind=int)
+        check_range("block_size", self.block_size, 2 if self.objective == "clm" else 3, 2**16, kind=int)
+        check_range("batch_size", self.batch_size, 1, 2**16, kind=int)
+        check_range("vocab_size", self.vocab_size, 1, 2**20, kind=int)
         check_range("mask_rate", self.mask_rate, 0, 1, lo_open=True, hi_open=True)
         if self.max_docs is not None:
-            check_range("max_docs", self.max_docs, 1, kind=int)
+            check_range("max_docs", self.max_docs, 1, 10**9, kind=int)
 
     @property
     def tokenizer_kind(self) -> str:

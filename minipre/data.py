@@ -4,17 +4,19 @@
 
 # %% ../nbs/00_data.ipynb #c003
 from __future__ import annotations
-import csv, json, os, random, socket, warnings
+import codecs, csv, io, json, os, random, re, socket, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 import pyarrow.parquet as pq
-from datasets import Dataset, DatasetDict, load_dataset
+from datasets import ClassLabel, Dataset, DatasetDict, Features, Value, load_dataset
+from sklearn.model_selection import train_test_split
 
 # %% auto #0
-__all__ = ['TEXT_SUFFIXES', 'POSITIVE', 'NEGATIVE', 'REGISTRY', 'DataError', 'find_data_dir', 'read_text', 'csv_delimiter',
-           'read_rows', 'carve_validation', 'SyntheticLanguage', 'synthetic_corpus', 'synthetic_labeled', 'Source',
-           'hub_reachable', 'load_hub', 'text_value', 'split_text', 'files_to_corpus', 'load_corpus', 'encode_labels',
-           'label_names', 'load_labeled', 'ptb_normalize', 'words', 'overlap']
+__all__ = ['TEXT_SUFFIXES', 'POSITIVE', 'NEGATIVE', 'REGISTRY', 'DataError', 'find_data_dir', 'decode_text', 'read_text',
+           'text_lines', 'csv_delimiter', 'read_table', 'read_rows', 'carve_validation', 'labeled_dataset',
+           'SyntheticLanguage', 'synthetic_corpus', 'synthetic_labeled', 'Source', 'hub_reachable', 'load_hub',
+           'text_value', 'split_text', 'files_to_corpus', 'load_corpus', 'encode_labels', 'label_names',
+           'carve_labeled', 'load_labeled', 'ptb_normalize', 'words', 'overlap']
 
 # %% ../nbs/00_data.ipynb #c009
 class DataError(ValueError):
@@ -40,27 +42,86 @@ def find_data_dir(data: str | os.PathLike | None = None) -> Path | None:
     return None
 
 # %% ../nbs/00_data.ipynb #c012
+class DataError(ValueError):
+    "Bad or missing data; the message names the file and the problem."
+
+
+_BOMS = [  # longest first: UTF-32-LE's mark begins with UTF-16-LE's
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+
+
+def _nul_free_utf16(raw: bytes) -> str | None:
+    "UTF-16 without a byte-order mark: ASCII text has a NUL in every other byte; which half says the byte order."
+    even, odd = raw[0::2].count(0), raw[1::2].count(0)
+    half = len(raw) // 2
+    if len(raw) % 2 or half == 0:
+        return None
+    for zeros, enc in ((odd, "utf-16-le"), (even, "utf-16-be")):
+        if zeros > 0.3 * half:
+            try:
+                text = raw.decode(enc)
+            except UnicodeDecodeError:
+                return None
+            readable = sum(ch.isprintable() or ch in "\t\n\r" for ch in text)
+            return text if readable >= 0.95 * len(text) else None  # binary data can decode too
+    return None
+
+
+def decode_text(raw: bytes, where: str) -> str:
+    "Bytes to text: a byte-order mark's encoding, else UTF-8 (stray bytes replaced, with a warning), else cp1252."
+    for bom, enc in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(enc)
+            except UnicodeDecodeError as e:
+                raise DataError(f"{where}: starts with a {enc} byte-order mark but is not {enc} (byte {e.start})")
+    if b"\x00" in raw:
+        text = _nul_free_utf16(raw)
+        if text is None:
+            raise DataError(f"{where}: holds NUL bytes (byte {raw.index(0)}): a binary file, not text")
+        warnings.warn(f"{where}: no byte-order mark, read as UTF-16", stacklevel=3)
+        return text
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        text = raw.decode("utf-8", errors="replace")
+        if any(ord(ch) > 127 and ch != "\ufffd" for ch in text):  # real UTF-8 beside the bad bytes: damaged UTF-8
+            warnings.warn(
+                f"{where}: {text.count(chr(0xFFFD))} invalid UTF-8 byte sequence(s), first at byte {e.start}; "
+                "replaced with U+FFFD",
+                stacklevel=3,
+            )
+            return text
+        warnings.warn(f"{where}: not UTF-8 (byte {e.start}); read as Windows-1252 (latin-1)", stacklevel=3)
+        return raw.decode("cp1252", errors="replace")
+
+
 def read_text(path: str | os.PathLike) -> str:
-    "Read a UTF-8 text file; bad bytes become U+FFFD with a warning naming the file; empty files are an error."
+    "Read a text file in whatever encoding `decode_text` recognises; empty files are an error."
     path = Path(path)
     if not path.exists():
         raise DataError(f"{path}: no such file")
+    if path.is_dir():
+        raise DataError(f"{path}: a folder, not a file")
     raw = path.read_bytes()
-    if not raw.strip():
+    text = decode_text(raw, str(path))
+    if not text.strip():
         raise DataError(f"{path}: file is empty")
-    try:
-        return raw.decode("utf-8-sig")  # "-sig": drop the byte-order mark spreadsheets write
-    except UnicodeDecodeError as e:
-        text = raw.decode("utf-8-sig", errors="replace")
-        warnings.warn(
-            f"{path}: {text.count(chr(0xFFFD))} invalid UTF-8 byte sequence(s), first at byte {e.start}; "
-            "replaced with U+FFFD",
-            stacklevel=2,
-        )
-        return text
+    return text
+
+
+def text_lines(text: str) -> list[str]:
+    "The non-empty lines of a text, split at `\\n` and `\\r\\n` only (never at U+0085, U+2028, VT or FF)."
+    return [l.removesuffix("\r") for l in text.split("\n") if l.strip()]
 
 # %% ../nbs/00_data.ipynb #c015
 TEXT_SUFFIXES = (".txt", ".csv", ".tsv", ".jsonl", ".parquet")
+csv.field_size_limit(2**31 - 1)  # the default, 128 KiB a cell, is shorter than some long documents
 
 
 def csv_delimiter(header: str) -> str:
@@ -70,34 +131,98 @@ def csv_delimiter(header: str) -> str:
     return next((d for d in ";|\t" if d in header), ",")
 
 
-def read_rows(path: str | os.PathLike) -> list[dict]:
-    "Rows of a .csv, .tsv, .jsonl or .parquet file as dicts."
+def _records(text: str, delim: str, quoted: bool) -> list[list[str]]:
+    "Cells of every record (the csv module on a stream: quoted cells may hold line breaks); blank lines are []."
+    quoting = csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delim, quoting=quoting, strict=quoted))
+
+
+def _fits(recs: list[list[str]]) -> bool:
+    n = len(recs[0])
+    return all(len(r) == n or not any(c.strip() for c in r) for r in recs[1:])
+
+
+_QUOTED_CELL = re.compile(r'^"(?:[^"]|"")*"$', re.S)
+
+
+def _tsv_records(text: str, where: str) -> list[list[str]]:
+    "A TSV as written: bare quotes kept (GLUE's habit), unless the file quotes its cells (pandas', spreadsheets')."
+    recs = _records(text, "\t", quoted=False)
+    cells = [c for r in recs for c in r if c]
+    looks_quoted = any(_QUOTED_CELL.match(c) and '""' in c[1:-1] for c in cells) or (
+        cells and all(_QUOTED_CELL.match(c) for c in cells)
+    )
+    if looks_quoted or not _fits(recs):
+        try:
+            q = _records(text, "\t", quoted=True)
+        except csv.Error:
+            q = None
+        if q and _fits(q):
+            return q
+    return recs
+
+
+def read_table(path: str | os.PathLike) -> list[tuple[str, dict]]:
+    "The rows of a .csv, .tsv, .jsonl or .parquet file as (where, row): `where` is 'row N' (or 'line N'), for errors."
     path = Path(path)
     sfx = path.suffix.lower()
     if sfx == ".parquet":
         if not path.exists():
             raise DataError(f"{path}: no such file")
-        rows = pq.read_table(path).to_pylist()
+        try:
+            rows = pq.read_table(path).to_pylist()
+        except Exception as e:  # pyarrow's errors name no file
+            raise DataError(f"{path}: not a readable parquet file ({type(e).__name__}: {e})") from None
+        out = [(f"row {i}", r) for i, r in enumerate(rows, 1)]
     elif sfx in (".csv", ".tsv"):
-        lines = read_text(path).splitlines()
-        quoting = csv.QUOTE_NONE if sfx == ".tsv" else csv.QUOTE_MINIMAL
-        delim = "\t" if sfx == ".tsv" else csv_delimiter(lines[0])
-        rows = list(csv.DictReader(lines, delimiter=delim, quoting=quoting))
-        rows = [{(k or "").strip(): v for k, v in r.items()} for r in rows]  # " label" in a header is "label"
+        text = read_text(path)
+        first = text.split("\n", 1)[0]
+        try:
+            recs = _tsv_records(text, str(path)) if sfx == ".tsv" else _records(text, csv_delimiter(first), True)
+        except csv.Error as e:
+            raise DataError(
+                f"{path}: bad quoting ({e}): a cell that starts with '\"' must end with one, and double the '\"' "
+                "inside it"
+            ) from None
+        header = [h.strip() for h in recs[0]]  # " label" in a header is "label"
+        dup = sorted({h for h in header if header.count(h) > 1})
+        if dup:
+            raise DataError(f"{path}: the header names column(s) {dup} more than once")
+        out = []
+        for i, r in enumerate(recs[1:], 2):
+            if not any(c.strip() for c in r):  # blank lines, or a spreadsheet's empty ',,,' rows
+                continue
+            if len(r) > len(header) and not any(c.strip() for c in r[len(header) :]):
+                r = r[: len(header)]  # trailing empty cells
+            if len(r) != len(header):
+                sep = "tab" if sfx == ".tsv" else repr(csv_delimiter(first))
+                raise DataError(
+                    f"{path}, row {i}: {len(r)} cells but the header has {len(header)} ({', '.join(header)}): "
+                    f"a {sep} inside a text? quote such texts"
+                )
+            out.append((f"row {i}", dict(zip(header, r))))
     elif sfx == ".jsonl":
-        rows = []
-        for i, line in enumerate(read_text(path).splitlines(), 1):
+        out = []
+        for i, line in enumerate(read_text(path).split("\n"), 1):
             if not line.strip():
                 continue
             try:
-                rows.append(json.loads(line))
+                r = json.loads(line)
             except json.JSONDecodeError as e:
                 raise DataError(f"{path}, line {i}: not valid JSON ({e.msg})") from None
+            if not isinstance(r, dict):
+                raise DataError(f"{path}, line {i}: expected a JSON object ({{...}}), got {type(r).__name__}")
+            out.append((f"line {i}", r))
     else:
         raise DataError(f"{path}: unsupported file type {sfx!r}; use one of {', '.join(TEXT_SUFFIXES)}")
-    if not rows:
+    if not out:
         raise DataError(f"{path}: no rows")
-    return rows
+    return out
+
+
+def read_rows(path: str | os.PathLike) -> list[dict]:
+    "Rows of a .csv, .tsv, .jsonl or .parquet file as dicts."
+    return [r for _, r in read_table(path)]
 
 # %% ../nbs/00_data.ipynb #c018
 def carve_validation(ds: Dataset, frac: float = 0.1, seed: int = 0) -> DatasetDict:
@@ -108,6 +233,12 @@ def carve_validation(ds: Dataset, frac: float = 0.1, seed: int = 0) -> DatasetDi
     random.Random(seed).shuffle(idx)
     n_val = min(len(ds) - 1, max(1, round(len(ds) * frac)))
     return DatasetDict(train=ds.select(sorted(idx[n_val:])), validation=ds.select(sorted(idx[:n_val])))
+
+
+def labeled_dataset(texts: list[str], labels: list[int], names: list[str]) -> Dataset:
+    "A Dataset of texts and integer labels whose `label` feature carries the class names."
+    feats = Features({"text": Value("string"), "label": ClassLabel(names=[str(n) for n in names])})
+    return Dataset.from_dict({"text": list(texts), "label": list(labels)}, features=feats)
 
 # %% ../nbs/00_data.ipynb #c021
 POSITIVE = "good great superb wonderful brilliant charming delightful moving clever fresh lovely gripping".split()
@@ -188,11 +319,8 @@ def synthetic_labeled(n_train: int = 2000, n_eval: int = 1000, seed: int = 0, n_
     lang, rng = SyntheticLanguage(seed, n_seen), random.Random(seed + 1)
     tr = [lang.labeled_example(rng, True) for _ in range(n_train)]
     ev = [lang.labeled_example(rng, False) for _ in range(n_eval)]
-    mk = lambda xs: Dataset.from_dict({"text": [t for t, _ in xs], "label": [y for _, y in xs]})
-    dd = DatasetDict(train=mk(tr), validation=mk(ev))
-    for s in dd.values():
-        s.info.description = "label_names=negative,positive"
-    return dd
+    mk = lambda xs: labeled_dataset([t for t, _ in xs], [y for _, y in xs], ["negative", "positive"])
+    return DatasetDict(train=mk(tr), validation=mk(ev))
 
 # %% ../nbs/00_data.ipynb #c025
 @dataclass
@@ -294,14 +422,11 @@ def _split_of(p: Path) -> str | None:
 
 def _texts_of(p: Path, text_col: str = "text") -> list[str]:
     if p.suffix.lower() == ".txt":
-        return [l for l in read_text(p).splitlines() if l.strip()]
-    rows = read_rows(p)
-    if text_col not in rows[0]:
-        raise DataError(f"{p}: no column {text_col!r}; columns are {list(rows[0])}")
-    return [
-        text_value(r.get(text_col), f"{p}, row {i}, column {text_col!r}")
-        for i, r in enumerate(rows, 2 if p.suffix.lower() in (".csv", ".tsv") else 1)
-    ]
+        return text_lines(read_text(p))
+    rows = read_table(p)
+    if text_col not in rows[0][1]:
+        raise DataError(f"{p}: no column {text_col!r}; columns are {list(rows[0][1])}")
+    return [text_value(r.get(text_col), f"{p}, {where}, column {text_col!r}") for where, r in rows]
 
 
 def text_value(v, where: str) -> str:
@@ -361,16 +486,22 @@ def load_corpus(source: str | os.PathLike = "synthetic", data: str | os.PathLike
     return files_to_corpus(p, **kw)
 
 # %% ../nbs/00_data.ipynb #c033
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
 def _norm_label(v, where):
     "An integer class id, or a class name; '1', '1.0' and 1.0 are all the integer 1 (spreadsheets write any of them)."
+    if v is None:
+        raise DataError(f"{where}: the label is missing (null)")
     if isinstance(v, bool):
         raise DataError(f"{where}: label {v!r} is a boolean; use integers or strings")
-    if isinstance(v, str) and v.strip():
-        try:
-            v = float(v.strip()) if v.strip().lstrip("+-").replace(".", "", 1).isdigit() else v.strip()
-        except ValueError:
-            v = v.strip()
-    if isinstance(v, float) and v.is_integer():
+    if isinstance(v, str):
+        if not v.strip():
+            raise DataError(f"{where}: the label is empty")
+        v = float(v.strip()) if _NUMBER.fullmatch(v.strip()) else v.strip()
+    if isinstance(v, float):
+        if not v.is_integer():
+            raise DataError(f"{where}: label {v:g} is not a whole number (minipre classifies: bin such values first)")
         v = int(v)
     if isinstance(v, int):
         if v < 0:
@@ -382,17 +513,32 @@ def _norm_label(v, where):
 
 
 def _rows_of(p: Path, text_col: str, label_col: str) -> list[tuple[str, object]]:
-    rows = read_rows(p)
+    rows = read_table(p)
     for col in (text_col, label_col):
-        if col not in rows[0]:
-            raise DataError(f"{p}: no column {col!r}; columns are {list(rows[0])}")
+        if col not in rows[0][1]:
+            raise DataError(f"{p}: no column {col!r}; columns are {list(rows[0][1])}")
     out = []
-    for i, r in enumerate(rows, 2 if p.suffix in (".csv", ".tsv") else 1):
-        t = text_value(r[text_col], f"{p}, row {i}, column {text_col!r}")
+    for where, r in rows:
+        for col in (text_col, label_col):
+            if col not in r:
+                raise DataError(f"{p}, {where}: no {col!r} in this row")
+        t = text_value(r[text_col], f"{p}, {where}, column {text_col!r}")
         if not t.strip():
-            raise DataError(f"{p}, row {i}: empty text in column {text_col!r}")
-        out.append((t, _norm_label(r[label_col], f"{p}, row {i}, column {label_col!r}")))
+            raise DataError(f"{p}, {where}: empty text in column {text_col!r}")
+        out.append((t, _norm_label(r[label_col], f"{p}, {where}, column {label_col!r}")))
     return out
+
+
+def _warn_case_twins(labels: set, where: str):
+    "Names that differ only in case or spacing are two classes; say so."
+    by_key = {}
+    for y in labels:
+        if isinstance(y, str):
+            by_key.setdefault(" ".join(y.lower().split()), []).append(y)
+    twins = [sorted(v) for v in by_key.values() if len(v) > 1]
+    if twins:
+        shown = "; ".join(" and ".join(repr(n) for n in t) for t in sorted(twins))
+        warnings.warn(f"{where}: labels {shown} differ only in case or spacing: they are separate classes", stacklevel=3)
 
 
 def encode_labels(dd: dict, where: str) -> DatasetDict:
@@ -402,27 +548,42 @@ def encode_labels(dd: dict, where: str) -> DatasetDict:
     if len(kinds) > 1:
         num, name = min(y for y in labels if isinstance(y, int)), min(y for y in labels if isinstance(y, str))
         raise DataError(f"{where}: the labels mix numbers ({num}) and names ({name!r}); use one or the other")
+    _warn_case_twins(labels, where)
     # ids are the labels' ranks: names in sorted order, and numbers too, so 1..5 star ratings become ids 0..4
     names = [str(y) for y in sorted(labels)]
     ids = {y: i for i, y in enumerate(sorted(labels))}
-    conv = ids.__getitem__
     train_classes = {y for _, y in dd["train"]}
     if len(train_classes) < 2:
         raise DataError(f"{where}: the training labels have a single class {train_classes}; need two or more")
-    out = DatasetDict(
-        {k: Dataset.from_dict({"text": [t for t, _ in v], "label": [conv(y) for _, y in v]}) for k, v in dd.items()}
+    return DatasetDict(
+        {k: labeled_dataset([t for t, _ in v], [ids[y] for _, y in v], names) for k, v in dd.items()}
     )
-    for s in out.values():
-        s.info.description = "label_names=" + ",".join(names)
-    return out
 
 
 def label_names(dd: DatasetDict) -> list[str]:
     "Names of the classes of a labeled DatasetDict, in label-id order."
-    desc = next(iter(dd.values())).info.description or ""
+    first = next(iter(dd.values()))
+    feat = first.features.get("label")
+    if isinstance(feat, ClassLabel):
+        return list(feat.names)
+    desc = first.info.description or ""  # datasets saved by minipre before ClassLabel
     if desc.startswith("label_names="):
         return desc[len("label_names=") :].split(",")
     return [str(i) for i in sorted(set(dd["train"]["label"]))]
+
+
+def carve_labeled(rows: list[tuple[str, object]], frac: float, seed: int) -> tuple[list, list]:
+    "A stratified (train, validation) carve of labeled rows: each class keeps its share (random if a class is tiny)."
+    ys = [str(y) for _, y in rows]
+    idx = list(range(len(rows)))
+    n_val = min(len(rows) - 1, max(1, round(len(rows) * frac)))
+    counts = {y: ys.count(y) for y in set(ys)}
+    if min(counts.values()) >= 2 and len(counts) <= n_val <= len(rows) - len(counts):
+        tr, va = train_test_split(idx, test_size=n_val, stratify=ys, random_state=seed)
+    else:
+        va = set(carve_validation(Dataset.from_dict({"i": idx}), frac, seed)["validation"]["i"])
+        tr = [i for i in idx if i not in va]
+    return [rows[i] for i in sorted(tr)], [rows[i] for i in sorted(va)]
 
 
 def load_labeled(
@@ -465,12 +626,9 @@ def load_labeled(
     if "train" not in by_split:
         raise DataError(f"{p}: no training file (a folder needs train.* beside {', '.join(f.name for f in fs)})")
     if "validation" not in by_split:
-        ds = carve_validation(Dataset.from_dict({"i": list(range(len(by_split["train"])))}), val_frac, seed)
-        tr = by_split["train"]
-        by_split["train"], by_split["validation"] = (
-            [tr[i] for i in ds["train"]["i"]],
-            [tr[i] for i in ds["validation"]["i"]],
-        )
+        if len(by_split["train"]) < 2:
+            raise DataError(f"{p}: need at least 2 examples to carve a validation split, got {len(by_split['train'])}")
+        by_split["train"], by_split["validation"] = carve_labeled(by_split["train"], val_frac, seed)
     return encode_labels(by_split, str(p))
 
 # %% ../nbs/00_data.ipynb #c036

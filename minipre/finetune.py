@@ -163,21 +163,22 @@ class FinetuneConfig:
     progress: bool = False
 
     def __post_init__(self):
-        for k in ("lr", "head_lr_mult", "epochs"):
-            check_range(k, getattr(self, k), 0, lo_open=True)
+        for k, hi in (("lr", 10), ("head_lr_mult", 1000), ("epochs", 10**4)):
+            check_range(k, getattr(self, k), 0, hi, lo_open=True)
         check_range("layer_decay", self.layer_decay, 0, 1, lo_open=True)
         for k in ("min_steps", "batch_size", "length_groups", "patience", "min_val", "max_val"):
-            check_range(k, getattr(self, k), 1, kind=int)
-        check_range("max_steps", self.max_steps, self.min_steps, kind=int)
+            check_range(k, getattr(self, k), 1, 10**8, kind=int)
+        check_range("max_steps", self.max_steps, self.min_steps, 10**9, kind=int)
+        check_range("seed", self.seed, 0, 2**32 - 1, kind=int)
         if self.max_len is not None:
-            check_range("max_len", self.max_len, 2, kind=int)
+            check_range("max_len", self.max_len, 2, 2**16, kind=int)
         for k in ("warmup_frac", "freeze_frac"):
             check_range(k, getattr(self, k), 0, 1, hi_open=True)
         check_range("dropout", self.dropout, 0, 1, hi_open=True)
         check_range("weight_decay", self.weight_decay, 0)
         check_range("val_frac", self.val_frac, 0, 1, lo_open=True, hi_open=True)
         if self.eval_every is not None:
-            check_range("eval_every", self.eval_every, 1, kind=int)
+            check_range("eval_every", self.eval_every, 1, 10**9, kind=int)
         if self.pooling not in ("mean", "first", "last"):
             raise ConfigError(f"pooling must be 'mean', 'first' or 'last', got {self.pooling!r}")
 
@@ -295,6 +296,8 @@ def check_compatible(c: Config, tok, cfg: FinetuneConfig):
         )
     if c.positions == "learned" and cfg.max_len is not None and cfg.max_len > c.max_len:
         raise ConfigError(f"max_len {cfg.max_len} is longer than the model's {c.max_len} learned positions")
+    if c.causal and cfg.pooling == "first":  # causal attention: the first token has seen nothing but itself
+        raise ConfigError("a decoder's first token sees only itself: pool with 'mean' or 'last', not 'first'")
     if not c.causal and tok.cls_id is None:
         raise ConfigError("an encoder classifies from a <cls> token, and this tokenizer has none (use a BPE tokenizer)")
 
@@ -483,10 +486,23 @@ def load_model(path) -> tuple:
     meta = read_meta(ck)
     try:
         model = build_model(meta)
-    except ValueError as e:
-        raise CheckpointError(f"{ck / 'meta.json'}: {e}") from None
+    except Exception as e:  # a hand-edited meta.json can break the model's constructor in any way
+        raise CheckpointError(f"{ck / 'meta.json'}: does not describe a model ({type(e).__name__}: {e})") from None
     load_checkpoint(ck, model)
-    tok = load_tokenizer(ck / "tokenizer.json") if (ck / "tokenizer.json").exists() else None
+    tok = None
+    if (ck / "tokenizer.json").exists():
+        try:
+            tok = load_tokenizer(ck / "tokenizer.json")
+        except Exception as e:  # the tokenizer library's own errors name no file
+            raise CheckpointError(f"{ck / 'tokenizer.json'}: cannot be read ({type(e).__name__})") from None
+        if tok.vocab_size != model.config.vocab_size:
+            raise CheckpointError(
+                f"{ck / 'tokenizer.json'}: {tok.vocab_size} tokens, but meta.json's model has {model.config.vocab_size}"
+            )
+    if meta.get("task") == "classify":
+        names, n = meta.get("label_names"), getattr(model, "n_classes", None)
+        if not isinstance(names, list) or len(names) != n or not isinstance(meta.get("max_len"), int):
+            raise CheckpointError(f"{ck / 'meta.json'}: label_names and max_len do not match the {n}-class model")
     return model, tok, meta
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, asdict
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from .config import check_range
 from .attention import attention, split_heads, merge_heads
 from .objectives import IGNORE_INDEX
 
@@ -43,6 +44,12 @@ class Config:
     def __post_init__(self):
         if self.d_ff is None:
             self.d_ff = 4 * self.n_embd
+        # each size is bounded far above what fits in memory: a typo is refused here, not by the allocator
+        for k, hi in (("vocab_size", 2**24), ("n_layer", 1024), ("n_head", 2**12), ("n_embd", 2**16)):
+            check_range(k, getattr(self, k), 1, hi, kind=int)
+        check_range("d_ff", self.d_ff, 1, 2**20, kind=int)
+        check_range("max_len", self.max_len, 1, 2**20, kind=int)
+        check_range("dropout", self.dropout, 0, 1, hi_open=True)
         if self.n_embd % self.n_head:
             raise ValueError(f"n_embd {self.n_embd} is not divisible by n_head {self.n_head}")
         for k, ok in (

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_train.ipynb #c003
 from __future__ import annotations
-import json, math, time
+import contextlib, errno, json, math, os, time, warnings
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import torch
@@ -16,8 +16,11 @@ from .device import dist_info, pick_device, autocast_dtype, inference, unwrap
 from .tasks import Task
 from minipre.checkpoint import (
     CheckpointError,
+    check_folder_kind,
     check_output_folder,
+    checkpoint_kind,
     clean_partial_saves,
+    folder_lock,
     latest_checkpoint,
     load_checkpoint,
     save_checkpoint,
@@ -25,10 +28,32 @@ from minipre.checkpoint import (
 from .distributed import setup_distributed, all_mean, assert_in_sync, full_state_model
 
 # %% auto #0
-__all__ = ['PEAK_BF16_FLOPS', 'VALIDATION_SEED_OFFSET', 'MetricsLog', 'TrainingDiverged', 'TrainState', 'peak_flops', 'mfu',
-           'evaluate', 'diverged_if', 'resume', 'Saver', 'train_step', 'train', 'LivePlot', 'TensorBoardLog']
+__all__ = ['PEAK_BF16_FLOPS', 'VALIDATION_SEED_OFFSET', 'TRAJECTORY', 'read_metrics', 'MetricsLog', 'TrainingDiverged',
+           'TrainState', 'peak_flops', 'mfu', 'evaluate', 'diverged_if', 'check_same_run', 'resume', 'Saver',
+           'train_step', 'train', 'LivePlot', 'TensorBoardLog']
 
 # %% ../nbs/06_train.ipynb #c028
+def read_metrics(path) -> list[dict]:
+    "The records of a metrics.jsonl; a torn or foreign line is skipped with a warning naming the file and the line."
+    path, out = Path(path), []
+    try:
+        text = path.read_text(errors="replace")
+    except FileNotFoundError:
+        return []
+    for i, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except (ValueError, RecursionError):
+            rec = None
+        if not isinstance(rec, dict) or not isinstance(rec.get("step", 0), int):
+            warnings.warn(f"{path}, line {i}: not a metrics record (a line torn by a crash?); skipped", stacklevel=2)
+            continue
+        out.append(rec)
+    return out
+
+
 class MetricsLog:
     """Training metrics as JSON lines in `out_dir/metrics.jsonl`; on resume, lines past the checkpoint's step are
     dropped."""
@@ -36,12 +61,23 @@ class MetricsLog:
     def __init__(self, out_dir, step: int):
         self.path = Path(out_dir) / "metrics.jsonl"
         if self.path.exists():  # a crash after the last checkpoint left steps that will rerun
-            keep = [l for l in self.path.read_text().splitlines() if l.strip() and json.loads(l).get("step", 0) <= step]
-            atomic_write(self.path, "".join(l + "\n" for l in keep))
+            keep = [r for r in read_metrics(self.path) if r.get("step", 0) <= step]
+            atomic_write(self.path, "".join(json.dumps(r) + "\n" for r in keep))
 
     def write(self, rec: dict):
-        with open(self.path, "a") as f:
-            f.write(json.dumps(rec) + "\n")
+        "Append one line in one write: a failed write is undone, so the file never holds half a line."
+        line = (json.dumps(rec) + "\n").encode()
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        try:
+            size = os.fstat(fd).st_size
+            try:
+                if os.write(fd, line) != len(line):
+                    raise OSError(errno.EFBIG, "short write (a file-size limit?)")
+            except OSError as e:
+                os.ftruncate(fd, size)
+                raise CheckpointError(f"{self.path}: cannot append ({e.strerror or e}); nothing was torn") from None
+        finally:
+            os.close(fd)
 
 
 class TrainingDiverged(RuntimeError):
@@ -105,12 +141,32 @@ def diverged_if(value: float, what: str, step: int, st: TrainState):
         raise TrainingDiverged(f"{what} is {value} at step {step}; last good checkpoint: {last}")
 
 
-def resume(out_dir, model, tokenizer, gen: torch.Generator) -> tuple[TrainState, dict]:
+TRAJECTORY = ("lr", "seed", "optimizer", "muon_lr", "warmup", "min_lr_ratio", "weight_decay", "betas", "grad_accum")
+
+
+def check_same_run(saved: dict | None, cfg: TrainConfig, ck):
+    "A resume continues one run: settings that shape its trajectory must match the checkpoint's (steps may grow)."
+    if not isinstance(saved, dict):
+        return
+    now = json.loads(json.dumps(asdict(cfg)))  # tuples as lists, as meta.json holds them
+    diff = [f"{k} {saved[k]!r} -> {now[k]!r}" for k in TRAJECTORY if k in saved and saved[k] != now[k]]
+    if diff:
+        raise CheckpointError(
+            f"{ck} was trained with other settings ({'; '.join(diff)}): resume with the same ones, or use another "
+            "output folder for a new run"
+        )
+
+
+def resume(out_dir, model, tokenizer, gen: torch.Generator, cfg: TrainConfig | None = None) -> tuple[TrainState, dict]:
     "Where a run picks up: the newest checkpoint in `out_dir` (weights, data order, progress), or step 0."
     ck = latest_checkpoint(out_dir) if out_dir else None
     if ck is None:
         return TrainState(), {}
     m = load_checkpoint(ck, model, None, tokenizer)
+    if "data_rng" not in m["state"]:
+        raise CheckpointError(f"{ck / 'state.pt'}: holds no data order; not a checkpoint of a training run")
+    if cfg is not None:
+        check_same_run(m.get("train_config"), cfg, ck)
     gen.set_state(m["state"]["data_rng"])  # the next batches are the ones the interrupted run would have drawn
     return TrainState(m["step"], m.get("tokens", 0), m.get("history", []), str(ck), m.get("elapsed", 0.0)), m["state"]
 
@@ -181,6 +237,11 @@ def train(
     lr_scale=None,  # lr_scale(parameter name) -> a multiplier of the rate (layer-wise rates)
 ) -> TrainState:
     "Train `model` on `task`; resume from `out_dir` if it holds a checkpoint. Returns the final TrainState."
+    with folder_lock(out_dir, "training") if out_dir else contextlib.nullcontext():  # one writer per folder
+        return _train(model, task, cfg, out_dir, tokenizer, callbacks, meta, lr_scale)
+
+
+def _train(model, task: Task, cfg: TrainConfig, out_dir, tokenizer, callbacks, meta, lr_scale) -> TrainState:
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     device, (rank, world, _) = pick_device(cfg.device), dist_info()
@@ -189,8 +250,9 @@ def train(
     gen = torch.Generator().manual_seed(cfg.seed)  # the order of training batches, saved with each checkpoint
     if out_dir and rank == 0:
         check_output_folder(out_dir)  # fail before the first step, not at the first save
+        check_folder_kind(out_dir, checkpoint_kind(meta or {}))
         clean_partial_saves(out_dir)
-    st, resumed = resume(out_dir, model, tokenizer, gen)
+    st, resumed = resume(out_dir, model, tokenizer, gen, cfg)
     dmodel = setup_distributed(model, device, cfg.strategy)  # FSDP replaces the parameters: build the optimizer after
     opt = make_optimizer(
         dmodel,

@@ -4,12 +4,13 @@
 
 # %% ../nbs/10_transfer.ipynb #c003
 from __future__ import annotations
-import copy, json, math, statistics, time
+import copy, hashlib, json, math, statistics, time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 import torch
 from scipy.stats import t as student_t
-from .data import label_names, load_labeled, ptb_normalize
+from .data import DataError, label_names, load_labeled, ptb_normalize
+from .checkpoint import folder_lock, tokenizer_fingerprint
 from .files import atomic_write
 from .finetune import FinetuneConfig, Finetuned, balanced_subset, check_labeled, finetune, tfidf_baseline
 from .finetune import class_report  # accuracy and macro F1 from one set of predictions
@@ -20,10 +21,10 @@ from .train import train
 from .device import unwrap
 
 # %% auto #0
-__all__ = ['GRID', 'ORDER', 'LABELS', 'METRICS', 'PRESETS', 'TransferConfig', 'LabeledSplits', 'choose_recipe', 'run_transfer',
-           'majority_share', 'reported_metrics', 'summarize', 't_quantile', 'mean_ci', 'paired_differences',
-           'format_table', 'plot_transfer', 'TransferPreset', 'TransferResult', 'pretrain_bodies', 'run_experiment',
-           'transfer_pipeline', 'adapt_to_task']
+__all__ = ['GRID', 'ORDER', 'LABELS', 'METRICS', 'PRESETS', 'TransferConfig', 'LabeledSplits', 'choose_recipe', 'experiment_key',
+           'check_same_experiment', 'run_transfer', 'majority_share', 'reported_metrics', 'summarize', 't_quantile',
+           'mean_ci', 'paired_differences', 'format_table', 'plot_transfer', 'TransferPreset', 'TransferResult',
+           'pretrain_bodies', 'run_experiment', 'check_sizes', 'transfer_pipeline', 'adapt_to_task']
 
 # %% ../nbs/10_transfer.ipynb #c006
 # The recipes every start may choose from: the same four for scratch and for pretrained bodies (the same tuning budget)
@@ -142,6 +143,35 @@ def choose_recipe(res: dict, start: str, n: int, cfg: TransferConfig) -> tuple[i
     return best["candidate"], at
 
 
+def _digest(*parts) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def experiment_key(data: LabeledSplits, tok, cfg: TransferConfig) -> dict:
+    "Fingerprints of what determines every run of an experiment: the labeled data, the protocol, the tokenizer."
+    proto = {"grid": list(cfg.grid), "tune_until": cfg.tune_until, "finetune": asdict(cfg.finetune)}
+    return {
+        "labeled": _digest(data.train_texts, data.train_labels, data.eval_texts, data.eval_labels, data.label_names),
+        "protocol": _digest(proto),
+        "tokenizer": tokenizer_fingerprint(tok),
+    }
+
+
+def check_same_experiment(res: dict, key: dict, data: LabeledSplits, where):
+    "Results on disk are resumed only for the same labeled set, protocol and tokenizer; anything else is refused."
+    old = res.get("key")
+    if old is None and (res["runs"] or res["tuning"]):  # a file from before keys: compare what it recorded
+        same = res.get("label_names") == data.label_names and res.get("n_train_total") == len(data.train_texts)
+        old = key if same and res.get("n_eval") == len(data.eval_texts) else {"labeled": "another"}
+    what = {"labeled": "labeled set", "protocol": "protocol (recipes, seeds, base recipe)", "tokenizer": "tokenizer"}
+    diff = [what[k] for k in what if old is not None and old.get(k) != key[k]]
+    if diff:
+        raise DataError(
+            f"{where} holds results for another {' and '.join(diff)}: use another --out (or move it away) for this "
+            "experiment"
+        )
+
+
 def run_transfer(
     data: LabeledSplits,  # the labeled task: training texts to subsample, and the evaluation split
     starts: dict,  # name -> pretrained body, or None for a model from scratch
@@ -154,8 +184,14 @@ def run_transfer(
     """The honest protocol: per start and N, choose a recipe on a carved split, train to early stopping, evaluate once.
     `starts` maps a name to a pretrained body, or to None for a model from scratch with `scratch_config`."""
     res = {"runs": [], "tuning": [], "tfidf": []}
+    key = experiment_key(data, tok, cfg)
     if out_path and Path(out_path).exists():
-        res = {**res, **json.loads(Path(out_path).read_text())}
+        try:
+            res = {**res, **json.loads(Path(out_path).read_text())}
+        except (ValueError, RecursionError) as e:
+            raise DataError(f"{out_path}: not a readable results file ({e}); move it away to start afresh") from None
+        check_same_experiment(res, key, data, out_path)
+    res["key"] = key
     n_classes = max(data.train_labels + data.eval_labels) + 1
     res.update(
         eval_split=data.eval_split,
@@ -530,7 +566,20 @@ def run_experiment(preset: TransferPreset, texts, labeled: LabeledSplits, out_di
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"output folder {out} is a file")
-    out.mkdir(parents=True, exist_ok=True)
+    check_sizes(preset.protocol, labeled)  # before an hour of pretraining, not after
+    with folder_lock(out, "transfer experiment"):
+        return _run_experiment(preset, texts, labeled, out, log)
+
+
+def check_sizes(cfg: TransferConfig, labeled: LabeledSplits):
+    "Every subset must hold two examples of each class (one to train on, one for the carved split)."
+    k = len(set(labeled.train_labels))
+    small = [n for n in cfg.sizes if n is not None and n < 2 * k]
+    if small:
+        raise ConfigError(f"sizes: N={small[0]} is too few for {k} classes; each N must be at least {2 * k}")
+
+
+def _run_experiment(preset: TransferPreset, texts, labeled: LabeledSplits, out: Path, log) -> TransferResult:
     tok_path = out / "tokenizer.json"  # one tokenizer for both bodies and for scratch, so every start reads alike
     if tok_path.exists():
         tok = load_tokenizer(tok_path)
