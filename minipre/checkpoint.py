@@ -36,7 +36,7 @@ def checkpoint_kind(meta: dict) -> str:
 
 
 def check_folder_kind(out_dir, kind: str):
-    "Refuse to save a `kind` checkpoint into a folder whose checkpoints are of the other kind (rotation would mix them)."
+    "Refuse to save a `kind` checkpoint into a folder whose checkpoints are of another kind (rotation would mix them)."
     for ck in sorted(Path(out_dir).glob("ckpt-*"), reverse=True):
         try:
             other = checkpoint_kind(json.loads((ck / "meta.json").read_text()))
@@ -216,7 +216,7 @@ _CKPT_NAME = re.compile(r"ckpt-\d{7,}")
 
 def latest_checkpoint(out_dir) -> Path | None:
     """The checkpoint folder `out_dir/latest` points at (or `out_dir` itself if it is one), else None. A `latest`
-    missing beside intact checkpoints is rewritten to name the newest of them, with a warning: never a silent restart."""
+    missing beside intact checkpoints is rewritten to name the newest of them, with a warning (no silent restart)."""
     out_dir = Path(out_dir)
     if (out_dir / "meta.json").exists():
         return out_dir

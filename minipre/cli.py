@@ -4,7 +4,7 @@
 
 # %% ../nbs/14_cli.ipynb #c003
 from __future__ import annotations
-import argparse, contextlib, json, os, re, sys, time
+import argparse, contextlib, json, os, re, sys, time, warnings
 from dataclasses import replace
 from pathlib import Path
 from .config import ConfigError, Recipe, TrainConfig, check_range  # no torch: --help stays instant
@@ -12,11 +12,11 @@ from .config import ConfigError, Recipe, TrainConfig, check_range  # no torch: -
 RECIPE = Recipe()  # the command line's defaults are the recipe's
 
 # %% auto #0
-__all__ = ['RECIPE', 'POS_INT', 'POS_FLOAT', 'FRACTION', 'LOG_HELP', 'COMMANDS', 'pick_corpus', 'run_pipeline', 'collate_first',
-           'CLIError', 'Parser', 'number', 'sizes_list', 'out_folder', 'build_parser', 'load_eval', 'run_logs',
-           'close_logs', 'run_finetune', 'read_texts', 'set_threads', 'run_predict', 'run_export', 'run_demo',
-           'corpus_and_folder', 'pretrain_recipe', 'run_pretrain', 'transfer_preset', 'run_preset', 'run_transfer_cmd',
-           'flag_names', 'main']
+__all__ = ['RECIPE', 'POS_INT', 'POS_FLOAT', 'FRACTION', 'LOG_HELP', 'MODEL_FLAGS', 'COMMANDS', 'pick_corpus', 'run_pipeline',
+           'collate_first', 'CLIError', 'Parser', 'number', 'sizes_list', 'out_folder', 'build_parser', 'load_eval',
+           'run_logs', 'close_logs', 'run_finetune', 'read_texts', 'set_threads', 'run_predict', 'run_export',
+           'run_demo', 'corpus_and_folder', 'pretrain_recipe', 'run_pretrain', 'transfer_preset', 'run_preset',
+           'run_transfer_cmd', 'flag_names', 'main']
 
 # %% ../nbs/14_cli.ipynb #c006
 def pick_corpus(data: str | None = None) -> str:
@@ -678,9 +678,14 @@ def run_transfer_cmd(args) -> int:
     return run_preset(name, args.out or f"runs/transfer-{name}", args.data, args)
 
 
+MODEL_FLAGS = {"n_embd": "width", "n_layer": "layers", "n_head": "heads", "vocab_size": "vocab_size"}
+
+
 def flag_names(message: str, parser, cmd: str) -> str:
     "A library message in the CLI's words: `block_size` -> `--block-size` for every option of the subcommand."
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[cmd]
+    for field, dest in MODEL_FLAGS.items():  # the model's field names, as the flags spell them
+        message = re.sub(rf"^{field}\b", dest, message)
     for a in sub._actions:
         if not a.option_strings or a.dest == "help":
             continue
@@ -708,6 +713,7 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     "Console entry point: one-line errors for user mistakes."
     args = build_parser().parse_args(argv)
+    warnings.formatwarning = lambda msg, *a, **k: f"minipre {args.cmd}: warning: {msg}\n"  # one line, no source
     from minipre.data import DataError
     from minipre.checkpoint import CheckpointError, folder_lock
     from minipre.train import TrainingDiverged

@@ -538,7 +538,7 @@ def _warn_case_twins(labels: set, where: str):
     twins = [sorted(v) for v in by_key.values() if len(v) > 1]
     if twins:
         shown = "; ".join(" and ".join(repr(n) for n in t) for t in sorted(twins))
-        warnings.warn(f"{where}: labels {shown} differ only in case or spacing: they are separate classes", stacklevel=3)
+        warnings.warn(f"{where}: labels {shown} differ only in case or spacing: separate classes", stacklevel=3)
 
 
 def encode_labels(dd: dict, where: str) -> DatasetDict:

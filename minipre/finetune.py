@@ -166,8 +166,9 @@ class FinetuneConfig:
         for k, hi in (("lr", 10), ("head_lr_mult", 1000), ("epochs", 10**4)):
             check_range(k, getattr(self, k), 0, hi, lo_open=True)
         check_range("layer_decay", self.layer_decay, 0, 1, lo_open=True)
-        for k in ("min_steps", "batch_size", "length_groups", "patience", "min_val", "max_val"):
+        for k in ("min_steps", "length_groups", "patience", "min_val", "max_val"):
             check_range(k, getattr(self, k), 1, 10**8, kind=int)
+        check_range("batch_size", self.batch_size, 1, 2**16, kind=int)
         check_range("max_steps", self.max_steps, self.min_steps, 10**9, kind=int)
         check_range("seed", self.seed, 0, 2**32 - 1, kind=int)
         if self.max_len is not None:

@@ -60,7 +60,7 @@ CASES = [  # (argv, text that the one-line message must contain); {d} is the tes
     ([T, "--objective", "mlm", "--out", "{d}/o", "--tokenizer", "char"], "--tokenizer bpe"),
     ([T, "--objective", "clm", "--out", "{d}/o", "--corpus", "{d}/tiny.txt", *TINY], "too few for blocks of 16"),
     ([T, "--objective", "clm", "--out", "{d}/o", "--corpus", "{d}/nocol.csv", *TINY], "nocol.csv: no column 'text'"),
-    ([T, "--objective", "clm", "--out", "{d}/o", "--corpus", "{d}/nulltext.jsonl", *TINY], "nulltext.jsonl, row 2"),
+    ([T, "--objective", "clm", "--out", "{d}/o", "--corpus", "{d}/nulltext.jsonl", *TINY], "nulltext.jsonl, line 2"),
     ([T, "--objective", "clm", "--out", "{d}/o", "--corpus", "{d}/bad.jsonl", *TINY], "bad.jsonl, line 2: not valid JSON"),
     ([T, "--objective", "clm", "--out", "{d}/run", *TINY], "latest is empty"),
     (["transfer", "--sizes", "1", "--out", "{d}/t"], "--sizes"),

@@ -110,6 +110,12 @@ def test_transfer_on_a_three_class_table(work):
     again = run(*args)
     assert again.returncode == 0, again.stderr[-3000:]
     assert json.loads((work / "transfer" / "results.json").read_text())["runs"] == res["runs"]  # resumed: nothing re-run
+    rows = list(csv.reader(open(work / "train.csv", newline="")))
+    rows[1][1] = "food" if rows[1][1] != "food" else "tech"  # one label changed: another labeled set
+    with open(work / "other.csv", "w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    other = run(*[work / "other.csv" if a == work / "train.csv" else a for a in args])
+    assert other.returncode == 2 and "holds results for another labeled set" in other.stderr, other.stderr[-3000:]
 
 
 @pytest.mark.parametrize("args,says", [
