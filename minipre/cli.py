@@ -318,7 +318,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-len",
         type=number(int, 2),
         default=None,
-        help="tokens read per example; longer ones are cut (default: enough for 99%% of the training examples)",
+        help="tokens per window; a longer text is read as overlapping windows whose logits are averaged "
+        "(default: enough for 99%% of the training examples, within the model's positions)",
+    )
+    f.add_argument(
+        "--truncate",
+        action="store_true",
+        help="read only the first --max-len tokens of each text instead of windows over all of it",
     )
     f.add_argument(
         "--normalize",
@@ -432,6 +438,7 @@ def run_finetune(args) -> int:
         batch_size=args.batch_size,
         seed=args.seed,
         pooling=args.pooling,
+        long_texts="truncate" if args.truncate else "windows",
         **({"epochs": args.epochs} if args.epochs else {}),
     )
     if args.body:

@@ -25,10 +25,10 @@ from .device import inference, unwrap
 
 # %% auto #0
 __all__ = ['as_labels', 'as_texts', 'check_labeled', 'balanced_subset', 'balanced_split', 'class_logits', 'predict',
-           'FinetuneConfig', 'layerwise_scale', 'EarlyStopping', 'GradualUnfreeze', 'Finetuned', 'accuracy',
-           'check_compatible', 'fitting_length', 'validation_size', 'new_classifier', 'labeled_task', 'finetune',
-           'edit_words', 'word_edits', 'mlm_fill', 'mlm_replacements', 'load_model', 'save_finetuned', 'load_finetuned',
-           'class_report', 'format_report', 'tfidf_baseline']
+           'text_windows', 'window_logits', 'FinetuneConfig', 'layerwise_scale', 'EarlyStopping', 'GradualUnfreeze',
+           'Finetuned', 'accuracy', 'check_compatible', 'fitting_length', 'validation_size', 'new_classifier',
+           'labeled_task', 'finetune', 'edit_words', 'word_edits', 'mlm_fill', 'mlm_replacements', 'load_model',
+           'save_finetuned', 'load_finetuned', 'class_report', 'format_report', 'tfidf_baseline']
 
 # %% ../nbs/09_finetune.ipynb #c006
 def as_labels(labels, where: str = "labels") -> list[int]:
@@ -131,6 +131,28 @@ def predict(model, task: ClassifyTask, ids: list[list[int]], batch_size: int = 1
     "Predicted class id of each tokenized example."
     return class_logits(model, task, ids, batch_size).argmax(-1)
 
+# %% ../nbs/09_finetune.ipynb #win00002
+def text_windows(ids: list[int], room: int, overlap: float = 0.5, max_windows: int | None = None) -> list[list[int]]:
+    "Windows of `room` tokens, each repeating `overlap` of the last, that cover every token (one when `ids` fits)."
+    if len(ids) <= room:
+        return [list(ids)]
+    stride = max(1, int(room * (1 - overlap)))
+    starts = list(range(0, len(ids) - room, stride)) + [len(ids) - room]  # the last window ends where the text ends
+    if max_windows and len(starts) > max_windows:  # evenly spaced, the first and the last kept
+        last = len(starts) - 1
+        starts = [starts[round(i * last / max(1, max_windows - 1))] for i in range(max_windows)]
+    return [ids[s : s + room] for s in starts]
+
+
+def window_logits(model, task: ClassifyTask, ids: list[list[int]], overlap: float, batch_size: int = 128):
+    "Logits of each tokenized text: the mean of its windows' logits, so every token of a long text counts."
+    room = task.max_len - (1 if task.cls else 0)  # an encoder's <cls> takes one place
+    wins = [text_windows(t, room, overlap) for t in ids]
+    owner = torch.tensor([i for i, w in enumerate(wins) for _ in w])
+    logits = class_logits(model, task, [x for w in wins for x in w], batch_size)
+    total = torch.zeros(len(ids), logits.shape[1]).index_add_(0, owner, logits)
+    return total / torch.bincount(owner, minlength=len(ids)).clamp(min=1)[:, None].float()
+
 # %% ../nbs/09_finetune.ipynb #c012
 @dataclass
 class FinetuneConfig:
@@ -150,8 +172,12 @@ class FinetuneConfig:
     weight_decay: float = 0.01
     dropout: float = 0.1
     pooling: str = "mean"  # mean, first (the <cls> token) or last
-    max_len: int | None = None  # tokens per example (longer ones are cut); None: enough for 99% of the training
-    # examples, within the model's positions (short sentences stay cheap, long reviews whole)
+    max_len: int | None = None  # tokens per window; None: enough for 99% of the training examples, within the
+    # model's positions (short sentences stay cheap)
+    long_texts: str = "windows"  # 'windows': a longer text is read as overlapping windows whose logits are averaged
+    # (every word counts); 'truncate': only its first max_len tokens
+    window_overlap: float = 0.5  # share of a window that the next one repeats
+    max_windows: int = 8  # training windows per text at most (evenly spaced): bounds an epoch's cost
     freeze_frac: float = 0.0  # share of steps with the body frozen (then unfrozen top-down)
     val_frac: float = 0.1  # carved from the training labels, for early stopping and recipe choice
     min_val: int = 20  # at least this many validation examples (fewer makes the choice a coin toss)
@@ -180,6 +206,10 @@ class FinetuneConfig:
         check_range("val_frac", self.val_frac, 0, 1, lo_open=True, hi_open=True)
         if self.eval_every is not None:
             check_range("eval_every", self.eval_every, 1, 10**9, kind=int)
+        if self.long_texts not in ("windows", "truncate"):
+            raise ConfigError(f"long_texts must be 'windows' or 'truncate', got {self.long_texts!r}")
+        check_range("window_overlap", self.window_overlap, 0, 0.9)
+        check_range("max_windows", self.max_windows, 1, 1024, kind=int)
         if self.pooling not in ("mean", "first", "last"):
             raise ConfigError(f"pooling must be 'mean', 'first' or 'last', got {self.pooling!r}")
 
@@ -210,13 +240,19 @@ class EarlyStopping:
     """Callback: validation accuracy (ties broken by loss) every `every` steps; keeps the best weights; stops after
     `patience` misses."""
 
-    def __init__(self, model, task, val_ids, val_y, every: int, patience: int, last: int | None = None):
+    def __init__(
+        self, model, task, val_ids, val_y, every: int, patience: int, last: int | None = None, overlap=None
+    ):
         self.model, self.task, self.ids, self.y = model, task, val_ids, torch.tensor(val_y)
+        self.overlap = overlap  # windows over whole texts (None: the texts as the task cut them)
         self.every, self.patience, self.last = every, patience, last  # `last`: also validate at the final step
         self.best, self.best_step, self.best_state, self.misses, self.curve = None, 0, None, 0, []
 
     def score(self) -> tuple[float, float]:
-        logits = class_logits(self.model, self.task, self.ids)
+        if self.overlap is None:
+            logits = class_logits(self.model, self.task, self.ids)
+        else:
+            logits = window_logits(self.model, self.task, self.ids, self.overlap)
         return (logits.argmax(-1) == self.y).float().mean().item(), F.cross_entropy(logits, self.y).item()
 
     def __call__(self, st, rec):
@@ -266,14 +302,22 @@ class Finetuned:
     tok: object
     task: ClassifyTask
     info: dict = field(default_factory=dict)  # steps, how the run ended, best validation accuracy and its curve, sizes
+    overlap: float | None = None  # long texts: windows repeating this share of each other; None: cut at max_len
 
     def encode(self, texts) -> list[list[int]]:
+        "Token ids of each text, cut to the model's length (the first window)."
         room = self.task.max_len - (1 if self.task.cls else 0)  # an encoder's <cls> takes one place
         return [t[:room] for t in self.tok.encode_batch(as_texts(texts))]
 
+    def logits(self, texts) -> torch.Tensor:
+        "Class logits of each text: the mean over its windows (or of its first `max_len` tokens when truncating)."
+        if self.overlap is None:
+            return class_logits(self.model, self.task, self.encode(texts))
+        return window_logits(self.model, self.task, self.tok.encode_batch(as_texts(texts)), self.overlap)
+
     def predict(self, texts) -> list[int]:
         "The predicted class id of each text."
-        return predict(self.model, self.task, self.encode(texts)).tolist()
+        return self.logits(texts).argmax(-1).tolist()
 
     def accuracy(self, texts, labels) -> float:
         "Share of `texts` whose predicted class is the label."
@@ -334,18 +378,24 @@ def labeled_task(texts, ids, labels, tok, c: Config, n_classes: int, cfg: Finetu
     """The examples (`ids`: `texts` tokenized), a class-balanced validation split carved from them, and `augment`'s
     extra examples (made from the training part only), as a ClassifyTask; `cfg.max_len` must be set."""
     room = cfg.max_len - (0 if c.causal else 1)  # an encoder's <cls> takes one place
-    ids = [t[:room] for t in ids]
     tr, va = balanced_split(labels, validation_size(len(labels), cfg), cfg.seed)
     if augment is not None:  # after the carve: a copy of a validation example must not train
         more_x, more_y = augment([texts[i] for i in tr], [labels[i] for i in tr], cfg.seed)
         tr = tr + list(range(len(ids), len(ids) + len(more_x)))
-        ids, labels = ids + [t[:room] for t in tok.encode_batch(more_x)], labels + list(more_y)
+        ids, labels = ids + tok.encode_batch(more_x), labels + list(more_y)
+    whole, n_texts = {i: ids[i] for i in va}, len(tr)  # validation scores whole texts, as prediction will
+    if cfg.long_texts == "windows":  # each window of a training text is an example with the text's label
+        wins = {i: text_windows(ids[i], room, cfg.window_overlap, cfg.max_windows) for i in tr}
+        ids = ids + [w for i in tr for w in wins[i]]
+        labels = labels + [labels[i] for i in tr for _ in wins[i]]
+        tr = list(range(len(ids) - sum(map(len, wins.values())), len(ids)))
+    ids = [t[:room] for t in ids]
     weights = None
     if cfg.class_weights:
         cnt = torch.bincount(torch.tensor([labels[i] for i in tr]), minlength=n_classes).float()
         weights = cnt.sum() / (n_classes * cnt.clamp(min=1))  # inverse frequency, mean weight 1
     train_part, val_part = ([ids[i] for i in part] for part in (tr, va))
-    return ClassifyTask(
+    task = ClassifyTask(
         train_part,
         [labels[i] for i in tr],
         val_part,
@@ -357,6 +407,9 @@ def labeled_task(texts, ids, labels, tok, c: Config, n_classes: int, cfg: Finetu
         class_weights=weights,
         group=cfg.length_groups,
     )
+    task.data["whole_validation"] = ([whole[i] for i in va], [labels[i] for i in va])
+    task.n_train_texts = n_texts  # training texts (augmented copies included); windows make more examples
+    return task
 
 # %% ../nbs/09_finetune.ipynb #90cc7ad5
 def finetune(
@@ -382,8 +435,10 @@ def finetune(
     if cfg.max_len is None:
         cfg = replace(cfg, max_len=fitting_length(ids, c))
     task = labeled_task(texts, ids, labels, tok, c, n_classes, cfg, augment)
-    n_train, n_val = len(task.data["train"][0]), len(task.data["validation"][0])
-    plan = cfg.plan(n_train)
+    n_val = len(task.data["validation"][0])
+    n_train = task.n_train_texts
+    n_examples = len(task.data["train"][0])
+    plan = cfg.plan(n_examples)
     steps = plan["steps"]
     tc = TrainConfig(
         steps=steps,
@@ -397,9 +452,10 @@ def finetune(
         progress=cfg.progress,
         grad_clip=1.0,
     )  # validation is EarlyStopping's: accuracy, not loss
-    es = EarlyStopping(
-        model, task, *task.data["validation"], every=plan["eval_every"], patience=cfg.patience, last=steps
-    )
+    overlap = cfg.window_overlap if cfg.long_texts == "windows" else None
+    val_ids = task.data["whole_validation"] if overlap is not None else task.data["validation"]
+    every, patience = plan["eval_every"], cfg.patience
+    es = EarlyStopping(model, task, *val_ids, every=every, patience=patience, last=steps, overlap=overlap)
     frozen = int(cfg.freeze_frac * steps)
     unfreeze = GradualUnfreeze(model, frozen, max(1, frozen // c.n_layer))
     st = train(model, task, tc, callbacks=[unfreeze, es, *callbacks], lr_scale=layerwise_scale(cfg, c.n_layer))
@@ -418,9 +474,11 @@ def finetune(
         "val_curve": es.curve,
         "n_train": n_train,
         "n_val": n_val,
+        "n_examples": n_examples,  # training examples: windows of the texts, augmented copies
+        "long_texts": cfg.long_texts,
         "seconds": st.elapsed,
     }
-    return Finetuned(model, tok, task, info)
+    return Finetuned(model, tok, task, info, overlap)
 
 # %% ../nbs/09_finetune.ipynb #e064a451
 def edit_words(text: str, rng: random.Random, p_delete: float = 0.1, n_swaps: int = 1) -> str:
@@ -515,6 +573,7 @@ def save_finetuned(ft: Finetuned, out_dir, label_names: list | None = None, metr
         "task": "classify",
         "label_names": [str(n) for n in names],
         "max_len": ft.task.max_len,
+        "window_overlap": ft.overlap,  # None: the classifier reads the first max_len tokens
         "finetune": {k: v for k, v in ft.info.items() if k != "val_curve"},
         "metrics": metrics,
     }
@@ -530,7 +589,8 @@ def load_finetuned(path) -> tuple[Finetuned, list[str]]:
     if meta.get("task") != "classify" or tok is None:
         raise CheckpointError(f"{path}: not a fine-tuned classifier (a pretrained body? fine-tune it first)")
     task = ClassifyTask([], [], [], [], tok, max_len=meta["max_len"], cls=not model.config.causal)
-    return Finetuned(model, tok, task, meta.get("finetune", {})), meta["label_names"]
+    overlap = meta.get("window_overlap")  # classifiers saved before windows truncated
+    return Finetuned(model, tok, task, meta.get("finetune", {}), overlap), meta["label_names"]
 
 
 def class_report(y_true, y_pred, names: list) -> dict:
