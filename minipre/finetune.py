@@ -132,10 +132,11 @@ def predict(model, task: ClassifyTask, ids: list[list[int]], batch_size: int = 1
     return class_logits(model, task, ids, batch_size).argmax(-1)
 
 # %% ../nbs/09_finetune.ipynb #win00002
-def text_windows(ids: list[int], room: int, overlap: float = 0.5, max_windows: int | None = None) -> list[list[int]]:
-    "Windows of `room` tokens, each repeating `overlap` of the last, that cover every token (one when `ids` fits)."
-    if len(ids) <= room:
-        return [list(ids)]
+def text_windows(ids: list[int], room: int, overlap: float | None = 0.5, max_windows: int | None = None) -> list:
+    """Windows of `room` tokens, each repeating `overlap` of the last, that cover every token (one when `ids` fits);
+    `overlap=None` truncates: the first window only."""
+    if len(ids) <= room or overlap is None:
+        return [list(ids[:room])]
     stride = max(1, int(room * (1 - overlap)))
     starts = list(range(0, len(ids) - room, stride)) + [len(ids) - room]  # the last window ends where the text ends
     if max_windows and len(starts) > max_windows:  # evenly spaced, the first and the last kept
@@ -144,7 +145,7 @@ def text_windows(ids: list[int], room: int, overlap: float = 0.5, max_windows: i
     return [ids[s : s + room] for s in starts]
 
 
-def window_logits(model, task: ClassifyTask, ids: list[list[int]], overlap: float, batch_size: int = 128):
+def window_logits(model, task: ClassifyTask, ids: list[list[int]], overlap: float | None, batch_size: int = 128):
     "Logits of each tokenized text: the mean of its windows' logits, so every token of a long text counts."
     room = task.max_len - (1 if task.cls else 0)  # an encoder's <cls> takes one place
     wins = [text_windows(t, room, overlap) for t in ids]
@@ -244,15 +245,12 @@ class EarlyStopping:
         self, model, task, val_ids, val_y, every: int, patience: int, last: int | None = None, overlap=None
     ):
         self.model, self.task, self.ids, self.y = model, task, val_ids, torch.tensor(val_y)
-        self.overlap = overlap  # windows over whole texts (None: the texts as the task cut them)
+        self.overlap = overlap  # windows over whole texts (None: each text's first window)
         self.every, self.patience, self.last = every, patience, last  # `last`: also validate at the final step
         self.best, self.best_step, self.best_state, self.misses, self.curve = None, 0, None, 0, []
 
     def score(self) -> tuple[float, float]:
-        if self.overlap is None:
-            logits = class_logits(self.model, self.task, self.ids)
-        else:
-            logits = window_logits(self.model, self.task, self.ids, self.overlap)
+        logits = window_logits(self.model, self.task, self.ids, self.overlap)
         return (logits.argmax(-1) == self.y).float().mean().item(), F.cross_entropy(logits, self.y).item()
 
     def __call__(self, st, rec):
@@ -311,8 +309,6 @@ class Finetuned:
 
     def logits(self, texts) -> torch.Tensor:
         "Class logits of each text: the mean over its windows (or of its first `max_len` tokens when truncating)."
-        if self.overlap is None:
-            return class_logits(self.model, self.task, self.encode(texts))
         return window_logits(self.model, self.task, self.tok.encode_batch(as_texts(texts)), self.overlap)
 
     def predict(self, texts) -> list[int]:
@@ -453,9 +449,10 @@ def finetune(
         grad_clip=1.0,
     )  # validation is EarlyStopping's: accuracy, not loss
     overlap = cfg.window_overlap if cfg.long_texts == "windows" else None
-    val_ids = task.data["whole_validation"] if overlap is not None else task.data["validation"]
     every, patience = plan["eval_every"], cfg.patience
-    es = EarlyStopping(model, task, *val_ids, every=every, patience=patience, last=steps, overlap=overlap)
+    es = EarlyStopping(
+        model, task, *task.data["whole_validation"], every=every, patience=patience, last=steps, overlap=overlap
+    )
     frozen = int(cfg.freeze_frac * steps)
     unfreeze = GradualUnfreeze(model, frozen, max(1, frozen // c.n_layer))
     st = train(model, task, tc, callbacks=[unfreeze, es, *callbacks], lr_scale=layerwise_scale(cfg, c.n_layer))
