@@ -49,7 +49,7 @@ def check_folder_kind(out_dir, kind: str):
             )
         return
 
-
+# %% ../nbs/06_4_checkpoint.ipynb #b4d7a7ea
 def save_checkpoint(
     out_dir,  # the run's folder: checkpoints go in ckpt-NNNNNNN/, and `latest` names the newest
     model,  # saved with its spec(), so a checkpoint can rebuild it

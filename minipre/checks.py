@@ -354,7 +354,7 @@ def check_train_step(fn) -> bool:
         )
     raise CheckFailed("two calls did not move the weights as two clean steps of the batch's loss do.")
 
-
+# %% ../nbs/11_checks.ipynb #cbd1e014
 def check_accumulation(fn) -> bool:
     "Check `fn(model, micro_batches, optimizer)` takes ONE step with the gradient of all micro-batches together."
     bs = _lm_batches(4)

@@ -4,19 +4,22 @@
 
 # %% ../nbs/14_cli.ipynb #c003
 from __future__ import annotations
-import argparse, contextlib, json, os, re, sys, time, warnings
-from dataclasses import replace
+import argparse, contextlib, json, os, sys, time, types, typing, warnings
+from dataclasses import MISSING, dataclass, fields, replace
 from pathlib import Path
-from .config import ConfigError, Recipe, TrainConfig, check_range  # no torch: --help stays instant
+from typing import Literal
+from .config import PRESETS, Config, ConfigError, FinetuneConfig, Recipe, TrainConfig, TransferConfig
+from .config import check_range, choices_of, setting_notes  # no torch: --help stays instant
 
 RECIPE = Recipe()  # the command line's defaults are the recipe's
 
 # %% auto #0
-__all__ = ['RECIPE', 'POS_INT', 'POS_FLOAT', 'FRACTION', 'LOG_HELP', 'MODEL_FLAGS', 'COMMANDS', 'pick_corpus', 'run_pipeline',
-           'collate_first', 'CLIError', 'Parser', 'number', 'sizes_list', 'out_folder', 'build_parser', 'load_eval',
-           'run_logs', 'close_logs', 'run_finetune', 'read_texts', 'set_threads', 'run_predict', 'run_export',
-           'run_demo', 'corpus_and_folder', 'pretrain_recipe', 'run_pretrain', 'transfer_preset', 'run_preset',
-           'run_transfer_cmd', 'flag_names', 'main']
+__all__ = ['RECIPE', 'ALIASES', 'MODEL_FLAGS', 'THREADS', 'COMMANDS', 'pick_corpus', 'run_pipeline', 'collate_first', 'CLIError',
+           'Parser', 'sizes_list', 'out_folder', 'number', 'Unset', 'add_settings', 'Where', 'DemoFlags',
+           'PretrainFlags', 'TransferFlags', 'FinetuneFlags', 'PredictFlags', 'ExportFlags', 'command', 'build_parser',
+           'finetune_parser', 'check_flags', 'say_error', 'load_eval', 'run_logs', 'close_logs', 'run_finetune',
+           'read_texts', 'set_threads', 'run_predict', 'run_export', 'run_demo', 'corpus_and_folder', 'pretrain_recipe',
+           'run_pretrain', 'transfer_preset', 'run_preset', 'run_transfer_cmd', 'main']
 
 # %% ../nbs/14_cli.ipynb #c006
 def pick_corpus(data: str | None = None) -> str:
@@ -83,7 +86,7 @@ def collate_first(b, tok, ids):
     T = b["input_ids"].shape[1]
     return ([tok.cls_id] + list(ids) + [tok.pad_id] * T)[:T]
 
-# %% ../nbs/14_cli.ipynb #c009
+# %% ../nbs/14_cli.ipynb #169dd9ec
 class CLIError(Exception):
     "A user error: printed as one line, exit status 2."
 
@@ -93,27 +96,6 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def number(kind=int, lo=None, hi=None, lo_open=False, hi_open=False):
-    "An argparse type: a number of `kind` in the given range, else a one-line error that names the flag."
-
-    def parse(text: str):
-        try:
-            v = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, got {text!r}")
-        try:  # the library's own check (minipre.config), so the flag and the setting refuse alike
-            check_range("it", v, lo, hi, lo_open, hi_open, kind=int if kind is int else (int, float))
-        except ConfigError as e:
-            raise argparse.ArgumentTypeError(str(e).removeprefix("it ")) from None
-        return v
-
-    parse.__name__ = f"{kind.__name__} in range"
-    return parse
-
-
-POS_INT, POS_FLOAT, FRACTION = number(int, 1), number(float, 0, lo_open=True), number(float, 0, 1, True, True)
 
 
 def sizes_list(text: str) -> tuple:
@@ -140,237 +122,262 @@ def out_folder(path, flag: str = "--out") -> Path:
         raise CLIError(f"{flag} {path} is an existing file, not a folder")
     return Path(path)
 
+# %% ../nbs/14_cli.ipynb #4d7c01b0
+def number(kind=int):
+    "An argparse type: the text as a `kind` (an int or a float), else a one-line error; the setting checks the range."
 
-LOG_HELP = (
-    "metrics.jsonl in --out always; 'tensorboard' also writes TensorBoard event files to OUT/tensorboard "
-    "(pip install 'minipre[tensorboard]')"
-)
+    def parse(text: str):
+        try:
+            return kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, got {text!r}")
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+@dataclass(frozen=True)
+class Unset:
+    "A flag's default that means 'not given': the library decides (`what` says how, in the help)."
+
+    what: str  # e.g. "the model's" or "3e-4 from a body, 1e-3 from scratch"
+    with_value: bool = True  # the help adds the class's default: "the model's, 4"
+
+
+def _base(hint):
+    "int for `int | None`, and so on: the type a flag's text is parsed as."
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    return args[0] if typing.get_origin(hint) in (typing.Union, types.UnionType) and len(args) == 1 else hint
+
+# %% ../nbs/14_cli.ipynb #c5a45913
+def add_settings(p, cls, names=None, *, flags=None, defaults=None, required=(), positional=(), types=None,
+                 choices=None, prefix="", table=None) -> dict:
+    """Add an option to argparse parser (or group) `p` for each field of dataclass `cls` (all of them, or `names`):
+    the field's type, default, `Literal` choices and comment become the option's. Returns `table`, with each setting
+    mapped to its flag."""
+    table = {} if table is None else table
+    hints, notes, lits = typing.get_type_hints(cls), setting_notes(cls), choices_of(cls)
+    flags, defaults, types, choices = flags or {}, defaults or {}, types or {}, choices or {}
+    for f in fields(cls):
+        if names is not None and f.name not in names:
+            continue
+        default = defaults.get(f.name, f.default)  # a field with a default_factory is never a flag here
+        help = prefix + notes.get(f.name, "").replace("%", "%%")
+        if isinstance(default, Unset):
+            plain = "" if f.default in (None, MISSING) or not default.with_value else f", {f.default}"
+            help, default = f"{help} (default: {default.what.replace('%', '%%')}{plain})", None
+        elif default is not None and default is not MISSING and type(default) is not bool:
+            help += " (default: %(default)s)"
+        kind = _base(hints[f.name])
+        kw = dict(help=help)
+        if f.name in types or kind in (int, float):
+            kw["type"] = types.get(f.name) or number(kind)
+        if f.name in choices or f.name in lits:
+            kw["choices"] = [c for c in choices.get(f.name, lits.get(f.name, ())) if c is not None]
+        if kind is bool:
+            kw["action"] = argparse.BooleanOptionalAction if default else "store_true"
+        if f.name in positional:
+            p.add_argument(f.name, **kw)
+        else:
+            need = f.name in required or default is MISSING
+            flag = flags.get(f.name, "--" + f.name.replace("_", "-"))
+            if kind is not bool and "choices" not in kw:
+                kw["metavar"] = flag.lstrip("-").upper().replace("-", "_")
+            p.add_argument(flag, *ALIASES.get(flag, ()), dest=f.name, default=None if need else default,
+                           required=need, **kw)
+        table[f.name] = flags.get(f.name, "--" + f.name.replace("_", "-")) if f.name not in positional else f.name
+    return table
+
+
+ALIASES = {"--data": ("--data-dir",)}  # older spellings that still work
+MODEL_FLAGS = {"n_layer": "--layers", "n_embd": "--width", "n_head": "--heads"}  # Config's names, as flags
+
+# %% ../nbs/14_cli.ipynb #1b348f22
+@dataclass(kw_only=True)
+class Where:
+    "Where a command reads."
+
+    data: str | None = None  # the local data folder for registered names (default: $MINIPRE_DATA)
+
+
+@dataclass(kw_only=True)
+class DemoFlags(Where):
+    "minipre demo: the main job."
+
+    corpus: str | None = None  # corpus name or path (default: imdb-unlabeled if the data folder has it, else synthetic)
+    vocab_size: int = 2000  # the walk-through's BPE vocabulary
+    out: str = "runs"  # where checkpoints, results and the plot go
+    pipeline_only: bool = False  # only the load/tokenize/batch walk-through
+
+    def __post_init__(self):
+        check_range("vocab_size", self.vocab_size, 1, 2**20, kind=int)
+
+
+@dataclass(kw_only=True)
+class PretrainFlags(Where):
+    "minipre pretrain: what the command adds to the recipe."
+
+    out: str  # checkpoint folder; an existing checkpoint there is resumed
+    corpus: str | None = None  # registered name or path to text files (default: synthetic)
+    max_minutes: float | None = None  # stop (and save) after this much training time
+    quiet: bool = False  # no progress bar
+    log: Literal["jsonl", "tensorboard"] = "jsonl"  # metrics.jsonl in --out always; 'tensorboard' also writes
+    # TensorBoard event files to OUT/tensorboard (pip install 'minipre[tensorboard]')
+
+    def __post_init__(self):
+        if self.max_minutes is not None:
+            check_range("max_minutes", self.max_minutes, 0, 10**6, lo_open=True)
+
+# %% ../nbs/14_cli.ipynb #613cefd3
+@dataclass(kw_only=True)
+class TransferFlags(Where):
+    "minipre transfer: the preset, and what the command line changes in it."
+
+    preset: str = "auto"  # synthetic (offline, minutes), sst2 (IMDb -> SST-2, a couple of hours on CPU) or
+    # sst2-quick (the same, smaller: about ten minutes, for iterating); auto: sst2 when the data is local
+    corpus: str | None = None  # unlabeled text to pretrain on: a registered name or a file/folder (default: the preset's)
+    labeled: str | None = None  # labeled task: a registered name or a table (.csv/.tsv/.jsonl/.parquet; default: the
+    # preset's)
+    text_col: str | None = None  # text column of --labeled (default: text)
+    label_col: str | None = None  # label column of --labeled (default: label)
+    minutes: float | None = None  # pretraining budget per objective, in minutes (default: the preset's)
+    out: str | None = None  # output folder; a re-run resumes from what is there (default: runs/transfer-PRESET)
+    quiet: bool = False  # no progress bars
+
+    def __post_init__(self):
+        if self.minutes is not None:
+            check_range("minutes", self.minutes, 0, 10**6, lo_open=True)
+
+
+@dataclass(kw_only=True)
+class FinetuneFlags(Where):
+    "minipre finetune: the data, the start, and where the classifier goes."
+
+    body: str | None = None  # a pretrained checkpoint folder (minipre pretrain --out ...)
+    scratch: bool = False  # no pretraining: a BPE tokenizer on the training texts and a new model
+    labeled: str  # labeled table (.csv/.tsv/.jsonl/.parquet), a folder of them, or a registered name
+    text_col: str | None = None  # text column (default: text)
+    label_col: str | None = None  # label column (default: label)
+    eval: str | None = None  # a table to evaluate on (default: the test, else the validation split of --labeled)
+    out: str  # folder for the classifier checkpoint and metrics.json
+    truncate: bool = False  # read only the first --max-len tokens of each text instead of windows over all of it
+    normalize: bool = False  # Penn-Treebank-normalise the texts (as the body's corpus was, if it was)
+    vocab_size: int = 4096  # --scratch: the BPE vocabulary
+    log: Literal["jsonl", "tensorboard"] = "jsonl"  # metrics.jsonl in --out always; 'tensorboard' also writes
+    # TensorBoard event files to OUT/tensorboard
+
+    def __post_init__(self):
+        check_range("vocab_size", self.vocab_size, 300, 2**20, kind=int)
+
+
+@dataclass(kw_only=True)
+class PredictFlags:
+    "minipre predict: a classifier and the texts it labels."
+
+    model: str  # a classifier folder written by minipre finetune
+    file: str  # texts to label: .txt (one per line), .csv, .tsv, .jsonl or .parquet
+    text_col: str = "text"  # text column of a table
+    to: str | None = None  # write a CSV (text,label) here instead of printing
+
+
+@dataclass(kw_only=True)
+class ExportFlags:
+    "minipre export: a checkpoint and the folder its transformers files go to."
+
+    model: str  # a checkpoint folder written by minipre pretrain or minipre finetune
+    to: str  # a new (or empty) folder for the transformers files
+
+# %% ../nbs/14_cli.ipynb #b46d753c
+THREADS = ("threads",)  # TrainConfig's: CPU threads for torch
+
+
+def command(sub, name: str, help: str, description: str, groups: list) -> argparse.ArgumentParser:
+    """A subcommand whose options are `groups`: (dataclass, add_settings keywords) pairs. The parser remembers its
+    groups (to build and check them) and its flag table (to name flags in errors)."""
+    p = sub.add_parser(name, help=help, description=description)
+    table = {}
+    for cls, kw in groups:
+        add_settings(kw.pop("group", None) or p, cls, table=table, **kw)
+    p.set_defaults(_groups=[(cls, kw.get("names")) for cls, kw in groups], _flags=table)
+    return p
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = Parser(prog="minipre", description="Learn transformer pretraining by doing it.")
     sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND", parser_class=Parser)
-    d = sub.add_parser(
-        "demo",
-        help="the main job: the pipeline end to end, then the data-efficiency experiment",
-        description="Load, tokenize and batch the default corpus, then pretrain both objectives and measure "
-        "fine-tuning data efficiency. Offline: the synthetic language (a few minutes). With a data "
-        "folder ($MINIPRE_DATA or --data): IMDb pretraining and SST-2 (a couple of hours on a 2-core CPU).",
-    )
-    d.add_argument(
-        "--corpus",
-        default=None,
-        help="corpus name or path (default: imdb-unlabeled if local data exists, else synthetic)",
-    )
-    d.add_argument("--data", default=None, help="local data folder (default: $MINIPRE_DATA)")
-    d.add_argument("--vocab-size", type=POS_INT, default=2000)
-    d.add_argument("--out", default="runs", help="where checkpoints, results and the plot go (default: runs/)")
-    d.add_argument("--pipeline-only", action="store_true", help="only the load/tokenize/batch walk-through")
-
-    t = sub.add_parser(
-        "pretrain",
-        help="pretrain a GPT (next-token) or BERT (masked LM); resumes from --out",
-        description="Pretrain with the training engine. Runs under torchrun for data parallelism "
-        "(torchrun --nproc_per_node=N $(which minipre) pretrain ...).",
-    )
-    t.add_argument(
-        "--objective", choices=("clm", "mlm"), required=True, help="clm: next-token (GPT); mlm: masked LM (BERT)"
-    )
-    t.add_argument("--corpus", default=None, help=f"registered name or path to text files (default: {RECIPE.source})")
-    t.add_argument(
-        "--data",
-        "--data-dir",
-        dest="data",
-        default=None,
-        help="local data folder for registered names (default: $MINIPRE_DATA), as in demo and transfer",
-    )
-    t.add_argument("--out", required=True, help="checkpoint folder; an existing checkpoint there is resumed")
-    t.add_argument(
-        "--tokenizer",
-        choices=("char", "bpe"),
-        default=None,
-        help="default: char for tinyshakespeare next-token, else bpe",
-    )
-    t.add_argument("--vocab-size", type=POS_INT, default=RECIPE.vocab_size)
-    t.add_argument("--layers", type=POS_INT, default=None, help="transformer blocks (default: the model's, 4)")
-    t.add_argument("--width", type=POS_INT, default=None, help="model width (default: the model's, 256)")
-    t.add_argument("--heads", type=POS_INT, default=None, help="attention heads (default: the model's, 4)")
-    t.add_argument("--positions", choices=("learned", "rope"), default=None, help="default: the model's, learned")
-    t.add_argument("--block-size", type=number(int, 2), default=RECIPE.block_size)
-    t.add_argument("--batch-size", type=POS_INT, default=RECIPE.batch_size)
-    t.add_argument("--steps", type=POS_INT, default=RECIPE.train.steps)
-    t.add_argument("--lr", type=POS_FLOAT, default=RECIPE.train.lr)
-    t.add_argument(
-        "--optimizer",
-        choices=("adamw", "muon"),
-        default=RECIPE.train.optimizer,
-        help="muon: Muon on the blocks' matrices, AdamW (--lr) on the rest",
-    )
-    t.add_argument(
-        "--muon-lr",
-        type=POS_FLOAT,
-        default=RECIPE.train.muon_lr,
-        help="Muon's peak learning rate (default: %(default)s)",
-    )
-    t.add_argument("--warmup", type=number(int, 0), default=RECIPE.train.warmup)
-    t.add_argument("--eval-every", type=POS_INT, default=RECIPE.train.eval_every)
-    t.add_argument("--mask-rate", type=FRACTION, default=RECIPE.mask_rate)
-    t.add_argument("--precision", choices=("auto", "bf16", "fp16", "fp32"), default=RECIPE.train.precision)
-    t.add_argument("--compile", action="store_true", help="torch.compile the model (a minute of compilation first)")
-    t.add_argument("--threads", type=number(int, 1, 1024), default=None)
-    t.add_argument(
-        "--strategy", choices=("ddp", "fsdp"), default=RECIPE.train.strategy, help="data parallelism under torchrun"
-    )
-    t.add_argument("--seed", type=number(int, 0, 2**32 - 1), default=RECIPE.train.seed)
-    t.add_argument(
-        "--normalize", action="store_true", help="lower-case and Penn-Treebank-tokenize the text (as SST-2 is)"
-    )
-    t.add_argument("--max-minutes", type=POS_FLOAT, default=None, help="stop (and save) after this much training time")
-    t.add_argument("--quiet", action="store_true", help="no progress bar")
-    t.add_argument("--log", choices=("jsonl", "tensorboard"), default="jsonl", help=LOG_HELP)
-
-    x = sub.add_parser(
-        "transfer",
-        help="the data-efficiency experiment: pretrain both objectives, fine-tune on 100..all labels",
-        description="Pretrain a masked-LM encoder and a next-token decoder, then fine-tune each and a model from "
-        "scratch on class-balanced subsets of the labels; writes results.json and transfer.png.",
-    )
-    x.add_argument(
-        "--preset",
-        choices=("auto", "synthetic", "sst2", "sst2-quick"),
-        default="auto",
-        help="synthetic (offline, minutes), sst2 (IMDb -> SST-2, a couple of hours on CPU) or sst2-quick (the same, "
-        "smaller: about ten minutes, for iterating); auto picks sst2 when the data is local",
-    )
-    x.add_argument("--data", default=None, help="local data folder (default: $MINIPRE_DATA)")
-    x.add_argument(
-        "--corpus",
-        default=None,
-        help="unlabeled text to pretrain on: a registered name or a file/folder (default: the preset's)",
-    )
-    x.add_argument(
-        "--labeled",
-        default=None,
-        help="labeled task: a registered name or a table (.csv/.tsv/.jsonl/.parquet; default: the preset's)",
-    )
-    x.add_argument("--text-col", default=None, help="text column of --labeled (default: text)")
-    x.add_argument("--label-col", default=None, help="label column of --labeled (default: label)")
-    x.add_argument(
-        "--sizes",
-        type=sizes_list,
-        default=None,
-        help="numbers of labels, e.g. 100,300,1000,all (default: the preset's)",
-    )
-    x.add_argument(
-        "--seeds",
-        type=POS_INT,
-        default=None,
-        help="seeds (subsets) per size (default: the preset's: 5 up to N=300, then 3)",
-    )
-    x.add_argument(
-        "--minutes",
-        type=POS_FLOAT,
-        default=None,
-        help="pretraining budget per objective, in minutes (default: the preset's)",
-    )
-    x.add_argument(
-        "--out", default=None, help="output folder; a re-run resumes from what is there (default: runs/transfer-PRESET)"
-    )
-    x.add_argument("--threads", type=number(int, 1, 1024), default=None, help="CPU threads (default: torch's)")
-    x.add_argument("--quiet", action="store_true")
-    f = sub.add_parser(
-        "finetune",
-        help="fine-tune a classifier on a labeled table, from a pretrained body or from scratch",
-        description="Fine-tune with the library's recipe (early stopping on a split carved from the training "
-        "labels); writes a checkpoint and metrics.json to --out, prints accuracy, and per-class "
-        "precision/recall/F1 and the confusion matrix.",
-    )
-    g = f.add_mutually_exclusive_group(required=True)
-    g.add_argument("--body", help="a pretrained checkpoint folder (minipre pretrain --out ...)")
-    g.add_argument(
-        "--scratch", action="store_true", help="no pretraining: a BPE tokenizer on the training texts and a new model"
-    )
-    f.add_argument(
-        "--labeled",
-        required=True,
-        help="labeled table (.csv/.tsv/.jsonl/.parquet), a folder of them, or a registered name",
-    )
-    f.add_argument("--text-col", default=None, help="text column (default: text)")
-    f.add_argument("--label-col", default=None, help="label column (default: label)")
-    f.add_argument(
-        "--eval",
-        default=None,
-        help="a table to evaluate on (default: the test, else the validation split of --labeled)",
-    )
-    f.add_argument("--data", default=None, help="local data folder for registered names (default: $MINIPRE_DATA)")
-    f.add_argument("--out", required=True, help="folder for the classifier checkpoint and metrics.json")
-    f.add_argument(
-        "--lr", type=POS_FLOAT, default=None, help="peak learning rate (default: 3e-4 from a body, 1e-3 from scratch)"
-    )
-    f.add_argument(
-        "--epochs",
-        type=POS_FLOAT,
-        default=None,
-        help="at most this many epochs (default: FinetuneConfig's); early stopping usually ends sooner",
-    )
-    f.add_argument("--batch-size", type=POS_INT, default=32)
-    f.add_argument(
-        "--max-len",
-        type=number(int, 2),
-        default=None,
-        help="tokens per window; a longer text is read as overlapping windows whose logits are averaged "
-        "(default: enough for 99%% of the training examples, within the model's positions)",
-    )
-    f.add_argument(
-        "--truncate",
-        action="store_true",
-        help="read only the first --max-len tokens of each text instead of windows over all of it",
-    )
-    f.add_argument(
-        "--normalize",
-        action="store_true",
-        help="Penn-Treebank-normalise the texts (as the body's corpus was, if it was)",
-    )
-    f.add_argument("--layers", type=POS_INT, default=2, help="--scratch: blocks")
-    f.add_argument("--width", type=POS_INT, default=128, help="--scratch: model width")
-    f.add_argument("--heads", type=POS_INT, default=4, help="--scratch: attention heads")
-    f.add_argument("--vocab-size", type=number(int, 300), default=4096, help="--scratch: BPE vocabulary")
-    f.add_argument("--seed", type=number(int, 0, 2**32 - 1), default=0)
-    f.add_argument("--threads", type=number(int, 1, 1024), default=None, help="CPU threads (default: torch's)")
-    f.add_argument(
-        "--pooling",
-        choices=("mean", "first", "last"),
-        default="mean",
-        help="how the classifier reads the sequence (default: mean); 'first' for encoders or 'last' for decoders "
-        "is what Hugging Face classifiers do, so `minipre export` needs it",
-    )
-    f.add_argument("--log", choices=("jsonl", "tensorboard"), default="jsonl", help=LOG_HELP)
-
-    q = sub.add_parser(
-        "predict",
-        help="label a file of texts with a fine-tuned classifier (label names, not ids)",
-        description="Texts from a .txt file (one per line) or a table (--text-col); prints one 'label<TAB>text' "
-        "line per text, or writes a CSV with --to.",
-    )
-    q.add_argument("--model", required=True, help="a classifier folder written by minipre finetune")
-    q.add_argument("file", help="texts to label: .txt (one per line), .csv, .tsv, .jsonl or .parquet")
-    q.add_argument("--text-col", default="text", help="text column of a table (default: text)")
-    q.add_argument("--to", default=None, help="write a CSV (text,label) here instead of printing")
-    q.add_argument("--threads", type=number(int, 1, 1024), default=None, help="CPU threads (default: torch's)")
-
-    e = sub.add_parser(
-        "export",
-        help="write a Hugging Face transformers folder (weights, tokenizer, model card) for a checkpoint",
-        description="Next-token models become GPT-2 (learned positions) or GPT-NeoX (rotary); masked-LM encoders "
-        "BERT (post-norm) or XLM-RoBERTa-XL (pre-norm); classifiers the matching "
-        "...ForSequenceClassification. The folder is read back and its logits checked against the "
-        "checkpoint before the command succeeds. Needs transformers (pip install 'minipre[hf]').",
-    )
-    e.add_argument("--model", required=True, help="a checkpoint folder written by minipre pretrain or minipre finetune")
-    e.add_argument("--to", required=True, help="a new (or empty) folder for the transformers files")
+    command(sub, "demo", "the main job: the pipeline end to end, then the data-efficiency experiment",
+            "Load, tokenize and batch the default corpus, then pretrain both objectives and measure fine-tuning data "
+            "efficiency. Offline: the synthetic language (a few minutes). With a data folder ($MINIPRE_DATA or "
+            "--data): IMDb pretraining and SST-2 (a couple of hours on a 2-core CPU).", [(DemoFlags, {})])
+    model = ["n_layer", "n_embd", "n_head", "positions"]
+    run = ["steps", "lr", "optimizer", "muon_lr", "warmup", "eval_every", "precision", "compile", "threads",
+           "strategy", "seed"]
+    recipe = ["objective", "tokenizer", "vocab_size", "block_size", "batch_size", "mask_rate", "normalize"]
+    command(sub, "pretrain", "pretrain a GPT (next-token) or BERT (masked LM); resumes from --out",
+            "Pretrain with the training engine. Runs under torchrun for data parallelism "
+            "(torchrun --nproc_per_node=N $(which minipre) pretrain ...).", [
+                (Recipe, dict(names=recipe, required=("objective",))),
+                (PretrainFlags, {}),
+                (Config, dict(names=model, flags=MODEL_FLAGS, defaults={k: Unset("the model's") for k in model})),
+                (TrainConfig, dict(names=run)),
+            ])
+    command(sub, "transfer", "the data-efficiency experiment: pretrain both objectives, fine-tune on 100..all labels",
+            "Pretrain a masked-LM encoder and a next-token decoder, then fine-tune each and a model from scratch on "
+            "class-balanced subsets of the labels; writes results.json and transfer.png.", [
+                (TransferFlags, dict(choices={"preset": ("auto", *PRESETS)})),
+                (TransferConfig, dict(names=("sizes", "seeds"), types={"sizes": sizes_list},
+                                      defaults={"sizes": Unset("the preset's"), "seeds": Unset("the preset's")})),
+                (TrainConfig, dict(names=THREADS)),
+            ])
+    finetune_parser(sub)
+    command(sub, "predict", "label a file of texts with a fine-tuned classifier (label names, not ids)",
+            "Texts from a .txt file (one per line) or a table (--text-col); prints one 'label<TAB>text' line per "
+            "text, or writes a CSV with --to.", [(PredictFlags, dict(positional=("file",))),
+                                                  (TrainConfig, dict(names=THREADS))])
+    command(sub, "export", "write a Hugging Face transformers folder (weights, tokenizer, model card) for a checkpoint",
+            "Next-token models become GPT-2 (learned positions) or GPT-NeoX (rotary); masked-LM encoders BERT "
+            "(post-norm) or XLM-RoBERTa-XL (pre-norm); classifiers the matching ...ForSequenceClassification. The "
+            "folder is read back and its logits checked against the checkpoint before the command succeeds. Needs "
+            "transformers (pip install 'minipre[hf]').", [(ExportFlags, {})])
     return p
 
+# %% ../nbs/14_cli.ipynb #8bc82e46
+def finetune_parser(sub) -> argparse.ArgumentParser:
+    "`minipre finetune`: a body or --scratch (one of them), the data, and the fine-tuning recipe's main settings."
+    p = command(sub, "finetune", "fine-tune a classifier on a labeled table, from a pretrained body or from scratch",
+                "Fine-tune with the library's recipe (early stopping on a split carved from the training labels); "
+                "writes a checkpoint and metrics.json to --out, prints accuracy, and per-class precision/recall/F1 "
+                "and the confusion matrix.", [])
+    start = p.add_mutually_exclusive_group(required=True)
+    table = p.get_default("_flags")
+    add_settings(start, FinetuneFlags, ("body", "scratch"), table=table)
+    add_settings(p, FinetuneFlags, [f.name for f in fields(FinetuneFlags) if f.name not in ("body", "scratch")],
+                 table=table)
+    ft = ("lr", "epochs", "batch_size", "max_len", "seed", "pooling")
+    add_settings(p, FinetuneConfig, ft, table=table, defaults={
+        "lr": Unset("3e-4 from a body, 1e-3 from scratch", with_value=False), "epochs": Unset("FinetuneConfig's")})
+    add_settings(p, Config, ("n_layer", "n_embd", "n_head"), table=table, flags=MODEL_FLAGS, prefix="--scratch: ",
+                 defaults={"n_layer": 2, "n_embd": 128})
+    add_settings(p, TrainConfig, THREADS, table=table)
+    p.set_defaults(_groups=[(FinetuneFlags, None), (FinetuneConfig, ft), (Config, ("n_layer", "n_embd", "n_head")),
+                            (TrainConfig, THREADS)])
+    return p
 
+# %% ../nbs/14_cli.ipynb #4587e97f
+def check_flags(args) -> None:
+    """Build each dataclass the command's flags fill, so every setting is checked (by its own class) before any work:
+    a flag left out is the class's default."""
+    for cls, names in args._groups:
+        names = names or [f.name for f in fields(cls)]
+        cls(**{k: getattr(args, k) for k in names if getattr(args, k, None) is not None})
+
+
+def say_error(e: Exception, args) -> str:
+    "The message of `e` in the command line's words: each setting a ConfigError names is printed as its flag."
+    table = getattr(args, "_flags", {})
+    return e.render(lambda s: table.get(s, s)) if isinstance(e, ConfigError) else str(e)
+
+# %% ../nbs/14_cli.ipynb #807b2cb2
 def load_eval(args, labeled, norm):
     "Evaluation texts and labels: --eval, else the labeled set's test or validation split, with the training label ids."
     from minipre.data import load_labeled, label_names
@@ -415,19 +422,15 @@ def close_logs(cbs: list):
         if hasattr(cb, "close"):
             cb.close()
 
-
+# %% ../nbs/14_cli.ipynb #632cc306
 def run_finetune(args) -> int:
     from minipre.data import load_labeled, label_names, ptb_normalize
-    from minipre.finetune import FinetuneConfig, finetune, save_finetuned, class_report, format_report, load_model
-    from minipre.model import Config
+    from minipre.finetune import finetune, save_finetuned, class_report, format_report, load_model
     from minipre.tokenize import HFTokenizer
-
     from minipre.checkpoint import check_folder_kind
 
     check_folder_kind(out_folder(args.out), "classifier")  # a pretraining run's folder is refused before any work
     set_threads(args.threads)
-    if args.scratch and args.width % args.heads:
-        raise CLIError(f"--width {args.width} is not divisible by --heads {args.heads}")
     norm = ptb_normalize if args.normalize else (lambda t: t)
     labeled = load_labeled(args.labeled, args.text_col, args.label_col, data=args.data)
     names = label_names(labeled)
@@ -453,9 +456,9 @@ def run_finetune(args) -> int:
         tok = HFTokenizer.train(texts, args.vocab_size)
         c = Config(
             vocab_size=tok.vocab_size,
-            n_layer=args.layers,
-            n_head=args.heads,
-            n_embd=args.width,
+            n_layer=args.n_layer,
+            n_head=args.n_head,
+            n_embd=args.n_embd,
             max_len=args.max_len or 128,
             positions="rope",
             causal=False,
@@ -485,7 +488,7 @@ def run_finetune(args) -> int:
     print(f"checkpoint: {ck}\nmetrics: {Path(args.out) / 'metrics.json'}")
     return 0
 
-
+# %% ../nbs/14_cli.ipynb #7fe12a0c
 def read_texts(path: str, text_col: str) -> list[str]:
     "The texts of a .txt file (one per non-empty line) or of a table's column."
     from minipre.data import read_text, read_table, text_lines, text_value, DataError
@@ -559,7 +562,7 @@ def run_export(args) -> int:
     print(f"exported {arch} to {to}; its logits match the checkpoint's. How to load it: {to / 'README.md'}")
     return 0
 
-
+# %% ../nbs/14_cli.ipynb #574779ac
 def run_demo(args) -> int:
     corpus = args.corpus or pick_corpus(args.data)
     run_pipeline(corpus, args.data, vocab_size=args.vocab_size)
@@ -585,10 +588,10 @@ def corpus_and_folder(args) -> tuple[str, str | None]:
         return args.data, None
     return args.corpus or RECIPE.source, args.data
 
-
+# %% ../nbs/14_cli.ipynb #fef1cac4
 def pretrain_recipe(args, corpus: str) -> Recipe:
     "The recipe the `pretrain` flags describe: what a flag leaves out is the recipe's default."
-    named = (("n_layer", args.layers), ("n_head", args.heads), ("n_embd", args.width), ("positions", args.positions))
+    named = [(k, getattr(args, k)) for k in ("n_layer", "n_head", "n_embd", "positions")]
     train = TrainConfig(
         steps=args.steps,
         lr=args.lr,
@@ -623,10 +626,6 @@ def run_pretrain(args) -> int:
     from minipre.device import dist_info
 
     out_folder(args.out)
-    if args.width and args.heads and args.width % args.heads:
-        raise CLIError(f"--width {args.width} is not divisible by --heads {args.heads}")
-    if args.objective == "mlm" and args.tokenizer == "char":
-        raise CLIError("--objective mlm needs special tokens: use --tokenizer bpe")
     corpus, data = corpus_and_folder(args)
     logs = run_logs(args)
     _, tok, st = pretrain(pretrain_recipe(args, corpus), args.out, data=data, callbacks=logs)
@@ -643,7 +642,7 @@ def run_pretrain(args) -> int:
         (Path(args.out) / "history.json").write_text(json.dumps(st.history))
     return 0
 
-
+# %% ../nbs/14_cli.ipynb #a41d8376
 def transfer_preset(args, preset):
     "The preset with what the command line changes: the texts, the labeled task, sizes, seeds, the time budget."
     pre = preset.pretraining
@@ -684,29 +683,7 @@ def run_transfer_cmd(args) -> int:
         name = "sst2" if pick_corpus(args.data) == "imdb-unlabeled" else "synthetic"
     return run_preset(name, args.out or f"runs/transfer-{name}", args.data, args)
 
-
-MODEL_FLAGS = {"n_embd": "width", "n_layer": "layers", "n_head": "heads", "vocab_size": "vocab_size"}
-
-
-def flag_names(message: str, parser, cmd: str) -> str:
-    "A library message in the CLI's words: `block_size` -> `--block-size` for every option of the subcommand."
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[cmd]
-    for field, dest in MODEL_FLAGS.items():  # the model's field names, as the flags spell them
-        message = re.sub(rf"^{field}\b", dest, message)
-    for a in sub._actions:
-        if not a.option_strings or a.dest == "help":
-            continue
-        if "_" in a.dest:  # block_size: a Python name, never an English word
-            message = re.sub(rf"(?<![\w-]){re.escape(a.dest)}(?![\w-])", a.option_strings[0], message)
-        elif message.startswith(f"{a.dest} "):  # "steps must be ...": the setting opens the message
-            message = a.option_strings[0] + message[len(a.dest) :]
-        for choice in a.choices or ():  # "use strategy ddp": a setting followed by one of its values
-            message = re.sub(
-                rf"(?<![\w-]){re.escape(a.dest)} {re.escape(str(choice))}\b", f"{a.option_strings[0]} {choice}", message
-            )
-    return message
-
-
+# %% ../nbs/14_cli.ipynb #95726fd2
 COMMANDS = {
     "demo": run_demo,
     "pretrain": run_pretrain,
@@ -719,13 +696,14 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     "Console entry point: one-line errors for user mistakes."
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)  # a flag that cannot be parsed: argparse's one line, status 2
     warnings.formatwarning = lambda msg, *a, **k: f"minipre {args.cmd}: warning: {msg}\n"  # one line, no source
     from minipre.data import DataError
     from minipre.checkpoint import CheckpointError, folder_lock
     from minipre.train import TrainingDiverged
 
     try:
+        check_flags(args)  # every setting checked by its own class, before any work
         out = getattr(args, "out", None) if args.cmd in ("pretrain", "finetune") else None
         with folder_lock(out_folder(out), args.cmd) if out else contextlib.nullcontext():  # before any read or write
             return COMMANDS[args.cmd](args)
@@ -738,7 +716,7 @@ def main(argv: list[str] | None = None) -> int:
         PermissionError,
         ValueError,
     ) as e:
-        print(f"minipre {args.cmd}: error: {flag_names(str(e), build_parser(), args.cmd)}", file=sys.stderr)
+        print(f"minipre {args.cmd}: error: {say_error(e, args)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"minipre {args.cmd}: interrupted", file=sys.stderr)

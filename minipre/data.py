@@ -161,7 +161,7 @@ def _tsv_records(text: str, where: str) -> list[list[str]]:
             return q
     return recs
 
-
+# %% ../nbs/00_data.ipynb #f1800652
 def read_table(path: str | os.PathLike) -> list[tuple[str, dict]]:
     "The rows of a .csv, .tsv, .jsonl or .parquet file as (where, row): `where` is 'row N' (or 'line N'), for errors."
     path = Path(path)
@@ -313,7 +313,7 @@ def synthetic_corpus(
     docs = [" ".join(lang.unlabeled_sentence(rng) for _ in range(sentences_per_doc)) for _ in range(n_docs)]
     return carve_validation(Dataset.from_dict({"text": docs}), val_frac, seed)
 
-
+# %% ../nbs/00_data.ipynb #939217a0
 def synthetic_labeled(n_train: int = 2000, n_eval: int = 1000, seed: int = 0, n_seen: int = 3) -> DatasetDict:
     "Sentiment task of the synthetic language: train uses only the `seen` adjectives, validation uses all of them."
     lang, rng = SyntheticLanguage(seed, n_seen), random.Random(seed + 1)
@@ -463,7 +463,7 @@ def files_to_corpus(path: Path, text_col: str = "text", val_frac: float = 0.05, 
         )
     return dd
 
-
+# %% ../nbs/00_data.ipynb #3a553e57
 def load_corpus(source: str | os.PathLike = "synthetic", data: str | os.PathLike | None = None, **kw) -> DatasetDict:
     "Unlabeled text as a DatasetDict with a `text` column: a registered name or a path."
     if isinstance(source, str) and source in REGISTRY:
@@ -559,7 +559,7 @@ def encode_labels(dd: dict, where: str) -> DatasetDict:
         {k: labeled_dataset([t for t, _ in v], [ids[y] for _, y in v], names) for k, v in dd.items()}
     )
 
-
+# %% ../nbs/00_data.ipynb #d853af3a
 def label_names(dd: DatasetDict) -> list[str]:
     "Names of the classes of a labeled DatasetDict, in label-id order."
     first = next(iter(dd.values()))

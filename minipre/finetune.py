@@ -18,17 +18,18 @@ from .model import Classifier, Config, build_model
 from .objectives import collate
 from .tokenize import load_tokenizer
 from .checkpoint import CheckpointError, latest_checkpoint, load_checkpoint, read_meta, save_checkpoint
-from .config import ConfigError, TrainConfig, check_range
+from .config import ConfigError, TrainConfig
+from .config import FinetuneConfig as FinetuneConfig  # defined in minipre.config; the old spelling works
 from .train import train
 from .tasks import ClassifyTask
 from .device import inference, unwrap
 
 # %% auto #0
 __all__ = ['as_labels', 'as_texts', 'check_labeled', 'balanced_subset', 'balanced_split', 'class_logits', 'predict',
-           'text_windows', 'window_logits', 'FinetuneConfig', 'layerwise_scale', 'EarlyStopping', 'GradualUnfreeze',
-           'Finetuned', 'accuracy', 'check_compatible', 'fitting_length', 'validation_size', 'new_classifier',
-           'labeled_task', 'finetune', 'edit_words', 'word_edits', 'mlm_fill', 'mlm_replacements', 'load_model',
-           'save_finetuned', 'load_finetuned', 'class_report', 'format_report', 'tfidf_baseline']
+           'text_windows', 'window_logits', 'layerwise_scale', 'EarlyStopping', 'GradualUnfreeze', 'Finetuned',
+           'accuracy', 'check_compatible', 'fitting_length', 'validation_size', 'new_classifier', 'labeled_task',
+           'finetune', 'edit_words', 'word_edits', 'mlm_fill', 'mlm_replacements', 'load_model', 'save_finetuned',
+           'load_finetuned', 'class_report', 'format_report', 'tfidf_baseline']
 
 # %% ../nbs/09_finetune.ipynb #c006
 def as_labels(labels, where: str = "labels") -> list[int]:
@@ -100,7 +101,7 @@ def balanced_subset(labels: list[int], n: int, seed: int = 0) -> list[int]:
     rng.shuffle(rest)
     return sorted(out + rest[: n - len(out)])
 
-
+# %% ../nbs/09_finetune.ipynb #b94e5e04
 def balanced_split(labels: list[int], n_val: int, seed: int) -> tuple[list[int], list[int]]:
     "Stratified (train, validation) indices with about `n_val` validation examples, at least one per class."
     rng, tr, va = random.Random(f"split-{seed}"), [], []  # a stream of its own: independent of the subset's
@@ -154,74 +155,7 @@ def window_logits(model, task: ClassifyTask, ids: list[list[int]], overlap: floa
     total = torch.zeros(len(ids), logits.shape[1]).index_add_(0, owner, logits)
     return total / torch.bincount(owner, minlength=len(ids)).clamp(min=1)[:, None].float()
 
-# %% ../nbs/09_finetune.ipynb #c012
-@dataclass
-class FinetuneConfig:
-    """Fine-tuning recipe. Training runs until the carved validation accuracy stops improving (`patience`), for at most
-    `epochs`."""
-
-    lr: float = 3e-4  # peak rate of the top block (AdamW, warmup then cosine to zero)
-    head_lr_mult: float = 3.0  # the new head learns faster than the body
-    layer_decay: float = 0.8  # discriminative rates: block l gets lr * layer_decay ** (n_layer - 1 - l)
-    epochs: float = 10.0  # at most this many passes, and the length of the cosine schedule; early stopping
-    # usually ends the run before (a schedule far longer than the run never anneals)
-    min_steps: int = 30
-    max_steps: int = 3000  # a safety cap: a run that reaches it while still improving is flagged
-    batch_size: int = 32
-    length_groups: int = 8  # training batches drawn this many at a time and sorted by length (1: plain random)
-    warmup_frac: float = 0.06
-    weight_decay: float = 0.01
-    dropout: float = 0.1
-    pooling: str = "mean"  # mean, first (the <cls> token) or last
-    max_len: int | None = None  # tokens per window; None: enough for 99% of the training examples, within the
-    # model's positions (short sentences stay cheap)
-    long_texts: str = "windows"  # 'windows': a longer text is read as overlapping windows whose logits are averaged
-    # (every word counts); 'truncate': only its first max_len tokens
-    window_overlap: float = 0.5  # share of a window that the next one repeats
-    max_windows: int = 8  # training windows per text at most (evenly spaced): bounds an epoch's cost
-    freeze_frac: float = 0.0  # share of steps with the body frozen (then unfrozen top-down)
-    val_frac: float = 0.1  # carved from the training labels, for early stopping and recipe choice
-    min_val: int = 20  # at least this many validation examples (fewer makes the choice a coin toss)
-    max_val: int = 1000  # at most this many (a larger split only costs evaluation time)
-    eval_every: int | None = None  # steps between validations; None: half an epoch, within [10, 200]
-    patience: int = 4  # validations without improvement before stopping
-    class_weights: bool = False
-    seed: int = 0
-    progress: bool = False
-
-    def __post_init__(self):
-        for k, hi in (("lr", 10), ("head_lr_mult", 1000), ("epochs", 10**4)):
-            check_range(k, getattr(self, k), 0, hi, lo_open=True)
-        check_range("layer_decay", self.layer_decay, 0, 1, lo_open=True)
-        for k in ("min_steps", "length_groups", "patience", "min_val", "max_val"):
-            check_range(k, getattr(self, k), 1, 10**8, kind=int)
-        check_range("batch_size", self.batch_size, 1, 2**16, kind=int)
-        check_range("max_steps", self.max_steps, self.min_steps, 10**9, kind=int)
-        check_range("seed", self.seed, 0, 2**32 - 1, kind=int)
-        if self.max_len is not None:
-            check_range("max_len", self.max_len, 2, 2**16, kind=int)
-        for k in ("warmup_frac", "freeze_frac"):
-            check_range(k, getattr(self, k), 0, 1, hi_open=True)
-        check_range("dropout", self.dropout, 0, 1, hi_open=True)
-        check_range("weight_decay", self.weight_decay, 0)
-        check_range("val_frac", self.val_frac, 0, 1, lo_open=True, hi_open=True)
-        if self.eval_every is not None:
-            check_range("eval_every", self.eval_every, 1, 10**9, kind=int)
-        if self.long_texts not in ("windows", "truncate"):
-            raise ConfigError(f"long_texts must be 'windows' or 'truncate', got {self.long_texts!r}")
-        check_range("window_overlap", self.window_overlap, 0, 0.9)
-        check_range("max_windows", self.max_windows, 1, 1024, kind=int)
-        if self.pooling not in ("mean", "first", "last"):
-            raise ConfigError(f"pooling must be 'mean', 'first' or 'last', got {self.pooling!r}")
-
-    def plan(self, n_train: int) -> dict:
-        "Steps, the step cap's effect and the validation interval for `n_train` training examples."
-        per_epoch = max(1, math.ceil(n_train / self.batch_size))
-        wanted = max(self.min_steps, math.ceil(self.epochs * per_epoch))
-        every = self.eval_every or min(200, max(10, per_epoch // 2))
-        return {"steps": min(wanted, self.max_steps), "wanted": wanted, "per_epoch": per_epoch, "eval_every": every}
-
-
+# %% ../nbs/09_finetune.ipynb #544c1637
 def layerwise_scale(cfg: FinetuneConfig, n_layer: int):
     "lr multiplier by parameter name: head > top block > ... > embeddings."
 
@@ -589,7 +523,7 @@ def load_finetuned(path) -> tuple[Finetuned, list[str]]:
     overlap = meta.get("window_overlap")  # classifiers saved before windows truncated
     return Finetuned(model, tok, task, meta.get("finetune", {}), overlap), meta["label_names"]
 
-
+# %% ../nbs/09_finetune.ipynb #18d24a0f
 def class_report(y_true, y_pred, names: list) -> dict:
     "Accuracy, per-class precision / recall / F1 and support, macro F1, and the confusion matrix (rows: true class)."
     k = len(names)

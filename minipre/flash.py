@@ -236,7 +236,7 @@ def _bwd_dkdv_kernel(
     )
     tl.store(DV + b * svb + h * svh + cols[:, None] * svt + d[None, :], dv.to(DV.dtype.element_ty), mask=out_mask)
 
-
+# %% ../nbs/05_flash_attention.ipynb #4331d7be
 @jit
 def _bwd_dq_kernel(
     Q,
@@ -370,7 +370,7 @@ def flash_forward(q, k, v, causal: bool, lens, scale: float):
     )
     return o, lse
 
-
+# %% ../nbs/05_flash_attention.ipynb #1422d06f
 def flash_backward(do, q, k, v, o, lse, causal: bool, lens, scale: float):
     "Run the two backward kernels: dq, dk, dv."
     B, H, T, D = q.shape

@@ -5,65 +5,16 @@
 # %% ../nbs/04_model.ipynb #c003
 from __future__ import annotations
 import math
-from dataclasses import dataclass, asdict
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .config import check_range
+from .config import Config as Config  # defined in minipre.config; minipre.model.Config still works
 from .attention import attention, split_heads, merge_heads
 from .objectives import IGNORE_INDEX
 
 # %% auto #0
-__all__ = ['MODEL_TYPES', 'Config', 'rope_tables', 'apply_rope', 'SelfAttention', 'MLP', 'Block', 'Transformer', 'LM', 'GPT',
-           'BERT', 'pool', 'Classifier', 'build_model', 'filter_logits', 'generate', 'gpt_from_hf', 'bert_from_hf']
-
-# %% ../nbs/04_model.ipynb #c006
-@dataclass
-class Config:
-    "Every architectural switch of the model."
-
-    vocab_size: int = 8192
-    n_layer: int = 4
-    n_head: int = 4
-    n_embd: int = 256
-    d_ff: int | None = None  # feed-forward width (default 4 * n_embd)
-    max_len: int = 128
-    dropout: float = 0.0
-    norm: str = "pre"  # "pre" (GPT-2) or "post" (BERT)
-    activation: str = "gelu"  # "gelu", "gelu_tanh" (GPT-2) or "swiglu"
-    positions: str = "learned"  # "learned" or "rope"
-    bias: bool = True
-    tie_embeddings: bool = True
-    ln_eps: float = 1e-5
-    embed_norm: bool = False  # LayerNorm on the embeddings (BERT)
-    type_vocab_size: int = 0  # segment embeddings (BERT: 2)
-    causal: bool = True  # decoder (True) or encoder (False)
-    pad_id: int = 0
-    attn_backend: str = "auto"
-
-    def __post_init__(self):
-        if self.d_ff is None:
-            self.d_ff = 4 * self.n_embd
-        # each size is bounded far above what fits in memory: a typo is refused here, not by the allocator
-        for k, hi in (("vocab_size", 2**24), ("n_layer", 1024), ("n_head", 2**12), ("n_embd", 2**16)):
-            check_range(k, getattr(self, k), 1, hi, kind=int)
-        check_range("d_ff", self.d_ff, 1, 2**20, kind=int)
-        check_range("max_len", self.max_len, 1, 2**20, kind=int)
-        check_range("dropout", self.dropout, 0, 1, hi_open=True)
-        if self.n_embd % self.n_head:
-            raise ValueError(f"n_embd {self.n_embd} is not divisible by n_head {self.n_head}")
-        for k, ok in (
-            ("norm", ("pre", "post")),
-            ("activation", ("gelu", "gelu_tanh", "swiglu")),
-            ("positions", ("learned", "rope")),
-        ):
-            if getattr(self, k) not in ok:
-                raise ValueError(f"{k} must be one of {ok}, got {getattr(self, k)!r}")
-        if self.positions == "rope" and (self.n_embd // self.n_head) % 2:
-            raise ValueError("rotary positions need an even head size")
-
-    def to_dict(self):
-        return asdict(self)
+__all__ = ['MODEL_TYPES', 'rope_tables', 'apply_rope', 'SelfAttention', 'MLP', 'Block', 'Transformer', 'LM', 'GPT', 'BERT',
+           'pool', 'Classifier', 'build_model', 'filter_logits', 'generate', 'gpt_from_hf', 'bert_from_hf']
 
 # %% ../nbs/04_model.ipynb #c009
 def rope_tables(T: int, head_dim: int, base: float = 10000.0, offset: int = 0, device=None):
@@ -288,7 +239,7 @@ class BERT(LM):
         logits = self.logits(h[sel])
         return logits, F.cross_entropy(logits.float(), labels[sel]) if sel.any() else logits.sum() * 0
 
-
+# %% ../nbs/04_model.ipynb #0d38faee
 def pool(h, attention_mask, how: str):
     "Pool (B, T, C) hidden states to (B, C): 'first' token, 'mean' over real tokens, or 'last' real token."
     if how == "first":
@@ -444,7 +395,7 @@ def gpt_from_hf(sd: dict, hf_config) -> GPT:
     m.load_state_dict(new, strict=True)
     return m
 
-
+# %% ../nbs/04_model.ipynb #5f2d3f25
 def bert_from_hf(sd: dict, hf_config) -> BERT:
     "A minipre BERT (masked LM) from a Hugging Face BertForMaskedLM state dict and config."
     h = hf_config

@@ -172,7 +172,7 @@ def pretraining_task(
         return LMTask(train_ids, val_ids, block_size, batch_size)
     return MLMTask(train_ids, val_ids, block_size, batch_size, tok, mask_rate)
 
-
+# %% ../nbs/07_pretrain_gpt.ipynb #953dcf9a
 def pretrain(
     recipe: Recipe,  # the objective, the text, the tokenizer, the model and the training settings
     out_dir=None,  # checkpoints go here; a checkpoint already here is resumed (same objective and text only)

@@ -111,7 +111,7 @@ def peak_flops(device: torch.device) -> float | None:
     name = torch.cuda.get_device_name(device)
     return next((v for k, v in PEAK_BF16_FLOPS.items() if k in name), None)
 
-
+# %% ../nbs/06_train.ipynb #c176764b
 def mfu(tokens_per_s: float, model, device) -> float | None:
     "Model FLOPs utilisation: achieved training FLOP/s (tokens/s x FLOPs per token) over the device's peak."
     peak, body = peak_flops(device), getattr(unwrap(model), "body", None)
@@ -204,7 +204,7 @@ class Saver:
             ) from None
         st.last_checkpoint = str(saved)
 
-
+# %% ../nbs/06_train.ipynb #86609352
 def train_step(model, task: Task, opt, scaler, autocast, cfg: TrainConfig, gen, st: TrainState, rank=0, world=1):
     "One optimizer step over `cfg.grad_accum` micro-batches; returns (loss, tokens seen by all processes)."
     device = next(model.parameters()).device
@@ -240,7 +240,7 @@ def train(
     with folder_lock(out_dir, "training") if out_dir else contextlib.nullcontext():  # one writer per folder
         return _train(model, task, cfg, out_dir, tokenizer, callbacks, meta, lr_scale)
 
-
+# %% ../nbs/06_train.ipynb #ce625503
 def _train(model, task: Task, cfg: TrainConfig, out_dir, tokenizer, callbacks, meta, lr_scale) -> TrainState:
     if cfg.threads:
         torch.set_num_threads(cfg.threads)

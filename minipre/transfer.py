@@ -5,72 +5,29 @@
 # %% ../nbs/10_transfer.ipynb #c003
 from __future__ import annotations
 import copy, hashlib, json, math, statistics, time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 import torch
 from scipy.stats import t as student_t
 from .data import DataError, label_names, load_labeled, ptb_normalize
 from .checkpoint import folder_lock, tokenizer_fingerprint
 from .files import atomic_write
-from .finetune import FinetuneConfig, Finetuned, balanced_subset, check_labeled, finetune, tfidf_baseline
+from .finetune import Finetuned, balanced_subset, check_labeled, finetune, tfidf_baseline
 from .finetune import class_report  # accuracy and macro F1 from one set of predictions
 from .pretrain import build_tokenizer, corpus_texts, pretrain, pretraining_task
 from .tokenize import load_tokenizer
-from .config import ConfigError, Recipe, TrainConfig, check_range
+from .config import ConfigError, TrainConfig, TransferPreset, check_range
+from .config import PRESETS as PRESETS, TransferConfig as TransferConfig  # defined in minipre.config
 from .train import train
 from .device import unwrap
 
 # %% auto #0
-__all__ = ['GRID', 'ORDER', 'LABELS', 'METRICS', 'PRESETS', 'TransferConfig', 'LabeledSplits', 'choose_recipe', 'experiment_key',
-           'check_same_experiment', 'run_transfer', 'majority_share', 'reported_metrics', 'summarize', 't_quantile',
-           'mean_ci', 'paired_differences', 'format_table', 'plot_transfer', 'TransferPreset', 'TransferResult',
-           'pretrain_bodies', 'run_experiment', 'check_sizes', 'transfer_pipeline', 'adapt_to_task']
+__all__ = ['ORDER', 'LABELS', 'METRICS', 'LabeledSplits', 'choose_recipe', 'experiment_key', 'check_same_experiment',
+           'run_transfer', 'majority_share', 'reported_metrics', 'summarize', 't_quantile', 'mean_ci',
+           'paired_differences', 'format_table', 'plot_transfer', 'TransferResult', 'pretrain_bodies', 'run_experiment',
+           'check_sizes', 'transfer_pipeline', 'adapt_to_task']
 
-# %% ../nbs/10_transfer.ipynb #c006
-# The recipes every start may choose from: the same four for scratch and for pretrained bodies (the same tuning budget)
-GRID = (
-    {"lr": 3e-4, "layer_decay": 0.8},
-    {"lr": 1e-3, "layer_decay": 0.8},
-    {"lr": 1e-3, "layer_decay": 1.0},
-    {"lr": 3e-3, "layer_decay": 1.0},
-)
-
-
-@dataclass
-class TransferConfig:
-    "The protocol: which subset sizes, how many seeds, which recipes each start may choose from, and the base recipe."
-
-    sizes: tuple = (100, 300, 1000, 3000, 10000)  # labeled examples N; None: every training label
-    seeds: int = 3  # subsets (and initialisations) per N ...
-    seeds_small: int = 5  # ... and per N up to `small_until`, where the spread is widest
-    small_until: int = 300
-    grid: tuple = GRID  # candidate recipes (FinetuneConfig overrides), chosen per start and N
-    tune_until: int | None = 3000  # above it, each start keeps the recipe it chose at the largest tuned N
-    finetune: FinetuneConfig = field(default_factory=FinetuneConfig)
-
-    def __post_init__(self):
-        if isinstance(self.finetune, dict):
-            self.finetune = FinetuneConfig(**self.finetune)
-        for k in ("seeds", "seeds_small", "small_until"):
-            check_range(k, getattr(self, k), 1, kind=int)
-        if not self.sizes:
-            raise ConfigError("sizes is empty: give at least one number of labeled examples")
-        for n in self.sizes:
-            if n is not None:
-                check_range("each of sizes", n, 2, kind=int)
-        if not self.grid:
-            raise ConfigError("grid is empty: give at least one recipe")
-        self.grid = tuple(dict(g) for g in self.grid)
-        for g in self.grid:
-            replace(self.finetune, **g)  # an unknown or bad setting fails now, not an hour in
-
-    def n_seeds(self, n: int) -> int:
-        return self.seeds_small if n <= self.small_until else self.seeds
-
-    def tuned_at(self, n: int) -> bool:
-        return self.tune_until is None or n <= self.tune_until
-
-
+# %% ../nbs/10_transfer.ipynb #81cc02d2
 @dataclass
 class LabeledSplits:
     "Training and evaluation examples of a labeled task, loaded (and normalised) once."
@@ -171,7 +128,7 @@ def check_same_experiment(res: dict, key: dict, data: LabeledSplits, where):
             "experiment"
         )
 
-
+# %% ../nbs/10_transfer.ipynb #5091a138
 def run_transfer(
     data: LabeledSplits,  # the labeled task: training texts to subsample, and the evaluation split
     starts: dict,  # name -> pretrained body, or None for a model from scratch
@@ -340,7 +297,7 @@ def paired_differences(res: dict, ref: str = "scratch", metric: str = "acc") -> 
 
     return {s: {n: mean_ci(d) for n, d in sorted(ns.items())} for s, ns in out.items()}
 
-
+# %% ../nbs/10_transfer.ipynb #ba2e24a8
 def _cell(st, k_row: int = 0) -> str:
     if st is None:
         return "-"
@@ -385,7 +342,7 @@ def format_table(res: dict) -> str:
         out += ["† at least one run ended at its step or epoch budget instead of by early stopping."]
     return "\n".join(out).rstrip()
 
-
+# %% ../nbs/10_transfer.ipynb #8c5e532b
 def plot_transfer(res: dict, path=None, title: str = "data efficiency"):
     """Each reported metric against N (log x), mean ± std over seeds (no bar for one seed), one panel per metric, with
     the most common class as a floor; saves a PNG when `path` is given."""
@@ -429,106 +386,6 @@ def plot_transfer(res: dict, path=None, title: str = "data efficiency"):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=120)
     return fig
-
-# %% ../nbs/10_transfer.ipynb #e1eacfaf
-@dataclass(frozen=True)
-class TransferPreset:
-    "The whole experiment, typed: how both objectives are pretrained, the labeled task, and the protocol."
-
-    pretraining: Recipe  # shared by both objectives (its `objective` is set per body)
-    steps: dict  # pretraining steps per objective: {"mlm": ..., "clm": ...}
-    labeled: str  # a registered labeled set, or a table (.csv, .tsv, .jsonl, .parquet)
-    protocol: TransferConfig = field(default_factory=TransferConfig)
-    text_col: str | None = None  # the labeled table's text column (default: text)
-    label_col: str | None = None  # and its label column (default: label)
-
-    def __post_init__(self):
-        if set(self.steps) != {"mlm", "clm"}:
-            raise ConfigError(f"steps must give both objectives, mlm and clm; got {sorted(self.steps)}")
-        for k, v in self.steps.items():
-            check_range(f"steps[{k!r}]", v, 1, kind=int)
-
-    def recipe(self, objective: str) -> Recipe:
-        "The pretraining recipe of one objective: validation five times a run."
-        steps = self.steps[objective]
-        return self.pretraining.but(objective=objective, steps=steps, eval_every=max(1, steps // 5))
-
-
-PRESETS = {
-    "synthetic": TransferPreset(
-        Recipe(
-            source="synthetic",
-            vocab_size=400,
-            model=dict(n_layer=2, n_head=4, n_embd=64, d_ff=256, norm="pre", positions="rope", dropout=0.0),
-            block_size=64,
-            batch_size=32,
-            mask_rate=0.3,
-            train=TrainConfig(lr=3e-3, warmup=30, eval_batches=10, max_seconds=60),
-        ),
-        steps={"mlm": 600, "clm": 500},
-        labeled="synthetic",
-        protocol=TransferConfig(
-            sizes=(30, 100, 300),
-            seeds=3,
-            seeds_small=3,
-            small_until=100,
-            tune_until=None,
-            grid=({"lr": 1e-3}, {"lr": 3e-3}),
-            finetune=FinetuneConfig(epochs=15, min_steps=20, max_steps=300, max_len=64),
-        ),
-    ),
-    "sst2": TransferPreset(
-        Recipe(
-            source="imdb-unlabeled",
-            normalize=True,  # SST-2 is lower-cased and Penn-Treebank-tokenized: the corpus is made to match
-            vocab_size=8192,
-            model=dict(n_layer=4, n_head=4, n_embd=256, d_ff=1024, norm="pre", positions="rope", dropout=0.0),
-            block_size=128,
-            batch_size=32,
-            mask_rate=0.3,
-            train=TrainConfig(lr=1.5e-3, warmup=200, eval_batches=10, max_seconds=20 * 60, optimizer="muon"),
-        ),
-        steps={"mlm": 1800, "clm": 1300},
-        labeled="sst2",
-        # two candidates (the pretrained-style and the scratch-style rates) and tuning up to N = 1000 keep the whole
-        # protocol under two hours on a 2-core CPU (113 min measured); every start gets the same two
-        protocol=TransferConfig(
-            sizes=(100, 300, 1000, 3000, 10000),
-            seeds=3,
-            seeds_small=5,
-            small_until=300,
-            tune_until=1000,
-            grid=({"lr": 3e-4, "layer_decay": 0.8}, {"lr": 1e-3, "layer_decay": 1.0}),
-            finetune=FinetuneConfig(epochs=10, min_steps=100, max_steps=3000, patience=4),
-        ),
-    ),
-    # the same experiment made small enough to run in a chapter (about ten minutes on a 2-core CPU): a smaller
-    # model, a fifth of the corpus, two sizes and two seeds; for iterating, not for the record
-    "sst2-quick": TransferPreset(
-        Recipe(
-            source="imdb-unlabeled",
-            normalize=True,
-            vocab_size=4096,
-            max_docs=20_000,
-            model=dict(n_layer=2, n_head=4, n_embd=128, d_ff=512, norm="pre", positions="rope", dropout=0.0),
-            block_size=128,
-            batch_size=32,
-            mask_rate=0.3,
-            train=TrainConfig(lr=3e-3, warmup=50, eval_batches=10, max_seconds=150, optimizer="muon"),
-        ),
-        steps={"mlm": 800, "clm": 420},  # what fits in the cap on a 2-core CPU, so the schedule runs to its end
-        labeled="sst2",
-        protocol=TransferConfig(
-            sizes=(100, 1000),
-            seeds=2,
-            seeds_small=2,
-            small_until=100,
-            tune_until=None,
-            grid=({"lr": 3e-4, "layer_decay": 0.8}, {"lr": 1e-3, "layer_decay": 1.0}),
-            finetune=FinetuneConfig(epochs=10, min_steps=50, max_steps=600, patience=4),
-        ),
-    ),
-}
 
 # %% ../nbs/10_transfer.ipynb #dfaee032
 @dataclass
@@ -607,7 +464,7 @@ def _run_experiment(preset: TransferPreset, texts, labeled: LabeledSplits, out: 
     )
     return TransferResult(res, bodies, tok, out / "results.json", out / "transfer.png")
 
-
+# %% ../nbs/10_transfer.ipynb #763df26a
 def transfer_pipeline(
     preset: str | TransferPreset = "synthetic",  # a name in PRESETS, or a TransferPreset
     out_dir="runs/transfer",  # checkpoints, results.json and transfer.png; a re-run resumes from them
