@@ -23,10 +23,12 @@ from pathlib import Path
 
 from minipre.data import load_labeled, ptb_normalize
 from minipre.files import atomic_write
-from minipre.finetune import FinetuneConfig, balanced_subset, finetune, tfidf_baseline
+from minipre.baselines import tfidf_baseline
+from minipre.finetune import balanced_subset, finetune
 from minipre.pretrain import build_tokenizer, corpus_texts, pretrain
 from minipre.tokenize import load_tokenizer
-from minipre.transfer import PRESETS, mean_ci
+from minipre.config import PRESETS
+from minipre.stats import mean_ci
 from benchmarks.results import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,7 +53,9 @@ def table(rec: dict) -> str:
     for start, mode in names:
         cells = []
         for n in sizes:
-            accs = [100 * r["acc"] for r in rec["runs"] if r["start"] == start and r["n"] == n and r.get("mode") == mode]
+            accs = [
+                100 * r["acc"] for r in rec["runs"] if r["start"] == start and r["n"] == n and r.get("mode") == mode
+            ]
             m, lo, hi, k = mean_ci(accs)
             sd = (sum((a - m) ** 2 for a in accs) / (k - 1)) ** 0.5 if k > 1 else 0.0
             cells.append(f"{m:.1f} ± {sd:.1f}")
@@ -65,9 +69,7 @@ def paired(rec: dict) -> str:
     out = []
     for start in STARTS:
         for n in sorted({r["n"] for r in rec["runs"]}):
-            acc = {
-                (r["mode"], r["seed"]): r["acc"] for r in rec["runs"] if r["start"] == start and r["n"] == n
-            }
+            acc = {(r["mode"], r["seed"]): r["acc"] for r in rec["runs"] if r["start"] == start and r["n"] == n}
             d = [100 * (acc[("windows", s)] - acc[("truncate", s)]) for m, s in acc if m == "windows"]
             m, lo, hi, k = mean_ci(d)
             ci = "" if lo is None else f" (95% interval [{lo:+.1f}, {hi:+.1f}], {k} seeds)"
@@ -123,12 +125,24 @@ def main():
                     acc = ft.accuracy(ev_x, ev_y)
                     t2 = time.perf_counter()
                     rec["runs"].append(
-                        {"start": start, "mode": mode, "n": n, "seed": seed, "acc": acc, "steps": ft.info["steps"],
-                         "ended": ft.info["ended"], "examples": ft.info["n_examples"], "train_s": t1 - t0,
-                         "predict_s": t2 - t1}
+                        {
+                            "start": start,
+                            "mode": mode,
+                            "n": n,
+                            "seed": seed,
+                            "acc": acc,
+                            "steps": ft.info["steps"],
+                            "ended": ft.info["ended"],
+                            "examples": ft.info["n_examples"],
+                            "train_s": t1 - t0,
+                            "predict_s": t2 - t1,
+                        }
                     )
-                    print(f"N={n} seed={seed} {start:>7} {mode:>8}: {acc:.3f} ({ft.info['steps']} steps, "
-                          f"{ft.info['ended']}, train {t1 - t0:.0f}s, predict {t2 - t1:.0f}s)", flush=True)
+                    print(
+                        f"N={n} seed={seed} {start:>7} {mode:>8}: {acc:.3f} ({ft.info['steps']} steps, "
+                        f"{ft.info['ended']}, train {t1 - t0:.0f}s, predict {t2 - t1:.0f}s)",
+                        flush=True,
+                    )
                     atomic_write(RECORD, json.dumps(rec, indent=1))
     rec["machine"] = {"torch": torch.__version__, "threads": torch.get_num_threads(), "cpus": os.cpu_count()}
     rec["date"] = time.strftime("%Y-%m-%d")
@@ -148,14 +162,16 @@ def record(rec: dict):
     cost = [
         f"- {s}, N = {n}: fine-tuning {seconds(rec, s, 'truncate', n, 'train_s'):.0f} s truncated, "
         f"{seconds(rec, s, 'windows', n, 'train_s'):.0f} s with windows; predicting the {rec['eval']['n']} reviews "
-        f"{seconds(rec, s, 'truncate', n, 'predict_s'):.1f} s against {seconds(rec, s, 'windows', n, 'predict_s'):.1f} s"
+        f"{seconds(rec, s, 'truncate', n, 'predict_s'):.1f} s against "
+        f"{seconds(rec, s, 'windows', n, 'predict_s'):.1f} s"
         for s in STARTS
         for n in sizes
     ]
     p = rec["pretraining"]
     body = "\n\n".join(
         [
-            f"Recorded {rec.get('date', '?')}: 2-core CPU, torch {rec.get('machine', {}).get('torch', '?')}, 2 threads, "
+            f"Recorded {rec.get('date', '?')}: 2-core CPU, torch {rec.get('machine', {}).get('torch', '?')}, 2 "
+            "threads, "
             "nothing else running. Command: `MINIPRE_DATA=../shared/data python -m benchmarks.long_documents --out "
             "runs/long-docs` (the section: `--record-only`). Record: `docs/long-documents.json`.",
             f"IMDb reviews (`imdb_reviews_sample`), {rec['eval']['n']} held-out reviews of median "

@@ -1,5 +1,8 @@
 "Write one `## section` of benchmarks/RESULTS.md, keeping the others."
+
 from pathlib import Path
+
+from minipre.files import atomic_write  # standard library only: the GPU machine has torch and triton, nothing else
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
@@ -8,31 +11,39 @@ def write_section(title: str, body: str, path: Path = RESULTS) -> Path:
     txt = path.read_text() if path.exists() else "# Benchmark results\n"
     head, sep, rest = txt.partition(f"\n## {title}\n")
     tail = ("\n## " + rest.split("\n## ", 1)[1]) if sep and "\n## " in rest else ""
-    path.write_text(head.rstrip() + f"\n\n## {title}\n\n" + body.strip() + "\n" + tail)
+    atomic_write(path, head.rstrip() + f"\n\n## {title}\n\n" + body.strip() + "\n" + tail)
     print(f"wrote section '{title}' of {path}")
     return path
 
 
 def recorded_run(folder, data=None):
-    """What the follow-up studies reuse from a finished `minipre transfer --preset sst2` run in `folder`: the preset, its
-    protocol, SST-2 (normalised, loaded once), the tokenizer, both pretrained bodies, the scratch config, the results."""
+    """What the follow-up studies reuse from a finished `minipre transfer --preset sst2` run in `folder`: the preset,
+    its protocol, SST-2 (normalised, loaded once), the tokenizer, both pretrained bodies, the scratch config, the
+    results."""
     import json
     from dataclasses import replace
     from minipre.data import load_labeled, ptb_normalize
-    from minipre.finetune import load_model
+    from minipre.checkpoint import load_model
     from minipre.tokenize import load_tokenizer
     from minipre.transfer import PRESETS, LabeledSplits
+
     p, folder = PRESETS["sst2"], Path(folder)
     bodies = {o: load_model(folder / o)[0] for o in ("clm", "mlm")}
-    return dict(preset=p, cfg=p.protocol, tok=load_tokenizer(folder / "tokenizer.json"),
-                splits=LabeledSplits.from_dataset(load_labeled(p.labeled, data=data), ptb_normalize), bodies=bodies,
-                scratch_cfg=replace(bodies["mlm"].config, causal=False),      # as transfer_pipeline builds it
-                results=json.loads((folder / "results.json").read_text()))
+    return dict(
+        preset=p,
+        cfg=p.protocol,
+        tok=load_tokenizer(folder / "tokenizer.json"),
+        splits=LabeledSplits.from_dataset(load_labeled(p.labeled, data=data), ptb_normalize),
+        bodies=bodies,
+        scratch_cfg=replace(bodies["mlm"].config, causal=False),  # as transfer_pipeline builds it
+        results=json.loads((folder / "results.json").read_text()),
+    )
 
 
 def follow_up_parser(doc: str, out: str, sizes: str):
     "The options every follow-up study of a recorded sst2 run shares: its folder, where to write, which N, the data."
     import argparse, os
+
     ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--bodies", default="runs/sst2-honest", help="a finished sst2 transfer run (tokenizer.json, clm/)")
     ap.add_argument("--out", default=out)

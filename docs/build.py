@@ -7,6 +7,7 @@ Pages: the README as the landing page, one page per chapter with its outputs and
 API reference generated from the package's docstrings. Offline-capable: mkdocs-material with its web fonts off.
 nbdev-docs (Quarto) keeps working for those who have Quarto installed.
 """
+
 import argparse, importlib, inspect, json, re, shutil, subprocess, sys
 from pathlib import Path
 
@@ -16,7 +17,8 @@ BIN = Path(sys.executable).parent
 
 def execute(dest: Path):
     "Copy nbs/ to dest and run every notebook there, saving outputs (nbdev-test --save)."
-    shutil.rmtree(dest, ignore_errors=True); shutil.copytree(ROOT / "nbs", dest)
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(ROOT / "nbs", dest)
     subprocess.run([str(BIN / "nbdev-test"), str(dest), "--save", "--n-workers", "2"], cwd=ROOT, check=True)
 
 
@@ -40,7 +42,8 @@ def module_of(nb: Path) -> str | None:
     "The module a chapter exports to (its `#| default_exp` line), if any."
     for c in json.loads(nb.read_text())["cells"]:
         m = re.search(r"^#\|\s*default_exp\s+(\S+)", "".join(c["source"]), re.M) if c["cell_type"] == "code" else None
-        if m: return m.group(1)
+        if m:
+            return m.group(1)
     return None
 
 
@@ -50,22 +53,32 @@ def link_for_site(nb: dict, module: str | None) -> dict:
         if c["cell_type"] == "markdown":
             c["source"] = re.sub(r"\]\((\d\d_[\w-]+)\.ipynb(#[\w-]*)?\)", r"](\1.html\2)", "".join(c["source"]))
     if module:
-        nb["cells"].append({"cell_type": "markdown", "metadata": {}, "source":
-                            f"The functions and classes of this chapter: [`minipre.{module}` in the API reference](../api.html#mod-{module})."})
+        nb["cells"].append(
+            {
+                "cell_type": "markdown",
+                "metadata": {},
+                "source": f"The functions and classes of this chapter: [`minipre.{module}` in the API "
+                "reference](../api.html#mod-{module}).",
+            }
+        )
     return nb
 
 
 def api_markdown() -> str:
     out = ["# API reference\n", "Every exported function and class, with its signature and docstring.\n"]
     for py in sorted((ROOT / "minipre").glob("*.py")):
-        if py.stem.startswith("_"): continue
+        if py.stem.startswith("_"):
+            continue
         mod = importlib.import_module(f"minipre.{py.stem}")
         out.append(f'\n<a id="mod-{py.stem}"></a>\n\n## `minipre.{py.stem}`\n')
         for name in getattr(mod, "__all__", []):
             obj = getattr(mod, name, None)
-            if obj is None or not (inspect.isfunction(obj) or inspect.isclass(obj)): continue
-            try: sig = str(inspect.signature(obj))
-            except (TypeError, ValueError): sig = "(...)"
+            if obj is None or not (inspect.isfunction(obj) or inspect.isclass(obj)):
+                continue
+            try:
+                sig = str(inspect.signature(obj))
+            except (TypeError, ValueError):
+                sig = "(...)"
             kind = "class" if inspect.isclass(obj) else "def"
             doc = inspect.getdoc(obj) or ""
             out.append(f"### `{name}`\n\n```python\n{kind} {name}{sig}\n```\n\n{doc}\n")
@@ -79,36 +92,55 @@ def fix_toc_anchors(page: Path):
     html = page.read_text()
     heads = re.findall(r'<h[23] id="([^"]+)"', html)
     toc = [m for m in re.finditer(r'<a href="#([^"]+)" class="md-nav__link">', html)]
-    if not heads or len(toc) % len(heads): return          # not the layout this fix knows: leave the page alone
-    out, last = [], 0                                       # (the table appears twice: the side bar and the drawer)
+    if not heads or len(toc) % len(heads):
+        return  # not the layout this fix knows: leave the page alone
+    out, last = [], 0  # (the table appears twice: the side bar and the drawer)
     for m, target in zip(toc, heads * (len(toc) // len(heads))):
-        out += [html[last:m.start(1)], target]
+        out += [html[last : m.start(1)], target]
         last = m.end(1)
     page.write_text("".join(out) + html[last:])
 
 
 def build(executed: Path, site: Path):
     src = ROOT / "_build" / "docs_src"
-    shutil.rmtree(src, ignore_errors=True); (src / "chapters").mkdir(parents=True)
-    readme = (ROOT / "README.md").read_text().replace("](docs/", "](").replace("](benchmarks/RESULTS.md)", "](results.md)")
+    shutil.rmtree(src, ignore_errors=True)
+    (src / "chapters").mkdir(parents=True)
+    readme = (
+        (ROOT / "README.md").read_text().replace("](docs/", "](").replace("](benchmarks/RESULTS.md)", "](results.md)")
+    )
     (src / "index.md").write_text(readme)
-    (src / "results.md").write_text((ROOT / "benchmarks" / "RESULTS.md").read_text() if (ROOT / "benchmarks" / "RESULTS.md").exists() else "# Results\n")
-    for png in (ROOT / "docs").glob("*.png"): shutil.copy(png, src / png.name)
+    (src / "results.md").write_text(
+        (ROOT / "benchmarks" / "RESULTS.md").read_text()
+        if (ROOT / "benchmarks" / "RESULTS.md").exists()
+        else "# Results\n"
+    )
+    for png in (ROOT / "docs").glob("*.png"):
+        shutil.copy(png, src / png.name)
     nav = []
     for nb in sorted(executed.glob("[0-9][0-9]_*.ipynb")):
         d = json.loads(nb.read_text())
-        for c in d["cells"]: c.get("metadata", {}).pop("execution", None)     # execnb's timings break nbformat's schema
+        for c in d["cells"]:
+            c.get("metadata", {}).pop("execution", None)  # execnb's timings break nbformat's schema
         (src / "chapters" / nb.name).write_text(json.dumps(link_for_site(d, module_of(ROOT / "nbs" / nb.name))))
         nav.append({title_of(nb): f"chapters/{nb.name}"})
     (src / "api.md").write_text(api_markdown())
-    cfg = {"site_name": "minipre", "docs_dir": str(src), "site_dir": str(site), "use_directory_urls": False,
-           "theme": {"name": "material", "font": False, "features": ["navigation.sections"]},
-           "plugins": ["search", {"mkdocs-jupyter": {"include_source": True, "execute": False, "ignore_h1_titles": False}}],
-           "nav": [{"Home": "index.md"}, {"Chapters": nav}, {"API reference": "api.md"}, {"Results": "results.md"}]}
+    cfg = {
+        "site_name": "minipre",
+        "docs_dir": str(src),
+        "site_dir": str(site),
+        "use_directory_urls": False,
+        "theme": {"name": "material", "font": False, "features": ["navigation.sections"]},
+        "plugins": [
+            "search",
+            {"mkdocs-jupyter": {"include_source": True, "execute": False, "ignore_h1_titles": False}},
+        ],
+        "nav": [{"Home": "index.md"}, {"Chapters": nav}, {"API reference": "api.md"}, {"Results": "results.md"}],
+    }
     yml = ROOT / "_build" / "mkdocs.yml"
-    yml.write_text(json.dumps(cfg, indent=1))                     # JSON is valid YAML
+    yml.write_text(json.dumps(cfg, indent=1))  # JSON is valid YAML
     subprocess.run([str(BIN / "mkdocs"), "build", "-q", "-f", str(yml)], cwd=ROOT, check=True)
-    for page in (site / "chapters").glob("*.html"): fix_toc_anchors(page)
+    for page in (site / "chapters").glob("*.html"):
+        fix_toc_anchors(page)
     print(f"site built in {site} ({len(nav)} chapters)")
     return nav
 
@@ -120,7 +152,8 @@ def main():
     ap.add_argument("--execute", action="store_true", help="run the notebooks again even if executed copies exist")
     a = ap.parse_args()
     ex = Path(a.executed)
-    if a.execute or not any(ex.glob("*.ipynb")): execute(ex)
+    if a.execute or not any(ex.glob("*.ipynb")):
+        execute(ex)
     build(ex, Path(a.out))
 
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 import contextlib, fcntl, hashlib, json, os, re, shutil, socket, time, warnings
 from pathlib import Path
 import torch
-from safetensors.torch import load_model, save_model
+from safetensors.torch import load_model as load_weights, save_model
 from .files import atomic_write
 from .device import unwrap
+from .model import build_model  # noqa: F401 (load_model, exported here from chapter 09)
+from .tokenize import load_tokenizer  # noqa: F401 (the same)
 
 # %% auto #0
-__all__ = ['CheckpointError', 'tokenizer_fingerprint', 'checkpoint_kind', 'check_folder_kind', 'save_checkpoint',
-           'check_output_folder', 'FolderBusy', 'folder_lock', 'intact_checkpoints', 'recovery_hint',
-           'clean_partial_saves', 'latest_checkpoint', 'read_meta', 'load_checkpoint']
+__all__ = ['CheckpointError', 'tokenizer_fingerprint', 'checkpoint_kind', 'check_folder_kind', 'save_checkpoint', 'check_output_folder', 'FolderBusy', 'folder_lock', 'intact_checkpoints', 'recovery_hint', 'clean_partial_saves', 'latest_checkpoint', 'read_meta', 'load_checkpoint', 'load_model']
 
 # %% ../nbs/06_4_checkpoint.ipynb #c022
 class CheckpointError(RuntimeError):
@@ -280,7 +280,7 @@ def load_checkpoint(ckpt, model, optimizer=None, tokenizer=None) -> dict:
         )
     hint = recovery_hint(ckpt.parent, ckpt)
     try:
-        load_model(unwrap(model), str(ckpt / "model.safetensors"))
+        load_weights(unwrap(model), str(ckpt / "model.safetensors"))
     except FileNotFoundError:
         raise CheckpointError(f"{ckpt / 'model.safetensors'}: missing" + hint) from None
     except Exception as e:
@@ -296,3 +296,31 @@ def load_checkpoint(ckpt, model, optimizer=None, tokenizer=None) -> dict:
     if "torch_rng" in state:
         torch.set_rng_state(state["torch_rng"])
     return {**meta, "state": state}
+
+# %% ../nbs/09_finetune.ipynb #627f5b38
+def load_model(path) -> tuple:
+    "(model, tokenizer or None, meta) from a checkpoint folder, or a run folder whose `latest` names one."
+    ck = latest_checkpoint(path) if Path(path).is_dir() else None
+    if ck is None:
+        raise CheckpointError(f"{path}: not a checkpoint folder (no meta.json, no latest)")
+    meta = read_meta(ck)
+    try:
+        model = build_model(meta)
+    except Exception as e:  # a hand-edited meta.json can break the model's constructor in any way
+        raise CheckpointError(f"{ck / 'meta.json'}: does not describe a model ({type(e).__name__}: {e})") from None
+    load_checkpoint(ck, model)
+    tok = None
+    if (ck / "tokenizer.json").exists():
+        try:
+            tok = load_tokenizer(ck / "tokenizer.json")
+        except Exception as e:  # the tokenizer library's own errors name no file
+            raise CheckpointError(f"{ck / 'tokenizer.json'}: cannot be read ({type(e).__name__})") from None
+        if tok.vocab_size != model.config.vocab_size:
+            raise CheckpointError(
+                f"{ck / 'tokenizer.json'}: {tok.vocab_size} tokens, but meta.json's model has {model.config.vocab_size}"
+            )
+    if meta.get("task") == "classify":
+        names, n = meta.get("label_names"), getattr(model, "n_classes", None)
+        if not isinstance(names, list) or len(names) != n or not isinstance(meta.get("max_len"), int):
+            raise CheckpointError(f"{ck / 'meta.json'}: label_names and max_len do not match the {n}-class model")
+    return model, tok, meta

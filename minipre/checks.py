@@ -10,7 +10,7 @@ from .attention import naive_attention, split_heads
 from .model import GPT, Classifier, Config
 from .objectives import IGNORE_INDEX
 from .tokenize import merge
-from .transfer import t_quantile
+from .stats import t_quantile
 
 # %% auto #0
 __all__ = ['CheckFailed', 'passed', 'check_attention', 'check_causal_mask', 'check_padding_mask', 'check_online_softmax',

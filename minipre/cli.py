@@ -14,12 +14,13 @@ from .config import check_range, choices_of, setting_notes  # no torch: --help s
 RECIPE = Recipe()  # the command line's defaults are the recipe's
 
 # %% auto #0
-__all__ = ['RECIPE', 'ALIASES', 'MODEL_FLAGS', 'THREADS', 'COMMANDS', 'pick_corpus', 'run_pipeline', 'collate_first', 'CLIError',
-           'Parser', 'sizes_list', 'out_folder', 'number', 'Unset', 'add_settings', 'Where', 'DemoFlags',
-           'PretrainFlags', 'TransferFlags', 'FinetuneFlags', 'PredictFlags', 'ExportFlags', 'command', 'build_parser',
-           'finetune_parser', 'check_flags', 'say_error', 'load_eval', 'run_logs', 'close_logs', 'run_finetune',
-           'read_texts', 'set_threads', 'run_predict', 'run_export', 'run_demo', 'corpus_and_folder', 'pretrain_recipe',
-           'run_pretrain', 'transfer_preset', 'run_preset', 'run_transfer_cmd', 'main']
+__all__ = ['RECIPE', 'ALIASES', 'MODEL_FLAGS', 'THREADS', 'MODEL_SIZE', 'RUN', 'PRETRAIN', 'HELP', 'COMMANDS', 'pick_corpus',
+           'run_pipeline', 'collate_first', 'CLIError', 'Parser', 'sizes_list', 'out_folder', 'number', 'Unset',
+           'add_settings', 'Where', 'DemoFlags', 'PretrainFlags', 'TransferFlags', 'FinetuneFlags', 'PredictFlags',
+           'ExportFlags', 'command', 'build_parser', 'finetune_parser', 'check_flags', 'say_error', 'load_eval',
+           'run_logs', 'close_logs', 'run_finetune', 'read_texts', 'set_threads', 'run_predict', 'run_export',
+           'run_demo', 'corpus_and_folder', 'pretrain_recipe', 'run_pretrain', 'transfer_preset', 'run_preset',
+           'run_transfer_cmd', 'main']
 
 # %% ../nbs/14_cli.ipynb #c006
 def pick_corpus(data: str | None = None) -> str:
@@ -150,8 +151,20 @@ def _base(hint):
     return args[0] if typing.get_origin(hint) in (typing.Union, types.UnionType) and len(args) == 1 else hint
 
 # %% ../nbs/14_cli.ipynb #c5a45913
-def add_settings(p, cls, names=None, *, flags=None, defaults=None, required=(), positional=(), types=None,
-                 choices=None, prefix="", table=None) -> dict:
+def add_settings(
+    p,
+    cls,
+    names=None,
+    *,
+    flags=None,
+    defaults=None,
+    required=(),
+    positional=(),
+    types=None,
+    choices=None,
+    prefix="",
+    table=None,
+) -> dict:
     """Add an option to argparse parser (or group) `p` for each field of dataclass `cls` (all of them, or `names`):
     the field's type, default, `Literal` choices and comment become the option's. Returns `table`, with each setting
     mapped to its flag."""
@@ -183,8 +196,9 @@ def add_settings(p, cls, names=None, *, flags=None, defaults=None, required=(), 
             flag = flags.get(f.name, "--" + f.name.replace("_", "-"))
             if kind is not bool and "choices" not in kw:
                 kw["metavar"] = flag.lstrip("-").upper().replace("-", "_")
-            p.add_argument(flag, *ALIASES.get(flag, ()), dest=f.name, default=None if need else default,
-                           required=need, **kw)
+            p.add_argument(
+                flag, *ALIASES.get(flag, ()), dest=f.name, default=None if need else default, required=need, **kw
+            )
         table[f.name] = flags.get(f.name, "--" + f.name.replace("_", "-")) if f.name not in positional else f.name
     return table
 
@@ -235,7 +249,9 @@ class TransferFlags(Where):
 
     preset: str = "auto"  # synthetic (offline, minutes), sst2 (IMDb -> SST-2, a couple of hours on CPU) or
     # sst2-quick (the same, smaller: about ten minutes, for iterating); auto: sst2 when the data is local
-    corpus: str | None = None  # unlabeled text to pretrain on: a registered name or a file/folder (default: the preset's)
+    corpus: str | None = (
+        None  # unlabeled text to pretrain on: a registered name or a file/folder (default: the preset's)
+    )
     labeled: str | None = None  # labeled task: a registered name or a table (.csv/.tsv/.jsonl/.parquet; default: the
     # preset's)
     text_col: str | None = None  # text column of --labeled (default: text)
@@ -287,80 +303,120 @@ class ExportFlags:
     model: str  # a checkpoint folder written by minipre pretrain or minipre finetune
     to: str  # a new (or empty) folder for the transformers files
 
-# %% ../nbs/14_cli.ipynb #b46d753c
+# %% ../nbs/14_cli.ipynb #1fbb2a1a
 THREADS = ("threads",)  # TrainConfig's: CPU threads for torch
+MODEL_SIZE = ("n_layer", "n_embd", "n_head", "positions")  # the model settings `pretrain` offers
+RUN = "steps lr optimizer muon_lr warmup eval_every precision compile threads strategy seed".split()  # TrainConfig's
+PRETRAIN = "objective tokenizer vocab_size block_size batch_size mask_rate normalize".split()  # Recipe's
 
+HELP = {  # each command: (a line for `minipre --help`, a paragraph for `minipre COMMAND --help`)
+    "demo": (
+        "the main job: the pipeline end to end, then the data-efficiency experiment",
+        "Load, tokenize and batch the default corpus, then pretrain both objectives and measure fine-tuning data "
+        "efficiency. Offline: the synthetic language (a few minutes). With a data folder ($MINIPRE_DATA or --data): "
+        "IMDb pretraining and SST-2 (a couple of hours on a 2-core CPU).",
+    ),
+    "pretrain": (
+        "pretrain a GPT (next-token) or BERT (masked LM); resumes from --out",
+        "Pretrain with the training engine. Runs under torchrun for data parallelism "
+        "(torchrun --nproc_per_node=N $(which minipre) pretrain ...).",
+    ),
+    "transfer": (
+        "the data-efficiency experiment: pretrain both objectives, fine-tune on 100..all labels",
+        "Pretrain a masked-LM encoder and a next-token decoder, then fine-tune each and a model from scratch on "
+        "class-balanced subsets of the labels; writes results.json and transfer.png.",
+    ),
+    "finetune": (
+        "fine-tune a classifier on a labeled table, from a pretrained body or from scratch",
+        "Fine-tune with the library's recipe (early stopping on a split carved from the training labels); writes a "
+        "checkpoint and metrics.json to --out, prints accuracy, and per-class precision/recall/F1 and the confusion "
+        "matrix.",
+    ),
+    "predict": (
+        "label a file of texts with a fine-tuned classifier (label names, not ids)",
+        "Texts from a .txt file (one per line) or a table (--text-col); prints one 'label<TAB>text' line per text, "
+        "or writes a CSV with --to.",
+    ),
+    "export": (
+        "write a Hugging Face transformers folder (weights, tokenizer, model card) for a checkpoint",
+        "Next-token models become GPT-2 (learned positions) or GPT-NeoX (rotary); masked-LM encoders BERT (post-norm) "
+        "or XLM-RoBERTa-XL (pre-norm); classifiers the matching ...ForSequenceClassification. The folder is read back "
+        "and its logits checked against the checkpoint before the command succeeds. Needs transformers "
+        "(pip install 'minipre[hf]').",
+    ),
+}
 
-def command(sub, name: str, help: str, description: str, groups: list) -> argparse.ArgumentParser:
-    """A subcommand whose options are `groups`: (dataclass, add_settings keywords) pairs. The parser remembers its
-    groups (to build and check them) and its flag table (to name flags in errors)."""
-    p = sub.add_parser(name, help=help, description=description)
+# %% ../nbs/14_cli.ipynb #7af8ce6a
+def command(sub, name: str, groups: list) -> argparse.ArgumentParser:
+    """Subcommand `name` (its help from HELP), whose options are `groups`: (dataclass, add_settings keywords) pairs.
+    The parser remembers its groups (to build and check them) and its flag table (to name flags in errors)."""
+    p = sub.add_parser(name, help=HELP[name][0], description=HELP[name][1])
     table = {}
     for cls, kw in groups:
-        add_settings(kw.pop("group", None) or p, cls, table=table, **kw)
+        add_settings(p, cls, table=table, **kw)
     p.set_defaults(_groups=[(cls, kw.get("names")) for cls, kw in groups], _flags=table)
     return p
 
 
 def build_parser() -> argparse.ArgumentParser:
+    "The whole command line: one subcommand per task, each built from the dataclasses whose settings it offers."
     p = Parser(prog="minipre", description="Learn transformer pretraining by doing it.")
     sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND", parser_class=Parser)
-    command(sub, "demo", "the main job: the pipeline end to end, then the data-efficiency experiment",
-            "Load, tokenize and batch the default corpus, then pretrain both objectives and measure fine-tuning data "
-            "efficiency. Offline: the synthetic language (a few minutes). With a data folder ($MINIPRE_DATA or "
-            "--data): IMDb pretraining and SST-2 (a couple of hours on a 2-core CPU).", [(DemoFlags, {})])
-    model = ["n_layer", "n_embd", "n_head", "positions"]
-    run = ["steps", "lr", "optimizer", "muon_lr", "warmup", "eval_every", "precision", "compile", "threads",
-           "strategy", "seed"]
-    recipe = ["objective", "tokenizer", "vocab_size", "block_size", "batch_size", "mask_rate", "normalize"]
-    command(sub, "pretrain", "pretrain a GPT (next-token) or BERT (masked LM); resumes from --out",
-            "Pretrain with the training engine. Runs under torchrun for data parallelism "
-            "(torchrun --nproc_per_node=N $(which minipre) pretrain ...).", [
-                (Recipe, dict(names=recipe, required=("objective",))),
-                (PretrainFlags, {}),
-                (Config, dict(names=model, flags=MODEL_FLAGS, defaults={k: Unset("the model's") for k in model})),
-                (TrainConfig, dict(names=run)),
-            ])
-    command(sub, "transfer", "the data-efficiency experiment: pretrain both objectives, fine-tune on 100..all labels",
-            "Pretrain a masked-LM encoder and a next-token decoder, then fine-tune each and a model from scratch on "
-            "class-balanced subsets of the labels; writes results.json and transfer.png.", [
-                (TransferFlags, dict(choices={"preset": ("auto", *PRESETS)})),
-                (TransferConfig, dict(names=("sizes", "seeds"), types={"sizes": sizes_list},
-                                      defaults={"sizes": Unset("the preset's"), "seeds": Unset("the preset's")})),
-                (TrainConfig, dict(names=THREADS)),
-            ])
+    command(sub, "demo", [(DemoFlags, {})])
+    size = dict(names=MODEL_SIZE, flags=MODEL_FLAGS, defaults={k: Unset("the model's") for k in MODEL_SIZE})
+    recipe = dict(names=PRETRAIN, required=("objective",))
+    command(sub, "pretrain", [(Recipe, recipe), (PretrainFlags, {}), (Config, size), (TrainConfig, dict(names=RUN))])
+    preset = {"sizes": Unset("the preset's"), "seeds": Unset("the preset's")}
+    protocol = dict(names=("sizes", "seeds"), types={"sizes": sizes_list}, defaults=preset)
+    command(sub, "transfer", [
+        (TransferFlags, dict(choices={"preset": ("auto", *PRESETS)})),
+        (TransferConfig, protocol),
+        (TrainConfig, dict(names=THREADS)),
+    ])  # fmt: skip
     finetune_parser(sub)
-    command(sub, "predict", "label a file of texts with a fine-tuned classifier (label names, not ids)",
-            "Texts from a .txt file (one per line) or a table (--text-col); prints one 'label<TAB>text' line per "
-            "text, or writes a CSV with --to.", [(PredictFlags, dict(positional=("file",))),
-                                                  (TrainConfig, dict(names=THREADS))])
-    command(sub, "export", "write a Hugging Face transformers folder (weights, tokenizer, model card) for a checkpoint",
-            "Next-token models become GPT-2 (learned positions) or GPT-NeoX (rotary); masked-LM encoders BERT "
-            "(post-norm) or XLM-RoBERTa-XL (pre-norm); classifiers the matching ...ForSequenceClassification. The "
-            "folder is read back and its logits checked against the checkpoint before the command succeeds. Needs "
-            "transformers (pip install 'minipre[hf]').", [(ExportFlags, {})])
+    command(sub, "predict", [(PredictFlags, dict(positional=("file",))), (TrainConfig, dict(names=THREADS))])
+    command(sub, "export", [(ExportFlags, {})])
     return p
 
 # %% ../nbs/14_cli.ipynb #8bc82e46
 def finetune_parser(sub) -> argparse.ArgumentParser:
     "`minipre finetune`: a body or --scratch (one of them), the data, and the fine-tuning recipe's main settings."
-    p = command(sub, "finetune", "fine-tune a classifier on a labeled table, from a pretrained body or from scratch",
-                "Fine-tune with the library's recipe (early stopping on a split carved from the training labels); "
-                "writes a checkpoint and metrics.json to --out, prints accuracy, and per-class precision/recall/F1 "
-                "and the confusion matrix.", [])
+    p = command(sub, "finetune", [])
     start = p.add_mutually_exclusive_group(required=True)
     table = p.get_default("_flags")
     add_settings(start, FinetuneFlags, ("body", "scratch"), table=table)
-    add_settings(p, FinetuneFlags, [f.name for f in fields(FinetuneFlags) if f.name not in ("body", "scratch")],
-                 table=table)
+    add_settings(
+        p, FinetuneFlags, [f.name for f in fields(FinetuneFlags) if f.name not in ("body", "scratch")], table=table
+    )
     ft = ("lr", "epochs", "batch_size", "max_len", "seed", "pooling")
-    add_settings(p, FinetuneConfig, ft, table=table, defaults={
-        "lr": Unset("3e-4 from a body, 1e-3 from scratch", with_value=False), "epochs": Unset("FinetuneConfig's")})
-    add_settings(p, Config, ("n_layer", "n_embd", "n_head"), table=table, flags=MODEL_FLAGS, prefix="--scratch: ",
-                 defaults={"n_layer": 2, "n_embd": 128})
+    add_settings(
+        p,
+        FinetuneConfig,
+        ft,
+        table=table,
+        defaults={
+            "lr": Unset("3e-4 from a body, 1e-3 from scratch", with_value=False),
+            "epochs": Unset("FinetuneConfig's"),
+        },
+    )
+    add_settings(
+        p,
+        Config,
+        ("n_layer", "n_embd", "n_head"),
+        table=table,
+        flags=MODEL_FLAGS,
+        prefix="--scratch: ",
+        defaults={"n_layer": 2, "n_embd": 128},
+    )
     add_settings(p, TrainConfig, THREADS, table=table)
-    p.set_defaults(_groups=[(FinetuneFlags, None), (FinetuneConfig, ft), (Config, ("n_layer", "n_embd", "n_head")),
-                            (TrainConfig, THREADS)])
+    p.set_defaults(
+        _groups=[
+            (FinetuneFlags, None),
+            (FinetuneConfig, ft),
+            (Config, ("n_layer", "n_embd", "n_head")),
+            (TrainConfig, THREADS),
+        ]
+    )
     return p
 
 # %% ../nbs/14_cli.ipynb #4587e97f
@@ -425,7 +481,9 @@ def close_logs(cbs: list):
 # %% ../nbs/14_cli.ipynb #632cc306
 def run_finetune(args) -> int:
     from minipre.data import load_labeled, label_names, ptb_normalize
-    from minipre.finetune import finetune, save_finetuned, class_report, format_report, load_model
+    from minipre.checkpoint import load_model
+    from minipre.finetune import finetune, save_finetuned
+    from minipre.metrics import class_report, format_report
     from minipre.tokenize import HFTokenizer
     from minipre.checkpoint import check_folder_kind
 
@@ -470,19 +528,19 @@ def run_finetune(args) -> int:
     rep = class_report(ev_y, ft.predict(ev_x), names)
     metrics = {
         **rep,
-        "n_train": ft.info["n_train"],
-        "n_val": ft.info["n_val"],
+        "n_train": ft.info.n_train,
+        "n_val": ft.info.n_val,
         "n_eval": len(ev_y),
-        "steps": ft.info["steps"],
-        "ended": ft.info["ended"],
-        "best_val_acc": ft.info["best_val_acc"],
+        "steps": ft.info.steps,
+        "ended": ft.info.ended,
+        "best_val_acc": ft.info.best_val_acc,
         "labeled": str(args.labeled),
         "body": args.body or "scratch",
     }
     ck = save_finetuned(ft, args.out, names, metrics)
     print(
-        f"fine-tuned {ft.info['steps']} steps ({ft.info['ended']}) on {ft.info['n_train']} examples; "
-        f"carved validation {ft.info['best_val_acc']:.4f}; evaluated on {len(ev_y)} examples"
+        f"fine-tuned {ft.info.steps} steps ({ft.info.ended}) on {ft.info.n_train} examples; "
+        f"carved validation {ft.info.best_val_acc:.4f}; evaluated on {len(ev_y)} examples"
     )
     print(format_report(rep) if len(names) > 2 else f"accuracy {rep['accuracy']:.4f}   macro F1 {rep['macro_f1']:.4f}")
     print(f"checkpoint: {ck}\nmetrics: {Path(args.out) / 'metrics.json'}")
@@ -544,7 +602,7 @@ def run_predict(args) -> int:
 
 
 def run_export(args) -> int:
-    from minipre.finetune import load_model
+    from minipre.checkpoint import load_model
 
     try:
         import transformers

@@ -5,7 +5,7 @@
 # %% ../nbs/00_settings.ipynb #1af3b938
 from __future__ import annotations
 import functools, inspect, io, math, textwrap, tokenize, types, typing
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace  # noqa: F401 (the settings cells of later chapters)
 from typing import Literal
 
 # %% auto #0
@@ -99,7 +99,7 @@ def notes_in(source: str) -> dict[str, dict[str, str]]:
 
 @functools.cache
 def _module_notes(path: str) -> dict:
-    "notes_in for a whole file, read and tokenized once (faster than inspect's source finder, which parses it each time)."
+    "notes_in for a whole file, read and tokenized once (inspect's source finder parses the file at every call)."
     with open(path, encoding="utf-8") as f:
         return notes_in(f.read())
 
@@ -114,7 +114,6 @@ def setting_notes(cls) -> dict[str, str]:
         except (OSError, TypeError):  # a class typed at a prompt has no source file
             pass
     return notes
-
 
 # %% ../nbs/04_model.ipynb #c006
 @dataclass
@@ -155,7 +154,9 @@ class Config:
             )
         check_choices(self)
         if self.positions == "rope" and (self.n_embd // self.n_head) % 2:
-            raise ConfigError("rotary positions need an even head size (", Setting("n_embd"), " / ", Setting("n_head"), ")")
+            raise ConfigError(
+                "rotary positions need an even head size (", Setting("n_embd"), " / ", Setting("n_head"), ")"
+            )
 
     def to_dict(self):
         return asdict(self)
@@ -206,8 +207,12 @@ class TrainConfig:
         check_choices(self)
         if self.optimizer == "muon" and self.strategy == "fsdp":
             raise ConfigError(
-                Setting("optimizer"), " muon needs whole matrices and FSDP shards them: use ", Setting("strategy"),
-                " ddp or ", Setting("optimizer"), " adamw",
+                Setting("optimizer"),
+                " muon needs whole matrices and FSDP shards them: use ",
+                Setting("strategy"),
+                " ddp or ",
+                Setting("optimizer"),
+                " adamw",
             )
 
 # %% ../nbs/06_0_loop.ipynb #ee36f15d
@@ -215,7 +220,9 @@ class TrainConfig:
 class Recipe:
     "A pretraining run, typed: the objective, the text, the tokenizer, the model, and how it trains."
 
-    objective: Literal["clm", "mlm"] = "clm"  # 'clm': predict the next token (a GPT); 'mlm': fill in masked tokens (a BERT)
+    objective: Literal["clm", "mlm"] = (
+        "clm"  # 'clm': predict the next token (a GPT); 'mlm': fill in masked tokens (a BERT)
+    )
     source: str = "synthetic"  # a registered corpus name (see `load_corpus`) or a path to text files
     tokenizer: Literal["char", "bpe"] | None = None  # char for next-token on tinyshakespeare, else bpe
     vocab_size: int = 8192  # the BPE vocabulary (a char tokenizer takes the characters it sees)
@@ -276,7 +283,9 @@ class FinetuneConfig:
     # vectors, the first (the <cls> token: encoders) or the last (decoders)
     max_len: int | None = None  # tokens per window; None: enough for 99% of the training examples, within the
     # model's positions (short sentences stay cheap)
-    long_texts: Literal["windows", "truncate"] = "windows"  # 'windows': a longer text is read as overlapping windows whose logits are averaged
+    long_texts: Literal["windows", "truncate"] = (
+        "windows"  # 'windows': a longer text is read as overlapping windows whose logits are averaged
+    )
     # (every word counts); 'truncate': only its first max_len tokens
     window_overlap: float = 0.5  # share of a window that the next one repeats
     max_windows: int = 8  # training windows per text at most (evenly spaced): bounds an epoch's cost

@@ -42,10 +42,6 @@ def find_data_dir(data: str | os.PathLike | None = None) -> Path | None:
     return None
 
 # %% ../nbs/00_data.ipynb #c012
-class DataError(ValueError):
-    "Bad or missing data; the message names the file and the problem."
-
-
 _BOMS = [  # longest first: UTF-32-LE's mark begins with UTF-16-LE's
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -555,9 +551,7 @@ def encode_labels(dd: dict, where: str) -> DatasetDict:
     train_classes = {y for _, y in dd["train"]}
     if len(train_classes) < 2:
         raise DataError(f"{where}: the training labels have a single class {train_classes}; need two or more")
-    return DatasetDict(
-        {k: labeled_dataset([t for t, _ in v], [ids[y] for _, y in v], names) for k, v in dd.items()}
-    )
+    return DatasetDict({k: labeled_dataset([t for t, _ in v], [ids[y] for _, y in v], names) for k, v in dd.items()})
 
 # %% ../nbs/00_data.ipynb #d853af3a
 def label_names(dd: DatasetDict) -> list[str]:

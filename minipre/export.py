@@ -8,7 +8,7 @@ import os, shutil
 from pathlib import Path
 import torch
 import tokenizers
-from .model import Config, BERT, Classifier
+from .model import BERT_EMBED, BERT_LAYER, BERT_QKV, GPT2_BLOCK, GPT2_TOP, Config, BERT, Classifier
 from .tokenize import CharTokenizer, HFTokenizer
 from .device import unwrap
 
@@ -91,24 +91,11 @@ class Weights:
 
 # %% ../nbs/13_export.ipynb #e012
 def gpt2_weights(w: Weights, prefix: str = "transformer.") -> dict:
-    "GPT-2 names; its Conv1D layers store weights as (in, out), the transpose of nn.Linear's."
-    new = {
-        prefix + "wte.weight": w.sd["body.tok_emb.weight"],
-        prefix + "wpe.weight": w.sd["body.pos_emb.weight"],
-        prefix + "ln_f.weight": w.sd["body.ln_f.weight"],
-        prefix + "ln_f.bias": w.get("body.ln_f.bias"),
-    }
-    pairs = (
-        ("ln_1", "ln1"),
-        ("ln_2", "ln2"),
-        ("attn.c_attn", "attn.qkv"),
-        ("attn.c_proj", "attn.proj"),
-        ("mlp.c_fc", "mlp.fc1"),
-        ("mlp.c_proj", "mlp.fc2"),
-    )
+    "GPT-2 names (model.GPT2_TOP, GPT2_BLOCK); its Conv1D layers store weights as (in, out), nn.Linear's transpose."
+    new = {prefix + theirs: w.get(ours) if ours.endswith(".bias") else w.sd[ours] for theirs, ours in GPT2_TOP}
     for i in range(w.c.n_layer):
         b, h = w.block(i), f"{prefix}h.{i}."
-        for theirs, ours in pairs:
+        for theirs, ours in GPT2_BLOCK:
             conv = not theirs.startswith("ln")
             new[h + theirs + ".weight"] = b[ours + ".weight"].t().contiguous() if conv else b[ours + ".weight"]
             new[h + theirs + ".bias"] = b[ours + ".bias"]
@@ -156,32 +143,18 @@ def encoder_layers(w: Weights, prefix: str, pairs) -> dict:
         for theirs, ours in pairs:
             new[h + theirs + ".weight"], new[h + theirs + ".bias"] = b[ours + ".weight"], b[ours + ".bias"]
         for part in ("weight", "bias"):
-            for name, t in zip(("query", "key", "value"), b["attn.qkv." + part].chunk(3)):
+            for name, t in zip(BERT_QKV, b["attn.qkv." + part].chunk(3)):
                 new[h + f"attention.self.{name}.{part}"] = t
     return new
 
 
 def bert_weights(w: Weights, prefix: str = "bert.") -> dict:
-    "BERT names (post-norm): a LayerNorm after each residual sum, and one on the embeddings."
+    "BERT names (model.BERT_EMBED, BERT_LAYER; post-norm): a LayerNorm after each residual sum, one on the embeddings."
     C, e = w.c.n_embd, prefix + "embeddings."
-    new = {
-        e + "word_embeddings.weight": w.sd["body.tok_emb.weight"],
-        e + "position_embeddings.weight": w.sd["body.pos_emb.weight"],
-        e + "token_type_embeddings.weight": w.sd.get("body.type_emb.weight", torch.zeros(1, C)),
-        e + "LayerNorm.weight": w.sd["body.emb_ln.weight"],
-        e + "LayerNorm.bias": w.get("body.emb_ln.bias"),
-    }
-    return new | encoder_layers(
-        w,
-        prefix,
-        (
-            ("attention.output.dense", "attn.proj"),
-            ("attention.output.LayerNorm", "ln1"),
-            ("intermediate.dense", "mlp.fc1"),
-            ("output.dense", "mlp.fc2"),
-            ("output.LayerNorm", "ln2"),
-        ),
-    )
+    new = {e + theirs: w.get(ours) if ours.endswith(".bias") else w.sd.get(ours) for theirs, ours in BERT_EMBED}
+    if new[e + "token_type_embeddings.weight"] is None:  # no segments: the one segment HF always has, zero
+        new[e + "token_type_embeddings.weight"] = torch.zeros(1, C)
+    return new | encoder_layers(w, prefix, BERT_LAYER)
 
 
 def xlmr_xl_weights(w: Weights, prefix: str = "roberta.") -> dict:

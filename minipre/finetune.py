@@ -4,20 +4,16 @@
 
 # %% ../nbs/09_finetune.ipynb #c003
 from __future__ import annotations
-import copy, json, math, random
+import copy, json, random
 from pathlib import Path
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 import torch
 import torch.nn.functional as F
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
 from .data import DataError
 from .files import atomic_write
-from .model import Classifier, Config, build_model
+from .model import Classifier, Config
 from .objectives import collate
-from .tokenize import load_tokenizer
-from .checkpoint import CheckpointError, latest_checkpoint, load_checkpoint, read_meta, save_checkpoint
+from .checkpoint import CheckpointError, load_model, save_checkpoint
 from .config import ConfigError, TrainConfig
 from .config import FinetuneConfig as FinetuneConfig  # defined in minipre.config; the old spelling works
 from .train import train
@@ -26,10 +22,10 @@ from .device import inference, unwrap
 
 # %% auto #0
 __all__ = ['as_labels', 'as_texts', 'check_labeled', 'balanced_subset', 'balanced_split', 'class_logits', 'predict',
-           'text_windows', 'window_logits', 'layerwise_scale', 'EarlyStopping', 'GradualUnfreeze', 'Finetuned',
-           'accuracy', 'check_compatible', 'fitting_length', 'validation_size', 'new_classifier', 'labeled_task',
-           'finetune', 'edit_words', 'word_edits', 'mlm_fill', 'mlm_replacements', 'load_model', 'save_finetuned',
-           'load_finetuned', 'class_report', 'format_report', 'tfidf_baseline']
+           'text_windows', 'window_logits', 'layerwise_scale', 'EarlyStopping', 'GradualUnfreeze', 'FinetuneInfo',
+           'Finetuned', 'accuracy', 'check_compatible', 'fitting_length', 'validation_size', 'new_classifier',
+           'labeled_task', 'finetune', 'edit_words', 'word_edits', 'mlm_fill', 'mlm_replacements', 'save_finetuned',
+           'load_finetuned']
 
 # %% ../nbs/09_finetune.ipynb #c006
 def as_labels(labels, where: str = "labels") -> list[int]:
@@ -175,9 +171,7 @@ class EarlyStopping:
     """Callback: validation accuracy (ties broken by loss) every `every` steps; keeps the best weights; stops after
     `patience` misses."""
 
-    def __init__(
-        self, model, task, val_ids, val_y, every: int, patience: int, last: int | None = None, overlap=None
-    ):
+    def __init__(self, model, task, val_ids, val_y, every: int, patience: int, last: int | None = None, overlap=None):
         self.model, self.task, self.ids, self.y = model, task, val_ids, torch.tensor(val_y)
         self.overlap = overlap  # windows over whole texts (None: each text's first window)
         self.every, self.patience, self.last = every, patience, last  # `last`: also validate at the final step
@@ -226,14 +220,53 @@ class GradualUnfreeze:
 
 # %% ../nbs/09_finetune.ipynb #c016
 @dataclass
+class FinetuneInfo:
+    "What happened while fine-tuning: how long, how it ended, the best carved-validation score, the data's sizes."
+
+    steps: int = 0  # optimizer steps taken
+    planned_steps: int = 0  # steps the schedule was sized for
+    ended: str = ""  # 'early stop', 'step cap' (still improving at the cap) or 'epoch limit'
+    best_step: int = 0  # the step whose weights were kept
+    max_len: int | None = None  # tokens per window
+    best_val_acc: float = 0.0  # accuracy on the carved validation split at best_step
+    best_val_loss: float | None = None  # its loss there
+    val_curve: list = field(default_factory=list)  # (step, accuracy, loss) at every validation
+    n_train: int = 0  # training texts
+    n_val: int = 0  # carved validation texts
+    n_examples: int = 0  # training examples: windows of the texts, augmented copies
+    long_texts: str = "windows"  # how a text longer than a window was read: 'windows' or 'truncate'
+    seconds: float = 0.0  # training wall time
+
+    def to_dict(self, curve: bool = True) -> dict:
+        "The fields as JSON-ready values (without the validation curve when `curve` is False)."
+        d = asdict(self)
+        return d if curve else {k: v for k, v in d.items() if k != "val_curve"}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "FinetuneInfo":
+        "From a saved classifier's meta.json (fields it lacks keep their defaults; unknown keys are ignored)."
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in (d or {}).items() if k in known})
+
+    def __getitem__(self, key: str):  # the dictionary spelling of earlier versions, `ft.info["steps"]`, still reads
+        try:
+            return getattr(self, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+    def get(self, key: str, default=None):
+        return getattr(self, key, default)
+
+
+@dataclass
 class Finetuned:
     """What `finetune` returns: the classifier, the tokenizer and task that read its inputs, and what happened in
     training."""
 
-    model: Classifier
-    tok: object
-    task: ClassifyTask
-    info: dict = field(default_factory=dict)  # steps, how the run ended, best validation accuracy and its curve, sizes
+    model: Classifier  # the classifier, with the best carved-validation weights
+    tok: object  # the tokenizer that reads its inputs
+    task: ClassifyTask  # how texts become its batches (length, <cls>)
+    info: FinetuneInfo = field(default_factory=FinetuneInfo)  # what happened in training
     overlap: float | None = None  # long texts: windows repeating this share of each other; None: cut at max_len
 
     def encode(self, texts) -> list[list[int]]:
@@ -261,7 +294,7 @@ def accuracy(ft: Finetuned, texts, labels) -> float:
     "Accuracy of a fine-tuned classifier (what `finetune` returned) on (texts, labels)."
     return ft.accuracy(texts, labels)
 
-
+# %% ../nbs/09_finetune.ipynb #aac22b81
 def check_compatible(c: Config, tok, cfg: FinetuneConfig):
     "The tokenizer must be the one the body was built for, and examples must fit its learned positions."
     if tok.vocab_size != c.vocab_size:
@@ -394,21 +427,21 @@ def finetune(
     model.requires_grad_(True)
     stopped = es.misses >= es.patience
     ended = "early stop" if stopped else ("step cap" if plan["wanted"] > steps else "epoch limit")
-    info = {
-        "steps": st.step,
-        "planned_steps": steps,
-        "ended": ended,
-        "best_step": es.best_step,
-        "max_len": cfg.max_len,
-        "best_val_acc": es.best[0],
-        "best_val_loss": es.best[1],
-        "val_curve": es.curve,
-        "n_train": n_train,
-        "n_val": n_val,
-        "n_examples": n_examples,  # training examples: windows of the texts, augmented copies
-        "long_texts": cfg.long_texts,
-        "seconds": st.elapsed,
-    }
+    info = FinetuneInfo(
+        steps=st.step,
+        planned_steps=steps,
+        ended=ended,
+        best_step=es.best_step,
+        max_len=cfg.max_len,
+        best_val_acc=es.best[0],
+        best_val_loss=es.best[1],
+        val_curve=es.curve,
+        n_train=n_train,
+        n_val=n_val,
+        n_examples=n_examples,
+        long_texts=cfg.long_texts,
+        seconds=st.elapsed,
+    )
     return Finetuned(model, tok, task, info, overlap)
 
 # %% ../nbs/09_finetune.ipynb #e064a451
@@ -467,45 +500,17 @@ def mlm_replacements(mlm, tok, copies: int = 1, rate: float = 0.15, top_k: int =
 
     return augment
 
-# %% ../nbs/09_finetune.ipynb #627f5b38
-def load_model(path) -> tuple:
-    "(model, tokenizer or None, meta) from a checkpoint folder, or a run folder whose `latest` names one."
-    ck = latest_checkpoint(path) if Path(path).is_dir() else None
-    if ck is None:
-        raise CheckpointError(f"{path}: not a checkpoint folder (no meta.json, no latest)")
-    meta = read_meta(ck)
-    try:
-        model = build_model(meta)
-    except Exception as e:  # a hand-edited meta.json can break the model's constructor in any way
-        raise CheckpointError(f"{ck / 'meta.json'}: does not describe a model ({type(e).__name__}: {e})") from None
-    load_checkpoint(ck, model)
-    tok = None
-    if (ck / "tokenizer.json").exists():
-        try:
-            tok = load_tokenizer(ck / "tokenizer.json")
-        except Exception as e:  # the tokenizer library's own errors name no file
-            raise CheckpointError(f"{ck / 'tokenizer.json'}: cannot be read ({type(e).__name__})") from None
-        if tok.vocab_size != model.config.vocab_size:
-            raise CheckpointError(
-                f"{ck / 'tokenizer.json'}: {tok.vocab_size} tokens, but meta.json's model has {model.config.vocab_size}"
-            )
-    if meta.get("task") == "classify":
-        names, n = meta.get("label_names"), getattr(model, "n_classes", None)
-        if not isinstance(names, list) or len(names) != n or not isinstance(meta.get("max_len"), int):
-            raise CheckpointError(f"{ck / 'meta.json'}: label_names and max_len do not match the {n}-class model")
-    return model, tok, meta
-
-
+# %% ../nbs/09_finetune.ipynb #c0b65f64
 def save_finetuned(ft: Finetuned, out_dir, label_names: list | None = None, metrics: dict | None = None) -> Path:
     "Save a fine-tuned classifier (weights, tokenizer, class names, metrics) as a checkpoint folder; returns it."
     names = list(label_names or range(ft.model.n_classes))
     meta = {
-        "step": ft.info.get("steps", 0),
+        "step": ft.info.steps,
         "task": "classify",
         "label_names": [str(n) for n in names],
         "max_len": ft.task.max_len,
         "window_overlap": ft.overlap,  # None: the classifier reads the first max_len tokens
-        "finetune": {k: v for k, v in ft.info.items() if k != "val_curve"},
+        "finetune": ft.info.to_dict(curve=False),
         "metrics": metrics,
     }
     ck = save_checkpoint(out_dir, ft.model, meta=meta, tokenizer=ft.tok)
@@ -521,82 +526,5 @@ def load_finetuned(path) -> tuple[Finetuned, list[str]]:
         raise CheckpointError(f"{path}: not a fine-tuned classifier (a pretrained body? fine-tune it first)")
     task = ClassifyTask([], [], [], [], tok, max_len=meta["max_len"], cls=not model.config.causal)
     overlap = meta.get("window_overlap")  # classifiers saved before windows truncated
-    return Finetuned(model, tok, task, meta.get("finetune", {}), overlap), meta["label_names"]
-
-# %% ../nbs/09_finetune.ipynb #18d24a0f
-def class_report(y_true, y_pred, names: list) -> dict:
-    "Accuracy, per-class precision / recall / F1 and support, macro F1, and the confusion matrix (rows: true class)."
-    k = len(names)
-    cm = [[0] * k for _ in range(k)]
-    for t, p in zip(y_true, y_pred):
-        cm[t][p] += 1
-    per = {}
-    for i, n in enumerate(names):
-        tp, pred, true = cm[i][i], sum(cm[r][i] for r in range(k)), sum(cm[i])
-        prec, rec = (tp / pred if pred else 0.0), (tp / true if true else 0.0)
-        per[str(n)] = {
-            "precision": prec,
-            "recall": rec,
-            "f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0,
-            "support": true,
-        }
-    return {
-        "accuracy": sum(cm[i][i] for i in range(k)) / max(1, len(y_true)),
-        "per_class": per,
-        "macro_f1": sum(v["f1"] for v in per.values()) / k,
-        "confusion": cm,
-        "labels": [str(n) for n in names],
-    }
-
-
-def format_report(rep: dict) -> str:
-    "The report as text: a per-class table, then the confusion matrix."
-    w = max(8, *(len(n) for n in rep["labels"]))
-    lines = [
-        f"accuracy {rep['accuracy']:.4f}   macro F1 {rep['macro_f1']:.4f}",
-        "",
-        f"{'class':<{w}}  precision  recall     f1  support",
-    ]
-    lines += [
-        f"{n:<{w}}  {v['precision']:9.3f}  {v['recall']:6.3f}  {v['f1']:5.3f}  {v['support']:7d}"
-        for n, v in rep["per_class"].items()
-    ]
-    lines += [
-        "",
-        "confusion matrix (rows: true, columns: predicted)",
-        " " * w + "  " + " ".join(f"{n[:8]:>8}" for n in rep["labels"]),
-    ]
-    lines += [f"{n:<{w}}  " + " ".join(f"{c:>8d}" for c in row) for n, row in zip(rep["labels"], rep["confusion"])]
-    return "\n".join(lines)
-
-# %% ../nbs/09_finetune.ipynb #c022
-def tfidf_baseline(
-    train_texts,
-    train_labels,
-    eval_texts,
-    eval_labels,
-    seed: int = 0,
-    Cs: tuple = (0.3, 1.0, 3.0, 10.0, 30.0),
-    cfg: FinetuneConfig | None = None,
-) -> dict:
-    "TF-IDF (word 1-2 grams) + logistic regression, its C chosen on the same carved split the networks use; then refit."
-    xs, ys = check_labeled(train_texts, train_labels)
-    ex, ey = check_labeled(eval_texts, eval_labels, min_per_class=1, where="evaluation data")
-
-    def fit(x, y, C):
-        vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
-        return make_pipeline(vec, LogisticRegression(C=C, max_iter=3000, random_state=seed)).fit(x, y)
-
-    tr, va = balanced_split(ys, validation_size(len(ys), cfg or FinetuneConfig()), seed)
-    val = {
-        C: float(
-            (
-                fit([xs[i] for i in tr], [ys[i] for i in tr], C).predict([xs[i] for i in va]) == [ys[i] for i in va]
-            ).mean()
-        )
-        for C in Cs
-    }
-    best = max(Cs, key=lambda C: (val[C], -abs(math.log(C))))  # ties: the C nearest 1
-    pred = fit(xs, ys, best).predict(ex).tolist()  # the evaluation split, touched once
-    rep = class_report(ey, pred, list(range(max(ys + ey) + 1)))
-    return {"acc": rep["accuracy"], "macro_f1": rep["macro_f1"], "C": best, "val_acc": val}
+    info = FinetuneInfo.from_dict(meta.get("finetune") if isinstance(meta.get("finetune"), dict) else {})
+    return Finetuned(model, tok, task, info, overlap), meta["label_names"]

@@ -13,8 +13,9 @@ from .attention import attention, split_heads, merge_heads
 from .objectives import IGNORE_INDEX
 
 # %% auto #0
-__all__ = ['MODEL_TYPES', 'rope_tables', 'apply_rope', 'SelfAttention', 'MLP', 'Block', 'Transformer', 'LM', 'GPT', 'BERT',
-           'pool', 'Classifier', 'build_model', 'filter_logits', 'generate', 'gpt_from_hf', 'bert_from_hf']
+__all__ = ['MODEL_TYPES', 'GPT2_TOP', 'GPT2_BLOCK', 'BERT_EMBED', 'BERT_LAYER', 'BERT_QKV', 'rope_tables', 'apply_rope',
+           'SelfAttention', 'MLP', 'Block', 'Transformer', 'LM', 'GPT', 'BERT', 'pool', 'Classifier', 'build_model',
+           'filter_logits', 'generate', 'gpt_from_hf', 'bert_from_hf']
 
 # %% ../nbs/04_model.ipynb #c009
 def rope_tables(T: int, head_dim: int, base: float = 10000.0, offset: int = 0, device=None):
@@ -354,6 +355,38 @@ def generate(
     return idx
 
 # %% ../nbs/04_model.ipynb #c025
+# Hugging Face's names for our tensors, written once: loading (below) reads them one way, export (chapter 13) the other.
+GPT2_TOP = (  # (GPT-2's, ours) outside the blocks
+    ("wte.weight", "body.tok_emb.weight"),
+    ("wpe.weight", "body.pos_emb.weight"),
+    ("ln_f.weight", "body.ln_f.weight"),
+    ("ln_f.bias", "body.ln_f.bias"),
+)
+GPT2_BLOCK = (  # (GPT-2's, ours) in block i, with a .weight and a .bias each; GPT-2's Conv1D stores (in, out)
+    ("ln_1", "ln1"),
+    ("ln_2", "ln2"),
+    ("attn.c_attn", "attn.qkv"),
+    ("attn.c_proj", "attn.proj"),
+    ("mlp.c_fc", "mlp.fc1"),
+    ("mlp.c_proj", "mlp.fc2"),
+)
+BERT_EMBED = (  # (BERT's under embeddings., ours)
+    ("word_embeddings.weight", "body.tok_emb.weight"),
+    ("position_embeddings.weight", "body.pos_emb.weight"),
+    ("token_type_embeddings.weight", "body.type_emb.weight"),
+    ("LayerNorm.weight", "body.emb_ln.weight"),
+    ("LayerNorm.bias", "body.emb_ln.bias"),
+)
+BERT_LAYER = (  # (BERT's in encoder.layer.i, ours); q, k and v are three of its layers and one of ours
+    ("attention.output.dense", "attn.proj"),
+    ("attention.output.LayerNorm", "ln1"),
+    ("intermediate.dense", "mlp.fc1"),
+    ("output.dense", "mlp.fc2"),
+    ("output.LayerNorm", "ln2"),
+)
+BERT_QKV = ("query", "key", "value")  # attention.self.{name}: our fused qkv, in thirds
+
+
 def gpt_from_hf(sd: dict, hf_config) -> GPT:
     "A minipre GPT from a Hugging Face GPT2LMHeadModel state dict and config."
     h = hf_config
@@ -371,26 +404,13 @@ def gpt_from_hf(sd: dict, hf_config) -> GPT:
     )
     m = GPT(c)
     sd = {k.removeprefix("transformer."): v for k, v in sd.items()}
-    new = {
-        "body.tok_emb.weight": sd["wte.weight"],
-        "body.pos_emb.weight": sd["wpe.weight"],
-        "body.ln_f.weight": sd["ln_f.weight"],
-        "body.ln_f.bias": sd["ln_f.bias"],
-    }
+    new = {ours: sd[theirs] for theirs, ours in GPT2_TOP}
     for i in range(c.n_layer):
-        p, q = f"h.{i}.", f"body.blocks.{i}."
-        for a, b in (("ln_1", "ln1"), ("ln_2", "ln2")):
-            new[q + b + ".weight"], new[q + b + ".bias"] = sd[p + a + ".weight"], sd[p + a + ".bias"]
-        for a, b in (
-            ("attn.c_attn", "attn.qkv"),
-            ("attn.c_proj", "attn.proj"),
-            ("mlp.c_fc", "mlp.fc1"),
-            ("mlp.c_proj", "mlp.fc2"),
-        ):
-            new[q + b + ".weight"], new[q + b + ".bias"] = (
-                sd[p + a + ".weight"].t(),
-                sd[p + a + ".bias"],
-            )  # Conv1D is (in, out)
+        for theirs, ours in GPT2_BLOCK:
+            for part in ("weight", "bias"):
+                t = sd[f"h.{i}.{theirs}.{part}"]
+                conv = part == "weight" and not theirs.startswith("ln")  # Conv1D is (in, out): transposed
+                new[f"body.blocks.{i}.{ours}.{part}"] = t.t() if conv else t
     new["lm_head.weight"] = new["body.tok_emb.weight"]
     m.load_state_dict(new, strict=True)
     return m
@@ -415,24 +435,14 @@ def bert_from_hf(sd: dict, hf_config) -> BERT:
         pad_id=h.pad_token_id or 0,
     )
     m = BERT(c)
-    e = "bert.embeddings."
-    new = {
-        "body.tok_emb.weight": sd[e + "word_embeddings.weight"],
-        "body.pos_emb.weight": sd[e + "position_embeddings.weight"],
-        "body.type_emb.weight": sd[e + "token_type_embeddings.weight"],
-        "body.emb_ln.weight": sd[e + "LayerNorm.weight"],
-        "body.emb_ln.bias": sd[e + "LayerNorm.bias"],
-    }
+    new = {ours: sd["bert.embeddings." + theirs] for theirs, ours in BERT_EMBED}
     for i in range(c.n_layer):
         p, q = f"bert.encoder.layer.{i}.", f"body.blocks.{i}."
         for w in ("weight", "bias"):
-            new[q + "attn.qkv." + w] = torch.cat([sd[p + f"attention.self.{n}.{w}"] for n in ("query", "key", "value")])
-            new[q + "attn.proj." + w] = sd[p + "attention.output.dense." + w]
-            new[q + "ln1." + w] = sd[p + "attention.output.LayerNorm." + w]
-            new[q + "mlp.fc1." + w] = sd[p + "intermediate.dense." + w]
-            new[q + "mlp.fc2." + w] = sd[p + "output.dense." + w]
-            new[q + "ln2." + w] = sd[p + "output.LayerNorm." + w]
-        t = "cls.predictions."
+            new[q + "attn.qkv." + w] = torch.cat([sd[p + f"attention.self.{n}.{w}"] for n in BERT_QKV])
+            for theirs, ours in BERT_LAYER:
+                new[q + ours + "." + w] = sd[p + theirs + "." + w]
+    t = "cls.predictions."
     for w in ("weight", "bias"):
         new["dense." + w] = sd[t + "transform.dense." + w]
         new["ln." + w] = sd[t + "transform.LayerNorm." + w]

@@ -4,16 +4,17 @@
 
 # %% ../nbs/10_transfer.ipynb #c003
 from __future__ import annotations
-import copy, hashlib, json, math, statistics, time
+import copy, hashlib, json, statistics, time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 import torch
-from scipy.stats import t as student_t
 from .data import DataError, label_names, load_labeled, ptb_normalize
 from .checkpoint import folder_lock, tokenizer_fingerprint
 from .files import atomic_write
-from .finetune import Finetuned, balanced_subset, check_labeled, finetune, tfidf_baseline
-from .finetune import class_report  # accuracy and macro F1 from one set of predictions
+from .finetune import Finetuned, balanced_subset, check_labeled, finetune
+from .baselines import tfidf_baseline
+from .metrics import class_report  # accuracy and macro F1 from one set of predictions
+from .stats import mean_ci
 from .pretrain import build_tokenizer, corpus_texts, pretrain, pretraining_task
 from .tokenize import load_tokenizer
 from .config import ConfigError, TrainConfig, TransferPreset, check_range
@@ -23,7 +24,7 @@ from .device import unwrap
 
 # %% auto #0
 __all__ = ['ORDER', 'LABELS', 'METRICS', 'LabeledSplits', 'choose_recipe', 'experiment_key', 'check_same_experiment',
-           'run_transfer', 'majority_share', 'reported_metrics', 'summarize', 't_quantile', 'mean_ci',
+           'open_record', 'tune_start', 'run_transfer', 'majority_share', 'reported_metrics', 'summarize',
            'paired_differences', 'format_table', 'plot_transfer', 'TransferResult', 'pretrain_bodies', 'run_experiment',
            'check_sizes', 'transfer_pipeline', 'adapt_to_task']
 
@@ -73,7 +74,7 @@ def _finetune_and_score(data: LabeledSplits, idx, tok, body, scratch_config, fc)
         n_classes=max(data.train_labels) + 1,
         cfg=fc,
     )
-    return ft, {k: v for k, v in ft.info.items() if k != "val_curve"}
+    return ft, ft.info.to_dict(curve=False)
 
 
 def _best_so_far(res: dict, start: str, n: int, k: int) -> bool:
@@ -128,18 +129,10 @@ def check_same_experiment(res: dict, key: dict, data: LabeledSplits, where):
             "experiment"
         )
 
-# %% ../nbs/10_transfer.ipynb #5091a138
-def run_transfer(
-    data: LabeledSplits,  # the labeled task: training texts to subsample, and the evaluation split
-    starts: dict,  # name -> pretrained body, or None for a model from scratch
-    tok,  # the tokenizer every start shares
-    cfg: TransferConfig,  # sizes, seeds, the recipe grid and the base fine-tuning recipe
-    scratch_config,  # the shape of the from-scratch model
-    out_path=None,  # results.json: written after every run, and read back to resume
-    log=print,
-) -> dict:
-    """The honest protocol: per start and N, choose a recipe on a carved split, train to early stopping, evaluate once.
-    `starts` maps a name to a pretrained body, or to None for a model from scratch with `scratch_config`."""
+# %% ../nbs/10_transfer.ipynb #e1c1e0d0
+def open_record(data: LabeledSplits, tok, cfg: TransferConfig, out_path=None) -> dict:
+    """The experiment's record: read back from `out_path` to resume (refused when it holds another labeled set,
+    protocol or tokenizer), or a new one; with what the protocol and the evaluation split are."""
     res = {"runs": [], "tuning": [], "tfidf": []}
     key = experiment_key(data, tok, cfg)
     if out_path and Path(out_path).exists():
@@ -165,6 +158,43 @@ def run_transfer(
             "evaluated": "once per final run",
         },
     )
+    return res
+
+
+def tune_start(res: dict, name: str, N: int, seed: int, idx, run: tuple, cfg: TransferConfig, log, save):
+    """Fine-tune start `name` with every candidate recipe of the grid on the subset `idx` (each scored on its carved
+    split); `run` is (data, tok, body, scratch_config). Returns (k, model, info) of the best candidate trained here."""
+    data, tok, body, scratch_config = run
+    held = None
+    for k, cand in enumerate(cfg.grid):
+        if _done(res["tuning"], start=name, n=N, candidate=k):
+            continue
+        fc = replace(cfg.finetune, **cand, seed=seed)
+        ft, info = _finetune_and_score(data, idx, tok, body, scratch_config, fc)
+        res["tuning"].append({"start": name, "n": N, "candidate": k, "recipe": cand, **info})
+        log(
+            f"N={N:>6} {name:>8} recipe {k} {cand}: carved-validation {info['best_val_acc']:.3f} "
+            f"({info['steps']} steps, {info['ended']})"
+        )
+        if _best_so_far(res, name, N, k):
+            held = (k, ft, info)
+        save()
+    return held
+
+# %% ../nbs/10_transfer.ipynb #5091a138
+def run_transfer(
+    data: LabeledSplits,  # the labeled task: training texts to subsample, and the evaluation split
+    starts: dict,  # name -> pretrained body, or None for a model from scratch
+    tok,  # the tokenizer every start shares
+    cfg: TransferConfig,  # sizes, seeds, the recipe grid and the base fine-tuning recipe
+    scratch_config,  # the shape of the from-scratch model
+    out_path=None,  # results.json: written after every run, and read back to resume
+    log=print,
+) -> dict:
+    """The honest protocol: per start and N, choose a recipe on a carved split, train to early stopping, evaluate once.
+    `starts` maps a name to a pretrained body, or to None for a model from scratch with `scratch_config`."""
+    res = open_record(data, tok, cfg, out_path)
+    n_classes = len(res["eval_counts"])
     save = lambda: out_path and atomic_write(out_path, json.dumps(res, indent=1))
     for n in cfg.sizes:
         N = len(data.train_texts) if n is None or n >= len(data.train_texts) else n
@@ -183,21 +213,9 @@ def run_transfer(
             for name, body in starts.items():
                 if _done(res["runs"], start=name, n=N, seed=seed):
                     continue
-                held = None  # (candidate, model) of the best candidate so far
+                held = None  # (candidate, model, info) of the best candidate trained on this subset
                 if choose_recipe(res, name, N, cfg) is None:  # tune: every candidate on the seed-0 subset
-                    for k, cand in enumerate(cfg.grid):
-                        if _done(res["tuning"], start=name, n=N, candidate=k):
-                            continue
-                        fc = replace(cfg.finetune, **cand, seed=seed)
-                        ft, info = _finetune_and_score(data, idx, tok, body, scratch_config, fc)
-                        res["tuning"].append({"start": name, "n": N, "candidate": k, "recipe": cand, **info})
-                        log(
-                            f"N={N:>6} {name:>8} recipe {k} {cand}: carved-validation {info['best_val_acc']:.3f} "
-                            f"({info['steps']} steps, {info['ended']})"
-                        )
-                        if _best_so_far(res, name, N, k):
-                            held = (k, ft, info)
-                        save()
+                    held = tune_start(res, name, N, seed, idx, (data, tok, body, scratch_config), cfg, log, save)
                 k, at = choose_recipe(res, name, N, cfg)
                 if held is not None and held[0] == k and seed == 0:  # the chosen candidate was trained on this subset
                     ft, info = held[1], held[2]
@@ -271,20 +289,6 @@ def summarize(res: dict, metric: str = "acc") -> dict:
         }
         for s, d in by.items()
     }
-
-
-def t_quantile(k: int, q: float = 0.975) -> float:
-    "The q-quantile of Student's t with k - 1 degrees of freedom (for a confidence interval over k paired seeds)."
-    return float(student_t.ppf(q, k - 1))
-
-
-def mean_ci(d: list, q: float = 0.975) -> tuple:
-    "(mean, low, high, k) of k paired differences: a Student-t interval over seeds (low, high: None for one value)."
-    m = statistics.mean(d)
-    if len(d) < 2:
-        return (m, None, None, 1)
-    h = t_quantile(len(d), q) * statistics.stdev(d) / math.sqrt(len(d))
-    return (m, m - h, m + h, len(d))
 
 
 def paired_differences(res: dict, ref: str = "scratch", metric: str = "acc") -> dict:

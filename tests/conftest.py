@@ -1,12 +1,67 @@
-import os, sys
+"""The test harness every test file shares: the environment (offline, no data folder unless a test sets one), the
+`minipre` console script run as a user runs it, and the flags of a model small enough to train in seconds."""
+
+import functools, importlib.util, json, os, subprocess, sys
 from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent  # the virtual environment's scripts: minipre, torchrun
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HOME", str(ROOT / ".cache" / "huggingface"))
 os.environ.setdefault("MPLCONFIGDIR", str(ROOT / ".cache" / "matplotlib"))
+
+
+def tiny(layers=1, width=32, heads=2, block=16, batch=4, vocab=300, **more) -> list[str]:
+    """The flags of a model small enough for a test (seconds on one CPU thread); `more` adds flags by their Python
+    names (`eval_every=2` is `--eval-every 2`; `quiet=True` is `--quiet`)."""
+    flags = {"layers": layers, "width": width, "heads": heads, "block_size": block, "batch_size": batch}
+    flags |= {"vocab_size": vocab, **more}
+    out = []
+    for k, v in flags.items():
+        if v is False or v is None:
+            continue
+        out += [f"--{k.replace('_', '-')}"] + ([] if v is True else [str(v)])
+    return out
+
+
+def cli_env(**extra) -> dict:
+    "The environment of a command under test: no data folder, one thread per process (tests may run side by side)."
+    return {**os.environ, "MINIPRE_DATA": "", "OMP_NUM_THREADS": "1", **{k: str(v) for k, v in extra.items()}}
+
+
+def minipre(*args, env: dict | None = None, timeout: int = 600, prefix=(), **kw) -> subprocess.CompletedProcess:
+    "Run the `minipre` console script with `args` (any str()-able values), as a user would; `prefix` (torchrun) first."
+    cmd = [*map(str, prefix), str(BIN / "minipre"), *map(str, args)]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env or cli_env(), timeout=timeout, **kw)
+
+
+def md_cells(nb: Path) -> list[str]:
+    "The markdown cells of notebook `nb`, as text."
+    return ["".join(c["source"]) for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "markdown"]
+
+
+@functools.cache
+def _markdown():
+    from markdown_it import MarkdownIt  # the dev extra's; only the rendering tests need it
+
+    return MarkdownIt("commonmark")
+
+
+def headings(text: str) -> list[tuple[int, str]]:
+    "(level, inline text) of every heading that CommonMark finds in `text`."
+    toks = _markdown().parse(text)
+    return [(int(t.tag[1]), toks[i + 1].content) for i, t in enumerate(toks) if t.type == "heading_open"]
+
+
+@functools.cache
+def docs_build():
+    "docs/build.py, the site builder, imported from its file (it is a script, not a package module)."
+    spec = importlib.util.spec_from_file_location("docs_build", ROOT / "docs" / "build.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def pytest_addoption(parser):

@@ -1,12 +1,12 @@
 """Every user mistake at the command line gets one line on stderr, exit status 2, no traceback, and a message that
 names the offending thing (the flag as typed, the file, the row, the value). Table-driven: one row per case."""
-import json
+
 import pytest
 from minipre.cli import main
+from conftest import tiny
 
 T = "pretrain"
-TINY = ["--layers", "1", "--width", "32", "--heads", "2", "--block-size", "16", "--batch-size", "4", "--vocab-size", "300",
-        "--steps", "2", "--eval-every", "2", "--quiet"]
+TINY = tiny(steps=2, eval_every=2, quiet=True)
 
 
 def files(d):
@@ -24,7 +24,7 @@ def files(d):
     (d / "mixed.csv").write_text("text,label\n" + rows + "odd row,pos\n")
     (d / "labels.txt").write_text("good\nbad\n")
     (d / "afile").write_text("I am a file")
-    (d / "run" ).mkdir()
+    (d / "run").mkdir()
     (d / "run" / "latest").write_text("")
     (d / "bad.jsonl").write_text('{"text": "ok", "label": 0}\n{"text": "fine", "label": 1\n')
 
@@ -45,13 +45,19 @@ CASES = [  # (argv, text that the one-line message must contain); {d} is the tes
     ([T, "--objective", "clm", "--out", "{d}/o", "--layers", "0"], "--layers"),
     ([T, "--objective", "clm", "--out", "{d}/o", "--width", "0"], "--width"),
     ([T, "--objective", "clm", "--out", "{d}/o", "--heads", "0"], "--heads"),
-    ([T, "--objective", "clm", "--out", "{d}/o", "--width", "100", "--heads", "3"], "--width 100 is not divisible by --heads 3"),
+    (
+        [T, "--objective", "clm", "--out", "{d}/o", "--width", "100", "--heads", "3"],
+        "--width 100 is not divisible by --heads 3",
+    ),
     ([T, "--objective", "clm", "--out", "{d}/o", "--warmup", "-1"], "--warmup"),
     ([T, "--objective", "clm", "--out", "{d}/o", "--eval-every", "0"], "--eval-every"),
     ([T, "--objective", "clm", "--out", "{d}/o", "--threads", "0"], "--threads"),
     ([T, "--objective", "clm", "--out", "{d}/o", "--max-minutes", "0"], "--max-minutes"),
     ([T, "--objective", "clm", "--out", "{d}/o", "--muon-lr", "-1"], "--muon-lr"),
-    ([T, "--objective", "clm", "--out", "{d}/o", "--optimizer", "muon", "--strategy", "fsdp"], "--optimizer muon needs whole matrices"),
+    (
+        [T, "--objective", "clm", "--out", "{d}/o", "--optimizer", "muon", "--strategy", "fsdp"],
+        "--optimizer muon needs whole matrices",
+    ),
     ([T, "--objective", "clm", "--out", "{d}/o", "--seed", "-1"], "--seed"),
     ([T, "--objective", "clm", "--out", "{d}/afile"], "afile is an existing file"),
     ([T, "--objective", "clm", "--out", "{d}/o", "--corpus", "{d}/no/such/place"], "no/such/place"),
@@ -61,7 +67,10 @@ CASES = [  # (argv, text that the one-line message must contain); {d} is the tes
     ([T, "--objective", "clm", "--out", "{d}/o", "--corpus", "{d}/tiny.txt", *TINY], "too few for blocks of 16"),
     ([T, "--objective", "clm", "--out", "{d}/o", "--corpus", "{d}/nocol.csv", *TINY], "nocol.csv: no column 'text'"),
     ([T, "--objective", "clm", "--out", "{d}/o", "--corpus", "{d}/nulltext.jsonl", *TINY], "nulltext.jsonl, line 2"),
-    ([T, "--objective", "clm", "--out", "{d}/o", "--corpus", "{d}/bad.jsonl", *TINY], "bad.jsonl, line 2: not valid JSON"),
+    (
+        [T, "--objective", "clm", "--out", "{d}/o", "--corpus", "{d}/bad.jsonl", *TINY],
+        "bad.jsonl, line 2: not valid JSON",
+    ),
     ([T, "--objective", "clm", "--out", "{d}/run", *TINY], "latest is empty"),
     (["transfer", "--sizes", "1", "--out", "{d}/t"], "--sizes"),
     (["transfer", "--sizes", "100,lots", "--out", "{d}/t"], "--sizes"),
@@ -71,8 +80,14 @@ CASES = [  # (argv, text that the one-line message must contain); {d} is the tes
     (["transfer", "--preset", "synthetic", "--labeled", "{d}/one.csv", "--out", "{d}/t"], "single class"),
     (["transfer", "--preset", "synthetic", "--labeled", "{d}/neg.csv", "--out", "{d}/t"], "label -1 is negative"),
     (["transfer", "--preset", "synthetic", "--labeled", "{d}/mixed.csv", "--out", "{d}/t"], "mix numbers"),
-    (["transfer", "--preset", "synthetic", "--labeled", "{d}/labels.txt", "--out", "{d}/t"], "labels.txt: labeled data needs a table"),
-    (["transfer", "--preset", "synthetic", "--labeled", "{d}/good.csv", "--label-col", "stars", "--out", "{d}/t"], "no column 'stars'"),
+    (
+        ["transfer", "--preset", "synthetic", "--labeled", "{d}/labels.txt", "--out", "{d}/t"],
+        "labels.txt: labeled data needs a table",
+    ),
+    (
+        ["transfer", "--preset", "synthetic", "--labeled", "{d}/good.csv", "--label-col", "stars", "--out", "{d}/t"],
+        "no column 'stars'",
+    ),
     (["transfer", "--preset", "synthetic", "--out", "{d}/afile"], "afile is an existing file"),
     (["transfer", "--preset", "gigantic"], "--preset"),
     (["demo", "--corpus", "{d}/no/such/place"], "no/such/place"),
@@ -81,7 +96,9 @@ CASES = [  # (argv, text that the one-line message must contain); {d} is the tes
 ]
 
 
-@pytest.mark.parametrize("argv,says", CASES, ids=[f"{i:02d}-{' '.join(a[:1] + a[-2:])}" for i, (a, _) in enumerate(CASES)])
+@pytest.mark.parametrize(
+    "argv,says", CASES, ids=[f"{i:02d}-{' '.join(a[:1] + a[-2:])}" for i, (a, _) in enumerate(CASES)]
+)
 def test_bad_input_is_one_clear_line(tmp_path, capsys, monkeypatch, argv, says):
     monkeypatch.setenv("MINIPRE_DATA", "")
     monkeypatch.chdir(tmp_path)
@@ -90,7 +107,7 @@ def test_bad_input_is_one_clear_line(tmp_path, capsys, monkeypatch, argv, says):
     says = says.replace("{d}", str(tmp_path))
     try:
         rc = main(argv)
-    except SystemExit as e:                   # argparse's own errors exit from inside parse_args
+    except SystemExit as e:  # argparse's own errors exit from inside parse_args
         rc = e.code
     err = capsys.readouterr().err.strip()
     assert rc == 2, (rc, err)
@@ -118,7 +135,11 @@ def test_a_data_folder_is_a_folder_whatever_it_holds(tmp_path, capsys):
     "`--data` naming a data folder (any registered source in it, not only tiny Shakespeare) is the folder, silently."
     from argparse import Namespace
     from minipre.cli import corpus_and_folder
+
     (tmp_path / "sst2").mkdir()
     assert corpus_and_folder(Namespace(corpus=None, data=str(tmp_path))) == ("synthetic", str(tmp_path))
-    assert corpus_and_folder(Namespace(corpus="imdb-unlabeled", data=str(tmp_path))) == ("imdb-unlabeled", str(tmp_path))
+    assert corpus_and_folder(Namespace(corpus="imdb-unlabeled", data=str(tmp_path))) == (
+        "imdb-unlabeled",
+        str(tmp_path),
+    )
     assert capsys.readouterr().err == ""

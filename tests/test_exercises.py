@@ -1,12 +1,11 @@
 """Every exercise notebook: as handed out, each checker reports 'not implemented yet' in plain words; its solution
 notebook (exercises/solutions/) is the exercise with the blanks filled, in step with it, and passes every checker."""
-import json, math
+
+import json
 from pathlib import Path
 import pytest
-import torch
 
 EX = Path(__file__).resolve().parents[1] / "exercises"
-
 
 
 def cells(nb):
@@ -22,13 +21,21 @@ NOTEBOOKS = sorted(EX.glob("ex*.ipynb"))
 
 
 def test_there_is_one_notebook_per_part():
-    assert [p.stem.split("_", 1)[1] for p in NOTEBOOKS] == ["tokenize", "objectives", "attention", "flash_attention", "model",
-                                                           "finetune", "lesson"]
+    assert [p.stem.split("_", 1)[1] for p in NOTEBOOKS] == [
+        "tokenize",
+        "objectives",
+        "attention",
+        "flash_attention",
+        "model",
+        "finetune",
+        "lesson",
+    ]
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
 def test_blanks_report_not_implemented(nb):
     from minipre.checks import CheckFailed
+
     ns, n_checks = {}, 0
     for src in cells(nb):
         if "check_" in src and src.strip().startswith("check_"):
@@ -49,8 +56,12 @@ def test_solution_notebook_is_in_step(nb):
     assert len(ex_cells) == len(sol_cells), "cells added or removed: run python exercises/sync_solutions.py"
     for a, b in zip(ex_cells, sol_cells):
         name = blank_name("".join(a["source"]))
-        if name: assert blank_name("".join(b["source"])) == name and "NotImplementedError" not in "".join(b["source"])
-        else: assert a["source"] == b["source"], f"{nb.name} and its solution differ: run python exercises/sync_solutions.py"
+        if name:
+            assert blank_name("".join(b["source"])) == name and "NotImplementedError" not in "".join(b["source"])
+        else:
+            assert a["source"] == b["source"], (
+                f"{nb.name} and its solution differ: run python exercises/sync_solutions.py"
+            )
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)

@@ -1,28 +1,31 @@
 """The own-data workflow end to end, on a small labeled table made here: pretrain -> finetune -> predict -> export (the
 README's five commands), with a three-class task (so the per-class report and confusion matrix are printed), logs that
 TensorBoard reads, the exported folder run by `transformers`, and one-line errors for bad input."""
-import csv, json, os, random, subprocess, sys
-from pathlib import Path
-import pytest
 
-BIN = Path(sys.executable).parent / "minipre"
-TOPICS = {"sport": "match goal team coach league season striker keeper",
-          "food": "recipe oven flavour spice dinner bake sauce taste",
-          "tech": "software laptop chip code server battery screen app"}
+import csv, json, random
+import pytest
+from conftest import minipre, tiny
+
+TOPICS = {
+    "sport": "match goal team coach league season striker keeper",
+    "food": "recipe oven flavour spice dinner bake sauce taste",
+    "tech": "software laptop chip code server battery screen app",
+}
 
 
 def run(*args):
-    env = {**os.environ, "MINIPRE_DATA": "", "OMP_NUM_THREADS": "1"}
-    return subprocess.run([str(BIN), *map(str, args)], capture_output=True, text=True, env=env, timeout=900)
+    return minipre(*args, timeout=900)
 
 
 @pytest.fixture(scope="module")
 def work(tmp_path_factory):
     d = tmp_path_factory.mktemp("own")
     rng = random.Random(0)
+
     def sentence(topic):
         words = TOPICS[topic].split() + "the a of and with for new this".split()
         return " ".join(rng.choice(words) for _ in range(8))
+
     rows = [(sentence(t), t) for t in TOPICS for _ in range(60)]
     rng.shuffle(rows)
     for name, part in (("train.csv", rows[:150]), ("test.csv", rows[150:])):
@@ -35,70 +38,89 @@ def work(tmp_path_factory):
     return d
 
 
-def test_pretrain_finetune_predict(work):
-    r = run("pretrain", "--objective", "mlm", "--corpus", work / "corpus.txt", "--out", work / "body", "--layers", "1", "--width", "64",
-            "--heads", "2", "--block-size", "32", "--batch-size", "16", "--vocab-size", "400", "--steps", "60", "--eval-every", "30",
-            "--quiet", "--log", "tensorboard")
+LABELED = ["--text-col", "review", "--label-col", "topic"]
+
+
+@pytest.fixture(scope="module")
+def trained(work):
+    """The README's first two commands, run once for every test that needs their folders: a masked-LM body on the
+    corpus (TensorBoard logs too), then a classifier fine-tuned from it. Returns the two runs' results."""
+    body = tiny(width=64, block=32, batch=16, vocab=400, steps=60, eval_every=30, quiet=True, log="tensorboard")
+    pre = run("pretrain", "--objective", "mlm", "--corpus", work / "corpus.txt", "--out", work / "body", *body)
+    assert pre.returncode == 0, pre.stderr
+    args = ["--body", work / "body", "--labeled", work / "train.csv", *LABELED, "--eval", work / "test.csv"]
+    ft = run("finetune", *args, "--out", work / "clf", "--lr", "3e-3", "--log", "tensorboard", "--pooling", "first")
+    assert ft.returncode == 0, ft.stderr
+    return pre, ft
+
+
+@pytest.fixture(scope="module")
+def scratch(work):
+    "A classifier fine-tuned from scratch (mean pooling), made once."
+    model = ["--layers", "1", "--width", "32", "--heads", "2", "--vocab-size", "400"]
+    r = run("finetune", "--scratch", "--labeled", work / "train.csv", *LABELED, "--out", work / "scratch", *model)
     assert r.returncode == 0, r.stderr
+    return work / "scratch"
+
+
+def test_pretrain_finetune_predict(work, trained):
+    _, ft = trained
     assert list((work / "body" / "tensorboard").glob("events.out.tfevents.*")), "no TensorBoard event file"
     assert len((work / "body" / "metrics.jsonl").read_text().splitlines()) == 60
-    r = run("finetune", "--body", work / "body", "--labeled", work / "train.csv", "--text-col", "review", "--label-col", "topic",
-            "--eval", work / "test.csv", "--out", work / "clf", "--lr", "3e-3", "--log", "tensorboard", "--pooling", "first")
-    assert r.returncode == 0, r.stderr
-    assert "confusion matrix" in r.stdout and "precision" in r.stdout, r.stdout    # three classes: the full report
+    assert "confusion matrix" in ft.stdout and "precision" in ft.stdout, ft.stdout  # three classes: the full report
     m = json.loads((work / "clf" / "metrics.json").read_text())
     assert m["labels"] == ["food", "sport", "tech"] and m["n_eval"] == 30 and len(m["confusion"]) == 3
-    assert m["accuracy"] > 0.5, m                                                   # the topics are easy to tell apart
+    assert m["accuracy"] > 0.5, m  # the topics are easy to tell apart
     r = run("predict", "--model", work / "clf", work / "new.txt")
     assert r.returncode == 0, r.stderr
     lines = r.stdout.strip().splitlines()
-    assert len(lines) == 2 and all(l.split("\t")[0] in TOPICS for l in lines), lines   # names, not ids
+    assert len(lines) == 2 and all(l.split("\t")[0] in TOPICS for l in lines), lines  # names, not ids
     r = run("predict", "--model", work / "clf", work / "test.csv", "--text-col", "review", "--to", work / "out.csv")
     assert r.returncode == 0, r.stderr
     out = list(csv.DictReader(open(work / "out.csv")))
     assert len(out) == 30 and {o["label"] for o in out} <= set(TOPICS)
     steps = [json.loads(l)["step"] for l in (work / "clf" / "metrics.jsonl").read_text().splitlines()]
-    assert steps == list(range(1, m["steps"] + 1)), steps                         # the fine-tuning run, one line a step
+    assert steps == list(range(1, m["steps"] + 1)), steps  # the fine-tuning run, one line a step
     assert list((work / "clf" / "tensorboard").glob("events.out.tfevents.*"))
 
 
-def test_export_runs_in_transformers(work):
+def test_export_runs_in_transformers(work, trained):
     "The exported classifier, run by transformers alone, labels the texts as minipre predict does (5th README command)."
     transformers = pytest.importorskip("transformers")
     import torch
-    if not (work / "clf").exists(): pytest.skip("needs the models of test_pretrain_finetune_predict")
+
     r = run("export", "--model", work / "clf", "--to", work / "hf-clf")
     assert r.returncode == 0, r.stderr
-    assert "XLMRobertaXLForSequenceClassification" in r.stdout, r.stdout          # a pre-norm encoder with learned positions
+    assert "XLMRobertaXLForSequenceClassification" in r.stdout, r.stdout  # a pre-norm encoder with learned positions
     model = transformers.AutoModelForSequenceClassification.from_pretrained(work / "hf-clf").eval()
     tok = transformers.AutoTokenizer.from_pretrained(work / "hf-clf")
     texts = (work / "new.txt").read_text().splitlines()
-    with torch.no_grad(): ids = model(**tok(texts, return_tensors="pt", padding=True)).logits.argmax(-1).tolist()
-    ours = [l.split("\t")[0] for l in run("predict", "--model", work / "clf", work / "new.txt").stdout.strip().splitlines()]
+    with torch.no_grad():
+        ids = model(**tok(texts, return_tensors="pt", padding=True)).logits.argmax(-1).tolist()
+    ours = [
+        l.split("\t")[0] for l in run("predict", "--model", work / "clf", work / "new.txt").stdout.strip().splitlines()
+    ]
     assert [model.config.id2label[i] for i in ids] == ours
     card = (work / "hf-clf" / "README.md").read_text()
     assert "AutoModelForSequenceClassification" in card and "accuracy" in card, card
-    r = run("export", "--model", work / "body", "--to", work / "hf-body")                # the pretrained body: a masked LM
+    r = run("export", "--model", work / "body", "--to", work / "hf-body")  # the pretrained body: a masked LM
     assert r.returncode == 0, r.stderr
     mlm = transformers.AutoModelForMaskedLM.from_pretrained(work / "hf-body")
-    from minipre.finetune import load_model
+    from minipre.checkpoint import load_model
+
     assert mlm.config.vocab_size == load_model(work / "body")[0].config.vocab_size
     assert "objective mlm" in (work / "hf-body" / "README.md").read_text()
 
 
-def test_finetune_from_scratch(work):
-    r = run("finetune", "--scratch", "--labeled", work / "train.csv", "--text-col", "review", "--label-col", "topic",
-            "--out", work / "scratch", "--layers", "1", "--width", "32", "--heads", "2", "--vocab-size", "400")
-    assert r.returncode == 0, r.stderr
-    assert (work / "scratch" / "metrics.json").exists()
+def test_finetune_from_scratch(scratch):
+    assert (scratch / "metrics.json").exists() and (scratch / "latest").exists()
 
 
 def test_transfer_on_a_three_class_table(work):
     """`minipre transfer` on the user's own corpus and table: three classes, so macro F1 is reported next to accuracy;
     the evaluation split is carved from the table, and a second call resumes instead of training again."""
-    args = ["transfer", "--preset", "synthetic", "--corpus", work / "corpus.txt", "--labeled", work / "train.csv",
-            "--text-col", "review", "--label-col", "topic", "--sizes", "15,45", "--seeds", "2", "--minutes", "0.1",
-            "--out", work / "transfer", "--quiet"]
+    args = ["transfer", "--preset", "synthetic", "--corpus", work / "corpus.txt", "--labeled", work / "train.csv"]
+    args += [*LABELED, "--sizes", "15,45", "--seeds", "2", "--minutes", "0.1", "--out", work / "transfer", "--quiet"]
     r = run(*args)
     assert r.returncode == 0, r.stderr[-3000:]
     assert "**macro F1**" in r.stdout and "most common class" in r.stdout, r.stdout
@@ -109,7 +131,8 @@ def test_transfer_on_a_three_class_table(work):
     assert (work / "transfer" / "transfer.png").stat().st_size > 10_000
     again = run(*args)
     assert again.returncode == 0, again.stderr[-3000:]
-    assert json.loads((work / "transfer" / "results.json").read_text())["runs"] == res["runs"]  # resumed: nothing re-run
+    resumed = json.loads((work / "transfer" / "results.json").read_text())
+    assert resumed["runs"] == res["runs"]  # nothing re-run
     rows = list(csv.reader(open(work / "train.csv", newline="")))
     rows[1][1] = "food" if rows[1][1] != "food" else "tech"  # one label changed: another labeled set
     with open(work / "other.csv", "w", newline="") as f:
@@ -118,26 +141,31 @@ def test_transfer_on_a_three_class_table(work):
     assert other.returncode == 2 and "holds results for another labeled set" in other.stderr, other.stderr[-3000:]
 
 
-@pytest.mark.parametrize("args,says", [
-    (["finetune", "--body", "{w}/nowhere", "--labeled", "{w}/train.csv", "--text-col", "review", "--label-col", "topic",
-      "--out", "{w}/x"], "nowhere: not a checkpoint folder"),
-    (["finetune", "--scratch", "--labeled", "{w}/train.csv", "--out", "{w}/x"], "no column 'text'"),
-    (["finetune", "--scratch", "--labeled", "{w}/train.csv", "--text-col", "review", "--label-col", "topic", "--out", "{w}/x",
-      "--epochs", "0"], "--epochs"),
-    (["finetune", "--labeled", "{w}/train.csv", "--out", "{w}/x"], "--body"),
-    (["predict", "--model", "{w}/body", "{w}/new.txt"], "not a fine-tuned classifier"),
-    (["predict", "--model", "{w}/nowhere", "{w}/new.txt"], "not a checkpoint folder"),
-    (["predict", "--model", "{w}/clf", "{w}/missing.txt"], "missing.txt: no such file"),
-    (["export", "--model", "{w}/nowhere", "--to", "{w}/e1"], "not a checkpoint folder"),
-    (["export", "--model", "{w}/clf", "--to", "{w}"], "is not an empty folder"),
-    (["export", "--model", "{w}/clf", "--to", "{w}/train.csv"], "is not an empty folder"),
-    (["export", "--model", "{w}/scratch", "--to", "{w}/e2"], "--pooling first"),         # mean pooling: no HF head does it
-    (["export", "--model", "{w}/clf"], "--to"),
-])
-def test_bad_input_one_line(work, args, says):
-    if not (work / "clf").exists() or not (work / "body").exists():
-        pytest.skip("needs the models of test_pretrain_finetune_predict")
-    r = run(*[a.replace("{w}", str(work)) for a in args])
+L = "--text-col review --label-col topic"
+
+
+@pytest.mark.parametrize(
+    "args,says",
+    [
+        (
+            f"finetune --body {{w}}/nowhere --labeled {{w}}/train.csv {L} --out {{w}}/x",
+            "nowhere: not a checkpoint folder",
+        ),
+        ("finetune --scratch --labeled {w}/train.csv --out {w}/x", "no column 'text'"),
+        (f"finetune --scratch --labeled {{w}}/train.csv {L} --out {{w}}/x --epochs 0", "--epochs"),
+        ("finetune --labeled {w}/train.csv --out {w}/x", "--body"),
+        ("predict --model {w}/body {w}/new.txt", "not a fine-tuned classifier"),
+        ("predict --model {w}/nowhere {w}/new.txt", "not a checkpoint folder"),
+        ("predict --model {w}/clf {w}/missing.txt", "missing.txt: no such file"),
+        ("export --model {w}/nowhere --to {w}/e1", "not a checkpoint folder"),
+        ("export --model {w}/clf --to {w}", "is not an empty folder"),
+        ("export --model {w}/clf --to {w}/train.csv", "is not an empty folder"),
+        ("export --model {w}/scratch --to {w}/e2", "--pooling first"),  # mean pooling: no HF head does it
+        ("export --model {w}/clf", "--to"),
+    ],
+)
+def test_bad_input_one_line(work, trained, scratch, args, says):
+    r = run(*args.replace("{w}", str(work)).split())
     err = r.stderr.strip()
     assert r.returncode == 2 and len(err.splitlines()) == 1 and "Traceback" not in err, err
     assert says in err, err

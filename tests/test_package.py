@@ -1,8 +1,7 @@
 """The built wheel installs into a clean virtual environment and imports with its core dependencies only:
 no nbdev, no jupyter, no matplotlib, no triton at import time."""
-import os, subprocess, sys, venv
-from pathlib import Path
-import pytest
+
+import subprocess, sys, venv
 
 
 def sh(*cmd, **kw):
@@ -18,12 +17,16 @@ def test_wheel_installs_and_imports_in_clean_venv(root, tmp_path):
     venv.create(env_dir, with_pip=True)
     py = env_dir / "bin" / "python"
     import torch
+
     sh(py, "-m", "pip", "install", "-q", f"torch=={torch.__version__.split('+')[0]}")
     sh(py, "-m", "pip", "install", "-q", wheel)
     mods = sorted(p.stem for p in (root / "minipre").glob("*.py") if not p.stem.startswith("_"))
-    code = (f"import importlib, sys\nfor m in {mods!r}: importlib.import_module('minipre.' + m)\n"
-            "bad = [m for m in ('nbdev', 'jupyterlab', 'notebook', 'IPython', 'matplotlib', 'triton', 'execnb') if m in sys.modules]\n"
-            "assert not bad, f'imported at import time: {bad}'\nprint('ok', len(" + repr(mods) + "))")
+    code = (
+        f"import importlib, sys\nfor m in {mods!r}: importlib.import_module('minipre.' + m)\n"
+        "bad = [m for m in ('nbdev', 'jupyterlab', 'notebook', 'IPython', 'matplotlib', 'triton', 'execnb') if m in "
+        "sys.modules]\n"
+        "assert not bad, f'imported at import time: {bad}'\nprint('ok', len(" + repr(mods) + "))"
+    )
     out = sh(py, "-c", code, cwd=tmp_path)
     assert out.startswith("ok")
     missing = subprocess.run([py, "-c", "import nbdev"], capture_output=True)

@@ -4,10 +4,8 @@ never lands in a pretraining run's folder; a transfer re-run with another labele
 
 import csv
 import io
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,10 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from minipre.data import label_names, load_labeled, read_rows
+from conftest import BIN, cli_env, minipre, tiny
 
-BIN = Path(sys.executable).parent / "minipre"
-TINY = ["--layers", "1", "--width", "32", "--heads", "2", "--block-size", "16", "--batch-size", "4"]
-TINY += ["--vocab-size", "300", "--quiet", "--threads", "1"]
+TINY = tiny(quiet=True, threads=1)
 SEPARATORS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 # texts with everything a table's cells hold in the wild; NUL is refused on purpose (a binary file)
@@ -32,9 +29,7 @@ label_text = st.text(st.characters(whitelist_categories=("L", "N", "P", "Zs")), 
 )
 
 
-def run(*args, **kw):
-    env = {**os.environ, "MINIPRE_DATA": "", "OMP_NUM_THREADS": "1"}
-    return subprocess.run([str(BIN), *map(str, args)], capture_output=True, text=True, env=env, timeout=600, **kw)
+run = minipre
 
 
 def write_table(path: Path, rows, delimiter: str, encoding: str):
@@ -85,8 +80,12 @@ def test_a_second_writer_is_refused_while_the_first_runs(tmp_path):
     corpus.write_text("\n".join(f"the cat sat on mat number {i} and purred" for i in range(400)))
     out = tmp_path / "run"
     args = ["pretrain", "--objective", "clm", "--corpus", corpus, "--out", out, *TINY, "--eval-every", "50"]
-    first = subprocess.Popen([str(BIN), *map(str, args), "--steps", "100000"], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, env={**os.environ, "MINIPRE_DATA": "", "OMP_NUM_THREADS": "1"})
+    first = subprocess.Popen(
+        [str(BIN / "minipre"), *map(str, args), "--steps", "100000"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=cli_env(),
+    )
     try:
         for _ in range(600):
             if (out / ".lock").exists() and (out / ".lock").stat().st_size:
@@ -112,8 +111,9 @@ def test_a_classifier_never_lands_in_a_pretraining_folder(tmp_path):
     table = tmp_path / "t.csv"
     table.write_text("text,label\n" + "".join(f"good film {i},1\nbad film {i},0\n" for i in range(30)))
     body = tmp_path / "body"
-    r = run("pretrain", "--objective", "mlm", "--corpus", corpus, "--out", body, *TINY, "--steps", "4",
-            "--eval-every", "2")
+    r = run(
+        "pretrain", "--objective", "mlm", "--corpus", corpus, "--out", body, *TINY, "--steps", "4", "--eval-every", "2"
+    )
     assert r.returncode == 0, r.stderr
     before = sorted(p.name for p in body.iterdir())
     r = run("finetune", "--body", body, "--labeled", table, "--out", body)
@@ -124,14 +124,20 @@ def test_a_classifier_never_lands_in_a_pretraining_folder(tmp_path):
     assert r.returncode == 2 and not (tmp_path / "new").exists(), r.stderr
 
 
-@pytest.mark.parametrize("args,says", [
-    (["pretrain", "--objective", "clm", "--out", "{t}/o", "--steps", "1000000000000"], "--steps must be"),
-    (["pretrain", "--objective", "clm", "--out", "{t}/o", "--seed", "99999999999999999999"], "--seed"),
-    (["pretrain", "--objective", "clm", "--out", "{t}/o", "--threads", "100000"], "--threads"),
-    (["pretrain", "--objective", "clm", "--out", "{t}/o", "--width", "10000000"], "--width"),
-    (["finetune", "--scratch", "--labeled", "{t}/t.csv", "--out", "{t}/o", "--batch-size", "10000000"], "--batch-size"),
-    (["predict", "--model", "{t}/nowhere", "{t}/t.csv", "--to", "{t}/no/such/folder.csv"], "--to"),
-])
+@pytest.mark.parametrize(
+    "args,says",
+    [
+        (["pretrain", "--objective", "clm", "--out", "{t}/o", "--steps", "1000000000000"], "--steps must be"),
+        (["pretrain", "--objective", "clm", "--out", "{t}/o", "--seed", "99999999999999999999"], "--seed"),
+        (["pretrain", "--objective", "clm", "--out", "{t}/o", "--threads", "100000"], "--threads"),
+        (["pretrain", "--objective", "clm", "--out", "{t}/o", "--width", "10000000"], "--width"),
+        (
+            ["finetune", "--scratch", "--labeled", "{t}/t.csv", "--out", "{t}/o", "--batch-size", "10000000"],
+            "--batch-size",
+        ),
+        (["predict", "--model", "{t}/nowhere", "{t}/t.csv", "--to", "{t}/no/such/folder.csv"], "--to"),
+    ],
+)
 def test_settings_are_checked_at_the_door(tmp_path, args, says):
     (tmp_path / "t.csv").write_text("text,label\n" + "".join(f"good {i},1\nbad {i},0\n" for i in range(20)))
     r = run(*[a.replace("{t}", str(tmp_path)) for a in args])

@@ -4,24 +4,14 @@ Each markdown cell of every notebook (chapters, index, exercises) is parsed as C
 site do. A chapter has exactly one level-1 heading, its title, in the first cell with a `> summary` line after it (what
 nbdev and the docs site read); every other heading is level 2 or deeper; no heading is a sentence of prose or carries a
 stray `#`, `*` or `>` (the marks of a cell whose lines were all prefixed with `# `)."""
-import json, re, sys
+
+import json, re
 from pathlib import Path
 import pytest
-from markdown_it import MarkdownIt
+from conftest import docs_build, headings, md_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "nbs").glob("*.ipynb")) + sorted((ROOT / "exercises").glob("*.ipynb"))
-MD = MarkdownIt("commonmark")
-
-
-def md_cells(nb: Path) -> list[str]:
-    return ["".join(c["source"]) for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "markdown"]
-
-
-def headings(text: str) -> list[tuple[int, str]]:
-    "(level, inline text) of every heading that CommonMark finds in `text`."
-    toks = MD.parse(text)
-    return [(int(t.tag[1]), toks[i + 1].content) for i, t in enumerate(toks) if t.type == "heading_open"]
 
 
 def prose_like(title: str) -> bool:
@@ -32,13 +22,19 @@ def prose_like(title: str) -> bool:
 def check_notebook(nb: Path) -> list[str]:
     "Every rendering problem of one notebook, as sentences (empty when it reads as a document)."
     cells, problems = md_cells(nb), []
-    if not cells: return [f"{nb.name}: no markdown cell"]
+    if not cells:
+        return [f"{nb.name}: no markdown cell"]
     all_h = [(i, lvl, txt) for i, c in enumerate(cells) for lvl, txt in headings(c)]
     h1 = [(i, txt) for i, lvl, txt in all_h if lvl == 1]
-    if len(h1) != 1: problems.append(f"{nb.name}: {len(h1)} level-1 headings (want exactly one, the title): {[t for _, t in h1][:4]}")
-    if not h1 or h1[0][0] != 0: problems.append(f"{nb.name}: the first markdown cell does not start with `# Title`")
+    if len(h1) != 1:
+        problems.append(
+            f"{nb.name}: {len(h1)} level-1 headings (want exactly one, the title): {[t for _, t in h1][:4]}"
+        )
+    if not h1 or h1[0][0] != 0:
+        problems.append(f"{nb.name}: the first markdown cell does not start with `# Title`")
     for i, lvl, txt in all_h:
-        if prose_like(txt): problems.append(f"{nb.name}, markdown cell {i}: heading {lvl} reads as prose: {txt[:70]!r}")
+        if prose_like(txt):
+            problems.append(f"{nb.name}, markdown cell {i}: heading {lvl} reads as prose: {txt[:70]!r}")
     first = cells[0].strip().splitlines()
     if nb.parent.name == "nbs" and not any(l.startswith("> ") for l in first[1:4]):
         problems.append(f"{nb.name}: no `> summary` line after the title")
@@ -52,24 +48,39 @@ def test_markdown_renders_as_a_document(nb):
 
 def test_the_check_catches_prose_stored_as_headings(tmp_path):
     "The defect this guards against: every line of a prose cell prefixed with '# ' (it rendered as giant headings)."
-    bad = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["# # Title\n", "#\n", "# > summary"]},
-                     {"cell_type": "markdown", "metadata": {}, "source": ["# This is a paragraph of prose that explains the lesson."]},
-                     {"cell_type": "markdown", "metadata": {}, "source": ["# ## A section\n", "# * a bullet"]}]}
+    bad = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": ["# # Title\n", "#\n", "# > summary"]},
+            {
+                "cell_type": "markdown",
+                "metadata": {},
+                "source": ["# This is a paragraph of prose that explains the lesson."],
+            },
+            {"cell_type": "markdown", "metadata": {}, "source": ["# ## A section\n", "# * a bullet"]},
+        ]
+    }
     p = tmp_path / "99_bad.ipynb"
     p.write_text(json.dumps(bad))
     problems = check_notebook(p)
     assert any("level-1 headings" in s for s in problems), problems
     assert any("reads as prose" in s for s in problems), problems
-    good = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["# Title\n", "\n", "> summary"]},
-                      {"cell_type": "markdown", "metadata": {}, "source": ["Prose.\n", "\n", "## A section\n", "\n", "* a bullet"]}]}
+    good = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": ["# Title\n", "\n", "> summary"]},
+            {
+                "cell_type": "markdown",
+                "metadata": {},
+                "source": ["Prose.\n", "\n", "## A section\n", "\n", "* a bullet"],
+            },
+        ]
+    }
     p.write_text(json.dumps(good))
     assert check_notebook(p) == []
 
 
 def test_nbdev_and_the_docs_site_read_each_title_and_summary():
     "The title nbdev reads (front matter from `# Title` / `> summary`) is the docs page title, with no '#' in it."
-    sys.path.insert(0, str(ROOT / "docs"))
-    from build import title_of, summary_of
+    title_of, summary_of = docs_build().title_of, docs_build().summary_of
     for nb in sorted((ROOT / "nbs").glob("*.ipynb")):
         title, summary = title_of(nb), summary_of(nb)
         assert title and not title.startswith("#") and title != nb.stem, (nb.name, title)
