@@ -249,9 +249,7 @@ class TransferFlags(Where):
 
     preset: str = "auto"  # synthetic (offline, minutes), sst2 (IMDb -> SST-2, a couple of hours on CPU) or
     # sst2-quick (the same, smaller: about ten minutes, for iterating); auto: sst2 when the data is local
-    corpus: str | None = (
-        None  # unlabeled text to pretrain on: a registered name or a file/folder (default: the preset's)
-    )
+    corpus: str | None = None  # unlabeled text to pretrain on: a corpus name, file or folder (default: the preset's)
     labeled: str | None = None  # labeled task: a registered name or a table (.csv/.tsv/.jsonl/.parquet; default: the
     # preset's)
     text_col: str | None = None  # text column of --labeled (default: text)

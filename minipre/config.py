@@ -380,7 +380,7 @@ class TransferPreset:
     pretraining: Recipe  # shared by both objectives (its `objective` is set per body)
     steps: dict  # pretraining steps per objective: {"mlm": ..., "clm": ...}
     labeled: str  # a registered labeled set, or a table (.csv, .tsv, .jsonl, .parquet)
-    protocol: TransferConfig = field(default_factory=TransferConfig)
+    protocol: TransferConfig = field(default_factory=TransferConfig)  # sizes, seeds, the recipe grid
     text_col: str | None = None  # the labeled table's text column (default: text)
     label_col: str | None = None  # and its label column (default: label)
 

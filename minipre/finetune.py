@@ -282,6 +282,10 @@ class Finetuned:
         "The predicted class id of each text."
         return self.logits(texts).argmax(-1).tolist()
 
+    def predict_ids(self, ids: list[list[int]]) -> list[int]:
+        "The predicted class of each text given as its token ids (`tok.encode_batch`): texts scored many times."
+        return window_logits(self.model, self.task, ids, self.overlap).argmax(-1).tolist()
+
     def accuracy(self, texts, labels) -> float:
         "Share of `texts` whose predicted class is the label."
         y = as_labels(labels, "evaluation labels")

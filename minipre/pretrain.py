@@ -22,8 +22,8 @@ from .train import train
 
 # %% auto #0
 __all__ = ['NANOGPT_MODEL', 'NANOGPT_CPU', 'FAST_CPU', 'char_streams', 'stream_loss', 'StopAtLoss', 'build_tokenizer',
-           'check_resumable', 'corpus_texts', 'recipe_tokenizer', 'pretraining_task', 'Pretraining', 'model_config',
-           'build_pretraining', 'pretrain', 'sample_text', 'sampling_widget']
+           'check_resumable', 'corpus_texts', 'recipe_tokenizer', 'token_streams', 'pretraining_task', 'Pretraining',
+           'model_config', 'build_pretraining', 'pretrain', 'sample_text', 'sampling_widget']
 
 # %% ../nbs/07_pretrain_gpt.ipynb #c006
 def char_streams(source: str = "tinyshakespeare", data=None, tok=None):
@@ -150,19 +150,25 @@ def recipe_tokenizer(recipe: Recipe, train_texts, val_texts, out_dir=None):
     return build_tokenizer(kind, texts, recipe.vocab_size)
 
 
+def token_streams(tok, train_texts, val_texts) -> tuple:
+    "The training and validation texts as two packed token streams: what both objectives' tasks draw blocks from."
+    eos = tok.eos_id if tok.specials else None  # a char tokenizer has no <eos>: documents simply run on
+    return tuple(pack_stream(tok.encode_batch(t), eos) for t in (train_texts, val_texts))
+
+
 def pretraining_task(
-    objective: str,
-    tok,
-    train_texts,
-    val_texts,
-    block_size: int,
-    batch_size: int,
-    mask_rate: float = 0.15,
-    where: str = "the corpus",
+    objective: str,  # 'clm' or 'mlm'
+    tok,  # the tokenizer (masked LM needs its special tokens)
+    train_texts,  # the training documents
+    val_texts,  # the validation documents
+    block_size: int,  # tokens per block
+    batch_size: int,  # blocks per batch
+    mask_rate: float = 0.15,  # masked LM: the share of tokens to predict
+    where: str = "the corpus",  # what an error calls the text
+    streams: tuple | None = None,  # (training, validation) token streams already packed: the texts are not read
 ):
     "An LMTask ('clm') or MLMTask ('mlm') over the packed token streams of the texts."
-    eos = tok.eos_id if tok.specials else None  # a char tokenizer has no <eos>: documents simply run on
-    train_ids, val_ids = (pack_stream(tok.encode_batch(t), eos) for t in (train_texts, val_texts))
+    train_ids, val_ids = streams if streams is not None else token_streams(tok, train_texts, val_texts)
     for split, ids in (("training", train_ids), ("validation", val_ids)):
         if len(ids) <= block_size:
             raise DataError(
@@ -197,6 +203,7 @@ def build_pretraining(
     data=None,  # the local data folder for registered corpus names (default: $MINIPRE_DATA)
     texts=None,  # (training, validation) texts already loaded: the recipe's source is not read again
     tok=None,  # a tokenizer to reuse instead of training one
+    streams=None,  # the texts already tokenized with `tok` and packed (`token_streams`): shared by both objectives
 ) -> Pretraining:
     "Everything `pretrain` trains, built but not trained: read the text, make the tokenizer, pack the streams, build."
     if out_dir:
@@ -204,7 +211,7 @@ def build_pretraining(
     train_texts, val_texts = texts if texts is not None else corpus_texts(recipe, data)
     tok = tok or recipe_tokenizer(recipe, train_texts, val_texts, out_dir)
     task = pretraining_task(recipe.objective, tok, train_texts, val_texts, recipe.block_size, recipe.batch_size,
-                            recipe.mask_rate, where=str(recipe.source))  # fmt: skip
+                            recipe.mask_rate, where=str(recipe.source), streams=streams)  # fmt: skip
     torch.manual_seed(recipe.train.seed)  # the same initial weights in every process
     c = model_config(recipe, tok)
     net = GPT(c) if c.causal else BERT(c)
@@ -219,9 +226,10 @@ def pretrain(
     texts=None,  # (training, validation) texts already loaded: the recipe's source is not read again
     tok=None,  # a tokenizer to reuse instead of training one
     callbacks=(),  # passed to `train`
+    streams=None,  # the texts already tokenized with `tok` and packed (`token_streams`)
 ):
     "Pretrain a GPT ('clm') or BERT ('mlm') as `recipe` says; returns (model, tokenizer, TrainState)."
-    run = build_pretraining(recipe, out_dir, data, texts, tok)
+    run = build_pretraining(recipe, out_dir, data, texts, tok, streams)
     st = train(
         run.model, run.task, recipe.train, out_dir=out_dir, tokenizer=run.tok, callbacks=callbacks, meta=run.meta
     )

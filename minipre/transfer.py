@@ -15,7 +15,7 @@ from .finetune import Finetuned, balanced_subset, check_labeled, finetune
 from .baselines import tfidf_baseline
 from .metrics import class_report  # accuracy and macro F1 from one set of predictions
 from .stats import mean_ci
-from .pretrain import build_tokenizer, corpus_texts, pretrain, pretraining_task
+from .pretrain import build_tokenizer, corpus_texts, pretrain, pretraining_task, token_streams
 from .tokenize import load_tokenizer
 from .config import ConfigError, TrainConfig, TransferPreset, check_range
 from .config import PRESETS as PRESETS, TransferConfig as TransferConfig  # defined in minipre.config
@@ -196,6 +196,7 @@ def run_transfer(
     res = open_record(data, tok, cfg, out_path)
     n_classes = len(res["eval_counts"])
     save = lambda: out_path and atomic_write(out_path, json.dumps(res, indent=1))
+    eval_ids = tok.encode_batch(data.eval_texts)  # every start shares the tokenizer: the evaluation split, once
     for n in cfg.sizes:
         N = len(data.train_texts) if n is None or n >= len(data.train_texts) else n
         for seed in range(cfg.n_seeds(N)):
@@ -223,7 +224,7 @@ def run_transfer(
                     ft, info = _finetune_and_score(
                         data, idx, tok, body, scratch_config, replace(cfg.finetune, **cfg.grid[k], seed=seed)
                     )
-                pred = ft.predict(data.eval_texts)  # the evaluation split: once per final run
+                pred = ft.predict_ids(eval_ids)  # the evaluation split: scored once per final run
                 rep = class_report(data.eval_labels, pred, list(range(n_classes)))
                 acc = rep["accuracy"]
                 res["runs"].append(
@@ -409,8 +410,9 @@ class TransferResult:
 def pretrain_bodies(preset: TransferPreset, out: Path, tok, texts, log=print) -> tuple[dict, dict]:
     "Pretrain (or resume) a masked-LM encoder and a next-token decoder on `texts`; returns bodies and a record."
     bodies, record = {}, {}
+    streams = token_streams(tok, *texts)  # tokenized once, for both objectives
     for obj in ("mlm", "clm"):
-        net, _, st = pretrain(preset.recipe(obj), out / obj, texts=texts, tok=tok)
+        net, _, st = pretrain(preset.recipe(obj), out / obj, texts=texts, tok=tok, streams=streams)
         v = [r["val_loss"] for r in st.history if "val_loss" in r] or [float("nan")]
         record[obj] = {"steps": st.step, "tokens": st.tokens, "minutes": st.elapsed / 60, "val_loss": [v[0], v[-1]]}
         log(
