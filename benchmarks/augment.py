@@ -25,7 +25,8 @@ def main():
     a = ap.parse_args()
     import torch
     from minipre.files import atomic_write
-    from minipre.finetune import finetune, balanced_subset, word_edits, mlm_replacements
+    from minipre.augment import mlm_replacements, word_edits
+    from minipre.finetune import balanced_subset, finetune
     from minipre.stats import mean_ci
     from minipre.transfer import choose_recipe
     from benchmarks.results import recorded_run

@@ -58,7 +58,7 @@ def link_for_site(nb: dict, module: str | None) -> dict:
                 "cell_type": "markdown",
                 "metadata": {},
                 "source": f"The functions and classes of this chapter: [`minipre.{module}` in the API "
-                "reference](../api.html#mod-{module}).",
+                f"reference](../api.html#mod-{module}).",
             }
         )
     return nb

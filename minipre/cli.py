@@ -721,10 +721,11 @@ def transfer_preset(args, preset):
 
 def run_preset(name: str, out, data: str | None, args=None) -> int:
     "The transfer experiment of preset `name`, with the `transfer` flags in `args` if given (demo gives none)."
-    from minipre.transfer import transfer_pipeline, PRESETS
+    from minipre.transfer import transfer_pipeline
     from minipre.data import find_data_dir
 
-    data = data or (str(find_data_dir()) if find_data_dir() else None)
+    found = None if data else find_data_dir()  # the data folder, resolved once for the whole experiment
+    data = data or (str(found) if found else None)
     preset = PRESETS[name] if args is None else transfer_preset(args, PRESETS[name])
     quiet = args is not None and args.quiet
     set_threads(args and args.threads)

@@ -12,7 +12,6 @@ import torch.nn.functional as F
 from .data import DataError
 from .files import atomic_write
 from .model import Classifier, Config
-from .objectives import collate
 from .checkpoint import CheckpointError, load_model, save_checkpoint
 from .config import ConfigError, TrainConfig
 from .config import FinetuneConfig as FinetuneConfig  # defined in minipre.config; the old spelling works
@@ -24,8 +23,7 @@ from .device import inference, unwrap
 __all__ = ['as_labels', 'as_texts', 'check_labeled', 'balanced_subset', 'balanced_split', 'class_logits', 'predict',
            'text_windows', 'window_logits', 'layerwise_scale', 'EarlyStopping', 'GradualUnfreeze', 'FinetuneInfo',
            'Finetuned', 'accuracy', 'check_compatible', 'fitting_length', 'validation_size', 'new_classifier',
-           'labeled_task', 'finetune', 'edit_words', 'word_edits', 'mlm_fill', 'mlm_replacements', 'save_finetuned',
-           'load_finetuned']
+           'labeled_task', 'finetune', 'save_finetuned', 'load_finetuned']
 
 # %% ../nbs/09_finetune.ipynb #c006
 def as_labels(labels, where: str = "labels") -> list[int]:
@@ -447,62 +445,6 @@ def finetune(
         seconds=st.elapsed,
     )
     return Finetuned(model, tok, task, info, overlap)
-
-# %% ../nbs/09_finetune.ipynb #e064a451
-def edit_words(text: str, rng: random.Random, p_delete: float = 0.1, n_swaps: int = 1) -> str:
-    "`text` with each word dropped with probability `p_delete` (one always stays) and `n_swaps` random pairs swapped."
-    words = text.split()
-    kept = [w for w in words if rng.random() >= p_delete] or [rng.choice(words)] if words else []
-    for _ in range(n_swaps if len(kept) > 1 else 0):
-        i, j = rng.sample(range(len(kept)), 2)
-        kept[i], kept[j] = kept[j], kept[i]
-    return " ".join(kept)
-
-
-def word_edits(copies: int = 1, p_delete: float = 0.1, n_swaps: int = 1):
-    "An `augment` for `finetune`: `copies` word-edited versions of every training text, same labels."
-
-    def augment(texts, labels, seed):
-        rng = random.Random(seed)
-        return ([edit_words(t, rng, p_delete, n_swaps) for _ in range(copies) for t in texts], list(labels) * copies)
-
-    return augment
-
-# %% ../nbs/09_finetune.ipynb #6ea80613
-def mlm_fill(
-    mlm, tok, texts: list[str], rate: float = 0.15, top_k: int = 5, seed: int = 0, batch_size: int = 64
-) -> list[str]:
-    "Each text with about `rate` of its tokens replaced by one of the masked LM's `top_k` guesses (never the original)."
-    g = torch.Generator().manual_seed(seed)
-    out = []
-    with inference(mlm) as dev:
-        for s in range(0, len(texts), batch_size):
-            seqs = [[tok.cls_id] + tok.encode(t)[: mlm.config.max_len - 1] for t in texts[s : s + batch_size]]
-            b = collate(seqs, tok.pad_id)
-            ids, mask = b["input_ids"], b["attention_mask"].bool()
-            pick = (torch.rand(ids.shape, generator=g) < rate) & mask
-            pick[:, 0] = False  # never the <cls> token
-            inp = ids.masked_fill(pick, tok.mask_id)
-            logits = mlm(inp.to(dev), attention_mask=b["attention_mask"].to(dev))[0].float().cpu()
-            logits[..., tok.special_ids] = float("-inf")  # a word, not a special token
-            logits.scatter_(-1, ids[..., None], float("-inf"))  # and not the word that was there
-            top = logits.topk(top_k, -1)
-            choice = torch.multinomial(top.values.softmax(-1).flatten(0, 1), 1, generator=g).view(*ids.shape, 1)
-            new = torch.where(pick, top.indices.gather(-1, choice)[..., 0], ids)
-            out += [tok.decode(row[1 : int(m.sum())].tolist()) for row, m in zip(new, mask)]
-    return out
-
-
-def mlm_replacements(mlm, tok, copies: int = 1, rate: float = 0.15, top_k: int = 5):
-    "An `augment` for `finetune`: `copies` versions of every training text with tokens replaced by a masked LM."
-
-    def augment(texts, labels, seed):
-        return (
-            [t for k in range(copies) for t in mlm_fill(mlm, tok, texts, rate, top_k, seed + k)],
-            list(labels) * copies,
-        )
-
-    return augment
 
 # %% ../nbs/09_finetune.ipynb #c0b65f64
 def save_finetuned(ft: Finetuned, out_dir, label_names: list | None = None, metrics: dict | None = None) -> Path:

@@ -6,6 +6,7 @@ import json, re, subprocess, sys
 from pathlib import Path
 from urllib.parse import urlparse
 import pytest
+from conftest import docs_build
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,8 +31,7 @@ def site(tmp_path_factory):
 
 
 def test_every_chapter_page_has_its_title_prose_and_outputs(site):
-    from build import title_of
-
+    title_of = docs_build().title_of
     out, executed = site
     assert (out / "index.html").exists() and "minipre" in (out / "index.html").read_text()
     for nb in sorted((ROOT / "nbs").glob("[0-9][0-9]_*.ipynb")):
