@@ -23,7 +23,11 @@ def edit_words(text: str, rng: random.Random, p_delete: float = 0.1, n_swaps: in
     return " ".join(kept)
 
 
-def word_edits(copies: int = 1, p_delete: float = 0.1, n_swaps: int = 1):
+def word_edits(
+    copies: int = 1,  # edited versions of each training text
+    p_delete: float = 0.1,  # the chance that each word is dropped
+    n_swaps: int = 1,  # random pairs of words swapped
+):
     "An `augment` for `finetune`: `copies` word-edited versions of every training text, same labels."
 
     def augment(texts, labels, seed):
@@ -34,7 +38,13 @@ def word_edits(copies: int = 1, p_delete: float = 0.1, n_swaps: int = 1):
 
 # %% ../nbs/10_3_augment.ipynb #787e9102
 def mlm_fill(
-    mlm, tok, texts: list[str], rate: float = 0.15, top_k: int = 5, seed: int = 0, batch_size: int = 64
+    mlm,  # a masked language model (a minipre BERT)
+    tok,  # its tokenizer
+    texts: list[str],  # the texts to alter
+    rate: float = 0.15,  # the share of tokens replaced
+    top_k: int = 5,  # each replacement is sampled from the model's top_k guesses
+    seed: int = 0,  # fixes which tokens and which guesses
+    batch_size: int = 64,  # texts per forward pass
 ) -> list[str]:
     "Each text with about `rate` of its tokens replaced by one of the masked LM's `top_k` guesses (never the original)."
     g = torch.Generator().manual_seed(seed)
@@ -57,7 +67,13 @@ def mlm_fill(
     return out
 
 
-def mlm_replacements(mlm, tok, copies: int = 1, rate: float = 0.15, top_k: int = 5):
+def mlm_replacements(
+    mlm,  # a masked language model (a minipre BERT)
+    tok,  # its tokenizer
+    copies: int = 1,  # altered versions of each training text
+    rate: float = 0.15,  # the share of tokens replaced
+    top_k: int = 5,  # each replacement is sampled from the model's top_k guesses
+):
     "An `augment` for `finetune`: `copies` versions of every training text with tokens replaced by a masked LM."
 
     def augment(texts, labels, seed):

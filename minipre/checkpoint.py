@@ -266,7 +266,12 @@ def _config_diff(a: dict, b: dict) -> str:
     )
 
 
-def load_checkpoint(ckpt, model, optimizer=None, tokenizer=None) -> dict:
+def load_checkpoint(
+    ckpt,  # the checkpoint folder (ckpt-NNNNNNN)
+    model,  # a model built with the same config; its weights are replaced
+    optimizer=None,  # and its state, to resume exactly
+    tokenizer=None,  # checked against the saved one (same vocabulary), when given
+) -> dict:
     "Load weights (and optimizer/RNG state) from a checkpoint folder into `model`; checks config and tokenizer."
     ckpt = Path(ckpt)
     meta = read_meta(ckpt)
@@ -298,7 +303,9 @@ def load_checkpoint(ckpt, model, optimizer=None, tokenizer=None) -> dict:
     return {**meta, "state": state}
 
 # %% ../nbs/09_finetune.ipynb #627f5b38
-def load_model(path) -> tuple:
+def load_model(
+    path,  # a checkpoint folder, or a run folder whose `latest` names one
+) -> tuple:
     "(model, tokenizer or None, meta) from a checkpoint folder, or a run folder whose `latest` names one."
     ck = latest_checkpoint(path) if Path(path).is_dir() else None
     if ck is None:

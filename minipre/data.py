@@ -460,7 +460,11 @@ def files_to_corpus(path: Path, text_col: str = "text", val_frac: float = 0.05, 
     return dd
 
 # %% ../nbs/00_data.ipynb #3a553e57
-def load_corpus(source: str | os.PathLike = "synthetic", data: str | os.PathLike | None = None, **kw) -> DatasetDict:
+def load_corpus(
+    source: str | os.PathLike = "synthetic",  # a registered name (see REGISTRY), a file or a folder of them
+    data: str | os.PathLike | None = None,  # the local data folder for registered names (default: $MINIPRE_DATA)
+    **kw,  # passed on to the registered source's loader or to `read_rows` (text_col=..., val_frac=...)
+) -> DatasetDict:
     "Unlabeled text as a DatasetDict with a `text` column: a registered name or a path."
     if isinstance(source, str) and source in REGISTRY:
         src = REGISTRY[source]
@@ -587,7 +591,7 @@ def load_labeled(
     data: str | os.PathLike | None = None,  # the local data folder for registered names (default: $MINIPRE_DATA)
     val_frac: float = 0.1,  # without a validation file, this share of train is carved off (class-balanced)
     seed: int = 0,  # for that carve
-    **kw,
+    **kw,  # passed on to the registered source's loader
 ) -> DatasetDict:
     "Labeled text as a DatasetDict with `text` and integer `label` columns: a registered name or a path."
     if isinstance(source, str) and source in REGISTRY:

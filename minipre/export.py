@@ -469,7 +469,14 @@ def model_card(layout: str, hf_class: str, meta: dict, gap: float, c: Config) ->
     return "\n".join(lines) + "\n"
 
 # %% ../nbs/13_export.ipynb #e032
-def export_hf(model, tok, to, meta: dict | None = None, label_names=None, tolerance: float = 1e-4) -> Path:
+def export_hf(
+    model,  # a minipre GPT, BERT or Classifier
+    tok,  # its tokenizer
+    to,  # a new (or empty) folder
+    meta: dict | None = None,  # the checkpoint's meta.json, for the model card (objective, corpus, metrics)
+    label_names=None,  # a classifier's class names, in id order
+    tolerance: float = 1e-4,  # the largest logit difference the check after writing accepts
+) -> Path:
     """Write a `transformers` folder (weights, config, tokenizer, README.md model card) for a minipre model; checked
     after."""
     import transformers as T

@@ -447,7 +447,12 @@ def finetune(
     return Finetuned(model, tok, task, info, overlap)
 
 # %% ../nbs/09_finetune.ipynb #c0b65f64
-def save_finetuned(ft: Finetuned, out_dir, label_names: list | None = None, metrics: dict | None = None) -> Path:
+def save_finetuned(
+    ft: Finetuned,  # what `finetune` returned
+    out_dir,  # the checkpoint folder (one kind of checkpoint per folder: not a pretraining run's)
+    label_names: list | None = None,  # the class names, in id order (default: the ids)
+    metrics: dict | None = None,  # an evaluation to keep beside it (written to metrics.json too)
+) -> Path:
     "Save a fine-tuned classifier (weights, tokenizer, class names, metrics) as a checkpoint folder; returns it."
     names = list(label_names or range(ft.model.n_classes))
     meta = {
@@ -465,7 +470,9 @@ def save_finetuned(ft: Finetuned, out_dir, label_names: list | None = None, metr
     return ck
 
 
-def load_finetuned(path) -> tuple[Finetuned, list[str]]:
+def load_finetuned(
+    path,  # a classifier's checkpoint folder, or the run folder whose `latest` names one
+) -> tuple[Finetuned, list[str]]:
     "A saved classifier, ready to predict, and its class names."
     model, tok, meta = load_model(path)
     if meta.get("task") != "classify" or tok is None:

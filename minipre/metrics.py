@@ -10,7 +10,11 @@ from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_f
 __all__ = ['class_report', 'format_report']
 
 # %% ../nbs/10_0_metrics.ipynb #db751ffc
-def class_report(y_true, y_pred, names: list) -> dict:
+def class_report(
+    y_true,  # the true class ids
+    y_pred,  # the predicted class ids
+    names: list,  # the class names, in id order
+) -> dict:
     "Accuracy, per-class precision / recall / F1 and support, macro F1, and the confusion matrix (rows: true class)."
     labels = list(range(len(names)))
     prec, rec, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
@@ -27,7 +31,9 @@ def class_report(y_true, y_pred, names: list) -> dict:
     }
 
 # %% ../nbs/10_0_metrics.ipynb #612ad485
-def format_report(rep: dict) -> str:
+def format_report(
+    rep: dict,  # what `class_report` returned
+) -> str:
     "The report as text: a per-class table, then the confusion matrix."
     w = max(8, *(len(n) for n in rep["labels"]))
     lines = [

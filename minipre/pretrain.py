@@ -237,14 +237,14 @@ def pretrain(
 
 # %% ../nbs/07_pretrain_gpt.ipynb #c024
 def sample_text(
-    model,
-    tok,
-    prompt: str = "\n",
-    n: int = 200,
-    temperature: float = 0.8,
-    top_k: int | None = 20,
-    top_p: float | None = None,
-    seed: int = 0,
+    model,  # a next-token model (GPT)
+    tok,  # its tokenizer
+    prompt: str = "\n",  # the text to continue
+    n: int = 200,  # tokens to add
+    temperature: float = 0.8,  # below 1 sharpens the distribution, above 1 flattens it
+    top_k: int | None = 20,  # sample among the k likeliest tokens (None: all)
+    top_p: float | None = None,  # or among the smallest set holding this much probability
+    seed: int = 0,  # fixes the sample
 ) -> str:
     "Sample `n` tokens after `prompt` with the given temperature / top-k / top-p."
     idx = torch.tensor([tok.encode(prompt)], device=next(model.parameters()).device)

@@ -11,12 +11,18 @@ from scipy.stats import t as student_t
 __all__ = ['t_quantile', 'mean_ci']
 
 # %% ../nbs/10_2_stats.ipynb #2295a4ca
-def t_quantile(k: int, q: float = 0.975) -> float:
+def t_quantile(
+    k: int,  # the number of paired values (degrees of freedom: k - 1)
+    q: float = 0.975,  # the quantile: 0.975 for a two-sided 95% interval
+) -> float:
     "The q-quantile of Student's t with k - 1 degrees of freedom (for a confidence interval over k paired seeds)."
     return float(student_t.ppf(q, k - 1))
 
 
-def mean_ci(d: list, q: float = 0.975) -> tuple:
+def mean_ci(
+    d: list,  # the paired differences, one per seed
+    q: float = 0.975,  # the upper quantile: 0.975 for a two-sided 95% interval
+) -> tuple:
     "(mean, low, high, k) of k paired differences: a Student-t interval over seeds (low, high: None for one value)."
     m = statistics.mean(d)
     if len(d) < 2:

@@ -5,7 +5,7 @@
 # %% ../nbs/10_transfer.ipynb #c003
 from __future__ import annotations
 import copy, hashlib, json, statistics, time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 import torch
 from .data import DataError, label_names, load_labeled, ptb_normalize
@@ -23,10 +23,10 @@ from .train import train
 from .device import unwrap
 
 # %% auto #0
-__all__ = ['ORDER', 'LABELS', 'METRICS', 'LabeledSplits', 'choose_recipe', 'experiment_key', 'check_same_experiment',
-           'open_record', 'tune_start', 'run_transfer', 'majority_share', 'reported_metrics', 'summarize',
-           'paired_differences', 'format_table', 'plot_transfer', 'TransferResult', 'pretrain_bodies', 'run_experiment',
-           'check_sizes', 'transfer_pipeline', 'adapt_to_task']
+__all__ = ['ORDER', 'LABELS', 'METRICS', 'LabeledSplits', 'TransferRecord', 'as_record', 'rank', 'choose_recipe',
+           'experiment_key', 'check_same_experiment', 'open_record', 'tune_start', 'run_transfer', 'majority_share',
+           'reported_metrics', 'summarize', 'paired_differences', 'format_table', 'plot_transfer', 'TransferResult',
+           'pretrain_bodies', 'run_experiment', 'check_sizes', 'transfer_pipeline', 'adapt_to_task']
 
 # %% ../nbs/10_transfer.ipynb #81cc02d2
 @dataclass
@@ -58,6 +58,59 @@ class LabeledSplits:
             label_names(dd),
         )
 
+# %% ../nbs/10_transfer.ipynb #86c03865
+@dataclass
+class TransferRecord:
+    """What the experiment measured, as results.json holds it: every final run, tuning run and baseline run, and what
+    they were measured on. Read with fields (`rec.runs`); `rec["runs"]`, the spelling of the JSON, works as well."""
+
+    runs: list = field(default_factory=list)  # final runs: start, n, seed, acc, macro_f1, recipe, chosen_at, and
+    # what fine-tuning recorded (FinetuneInfo's fields)
+    tuning: list = field(default_factory=list)  # tuning runs: start, n, candidate, recipe, and FinetuneInfo's fields
+    tfidf: list = field(default_factory=list)  # the baseline's runs: n, seed, acc, macro_f1, the C chosen
+    key: dict | None = None  # fingerprints of the labeled set, the protocol and the tokenizer (`experiment_key`)
+    eval_split: str | None = None  # the split every run is scored on once: 'test' or 'validation'
+    n_eval: int | None = None  # its size
+    eval_counts: list | None = None  # its examples per class
+    n_train_total: int | None = None  # the training labels the subsets are drawn from
+    label_names: list | None = None  # the class names, in id order
+    protocol: dict | None = None  # the recipe grid, tuning range, base recipe, and how runs are chosen and scored
+    pretraining: dict | None = None  # per objective: steps, tokens, minutes, first and last validation loss
+    finetune_seconds: float | None = None  # fine-tuning wall time of every run together
+    extra: dict = field(default_factory=dict)  # keys of another version's record, kept as they were
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TransferRecord":
+        "From results.json's object; keys this version does not know are kept in `extra` and written back."
+        known = {f.name for f in fields(cls)} - {"extra"}
+        return cls(**{k: v for k, v in d.items() if k in known}, extra={k: v for k, v in d.items() if k not in known})
+
+    def to_dict(self) -> dict:
+        "results.json's object: the fields in order, then the extra keys."
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        return {**{k: v for k, v in d.items() if v is not None}, **self.extra}
+
+    # the dictionary spelling of earlier versions (`res["runs"]`, `res.get("key")`, `{**res}`) still reads
+    def keys(self):
+        return self.to_dict().keys()
+
+    def __getitem__(self, k: str):
+        d = self.to_dict()
+        if k not in d:
+            raise KeyError(k)
+        return d[k]
+
+    def __contains__(self, k) -> bool:
+        return k in self.to_dict()
+
+    def get(self, k: str, default=None):
+        return self.to_dict().get(k, default)
+
+
+def as_record(res) -> TransferRecord:
+    "A TransferRecord from a record or from results.json's dictionary (what older code and the docs files hold)."
+    return res if isinstance(res, TransferRecord) else TransferRecord.from_dict(res)
+
 # %% ../nbs/10_transfer.ipynb #c007
 def _done(rows, **key) -> dict | None:
     return next((r for r in rows if all(r.get(k) == v for k, v in key.items())), None)
@@ -77,28 +130,32 @@ def _finetune_and_score(data: LabeledSplits, idx, tok, body, scratch_config, fc)
     return ft, ft.info.to_dict(curve=False)
 
 
-def _best_so_far(res: dict, start: str, n: int, k: int) -> bool:
-    rows = [t for t in res["tuning"] if t["start"] == start and t["n"] == n]
-    top = max(rows, key=lambda t: (t["best_val_acc"], -t["best_val_loss"], -t["candidate"]))
-    return top["candidate"] == k
+def rank(t: dict) -> tuple:
+    "How candidates compare on the carved split: accuracy, then lower loss, then the earlier candidate of the grid."
+    return (t["best_val_acc"], -t["best_val_loss"], -t["candidate"])
 
 
-def choose_recipe(res: dict, start: str, n: int, cfg: TransferConfig) -> tuple[int, int] | None:
+def _best_so_far(res: TransferRecord, start: str, n: int, k: int) -> bool:
+    rows = [t for t in as_record(res).tuning if t["start"] == start and t["n"] == n]
+    return max(rows, key=rank)["candidate"] == k
+
+
+def choose_recipe(res: TransferRecord, start: str, n: int, cfg: TransferConfig) -> tuple[int, int] | None:
     """(index into the grid, N it was chosen at) for `start` at `n`: its best carved-validation score, or None if
     untuned."""
+    res = as_record(res)  # results.json's dictionary works too
     at = (
         n
         if cfg.tuned_at(n)
         else max(
-            (m for m in {t["n"] for t in res["tuning"] if t["start"] == start} if cfg.tuned_at(m) and m <= n),
+            (m for m in {t["n"] for t in res.tuning if t["start"] == start} if cfg.tuned_at(m) and m <= n),
             default=None,
         )
     )
-    rows = [t for t in res["tuning"] if t["start"] == start and t["n"] == at]
+    rows = [t for t in res.tuning if t["start"] == start and t["n"] == at]
     if at is None or len(rows) < len(cfg.grid):
         return None
-    best = max(rows, key=lambda t: (t["best_val_acc"], -t["best_val_loss"], -t["candidate"]))
-    return best["candidate"], at
+    return max(rows, key=rank)["candidate"], at
 
 
 def _digest(*parts) -> str:
@@ -115,12 +172,12 @@ def experiment_key(data: LabeledSplits, tok, cfg: TransferConfig) -> dict:
     }
 
 
-def check_same_experiment(res: dict, key: dict, data: LabeledSplits, where):
+def check_same_experiment(res: TransferRecord, key: dict, data: LabeledSplits, where):
     "Results on disk are resumed only for the same labeled set, protocol and tokenizer; anything else is refused."
-    old = res.get("key")
-    if old is None and (res["runs"] or res["tuning"]):  # a file from before keys: compare what it recorded
-        same = res.get("label_names") == data.label_names and res.get("n_train_total") == len(data.train_texts)
-        old = key if same and res.get("n_eval") == len(data.eval_texts) else {"labeled": "another"}
+    old = res.key
+    if old is None and (res.runs or res.tuning):  # a file from before keys: compare what it recorded
+        same = res.label_names == data.label_names and res.n_train_total == len(data.train_texts)
+        old = key if same and res.n_eval == len(data.eval_texts) else {"labeled": "another"}
     what = {"labeled": "labeled set", "protocol": "protocol (recipes, seeds, base recipe)", "tokenizer": "tokenizer"}
     diff = [what[k] for k in what if old is not None and old.get(k) != key[k]]
     if diff:
@@ -130,20 +187,24 @@ def check_same_experiment(res: dict, key: dict, data: LabeledSplits, where):
         )
 
 # %% ../nbs/10_transfer.ipynb #e1c1e0d0
-def open_record(data: LabeledSplits, tok, cfg: TransferConfig, out_path=None) -> dict:
+def open_record(data: LabeledSplits, tok, cfg: TransferConfig, out_path=None) -> TransferRecord:
     """The experiment's record: read back from `out_path` to resume (refused when it holds another labeled set,
     protocol or tokenizer), or a new one; with what the protocol and the evaluation split are."""
-    res = {"runs": [], "tuning": [], "tfidf": []}
+    res = TransferRecord()
     key = experiment_key(data, tok, cfg)
     if out_path and Path(out_path).exists():
         try:
-            res = {**res, **json.loads(Path(out_path).read_text())}
+            old = json.loads(Path(out_path).read_text())
         except (ValueError, RecursionError) as e:
             raise DataError(f"{out_path}: not a readable results file ({e}); move it away to start afresh") from None
+        if not isinstance(old, dict) or not all(isinstance(old.get(k, []), list) for k in ("runs", "tuning", "tfidf")):
+            raise DataError(f"{out_path}: not a results file of this experiment; move it away to start afresh")
+        res = TransferRecord.from_dict(old)
         check_same_experiment(res, key, data, out_path)
-    res["key"] = key
     n_classes = max(data.train_labels + data.eval_labels) + 1
-    res.update(
+    res = replace(
+        res,
+        key=key,
         eval_split=data.eval_split,
         n_eval=len(data.eval_texts),
         eval_counts=[data.eval_labels.count(k) for k in range(n_classes)],  # the evaluation split's examples per class
@@ -161,17 +222,17 @@ def open_record(data: LabeledSplits, tok, cfg: TransferConfig, out_path=None) ->
     return res
 
 
-def tune_start(res: dict, name: str, N: int, seed: int, idx, run: tuple, cfg: TransferConfig, log, save):
+def tune_start(res: TransferRecord, name: str, N: int, seed: int, idx, run: tuple, cfg: TransferConfig, log, save):
     """Fine-tune start `name` with every candidate recipe of the grid on the subset `idx` (each scored on its carved
     split); `run` is (data, tok, body, scratch_config). Returns (k, model, info) of the best candidate trained here."""
     data, tok, body, scratch_config = run
     held = None
     for k, cand in enumerate(cfg.grid):
-        if _done(res["tuning"], start=name, n=N, candidate=k):
+        if _done(res.tuning, start=name, n=N, candidate=k):
             continue
         fc = replace(cfg.finetune, **cand, seed=seed)
         ft, info = _finetune_and_score(data, idx, tok, body, scratch_config, fc)
-        res["tuning"].append({"start": name, "n": N, "candidate": k, "recipe": cand, **info})
+        res.tuning.append({"start": name, "n": N, "candidate": k, "recipe": cand, **info})
         log(
             f"N={N:>6} {name:>8} recipe {k} {cand}: carved-validation {info['best_val_acc']:.3f} "
             f"({info['steps']} steps, {info['ended']})"
@@ -189,19 +250,19 @@ def run_transfer(
     cfg: TransferConfig,  # sizes, seeds, the recipe grid and the base fine-tuning recipe
     scratch_config,  # the shape of the from-scratch model
     out_path=None,  # results.json: written after every run, and read back to resume
-    log=print,
-) -> dict:
+    log=print,  # where progress lines go
+) -> TransferRecord:
     """The honest protocol: per start and N, choose a recipe on a carved split, train to early stopping, evaluate once.
     `starts` maps a name to a pretrained body, or to None for a model from scratch with `scratch_config`."""
     res = open_record(data, tok, cfg, out_path)
-    n_classes = len(res["eval_counts"])
-    save = lambda: out_path and atomic_write(out_path, json.dumps(res, indent=1))
+    n_classes = len(res.eval_counts)
+    save = lambda: out_path and atomic_write(out_path, json.dumps(res.to_dict(), indent=1))
     eval_ids = tok.encode_batch(data.eval_texts)  # every start shares the tokenizer: the evaluation split, once
     for n in cfg.sizes:
         N = len(data.train_texts) if n is None or n >= len(data.train_texts) else n
         for seed in range(cfg.n_seeds(N)):
             idx = balanced_subset(data.train_labels, N, seed)
-            if not _done(res["tfidf"], n=N, seed=seed):
+            if not _done(res.tfidf, n=N, seed=seed):
                 tb = tfidf_baseline(
                     [data.train_texts[i] for i in idx],
                     [data.train_labels[i] for i in idx],
@@ -210,9 +271,9 @@ def run_transfer(
                     seed,
                     cfg=cfg.finetune,
                 )
-                res["tfidf"].append({"n": N, "seed": seed, **tb})
+                res.tfidf.append({"n": N, "seed": seed, **tb})
             for name, body in starts.items():
-                if _done(res["runs"], start=name, n=N, seed=seed):
+                if _done(res.runs, start=name, n=N, seed=seed):
                     continue
                 held = None  # (candidate, model, info) of the best candidate trained on this subset
                 if choose_recipe(res, name, N, cfg) is None:  # tune: every candidate on the seed-0 subset
@@ -227,7 +288,7 @@ def run_transfer(
                 pred = ft.predict_ids(eval_ids)  # the evaluation split: scored once per final run
                 rep = class_report(data.eval_labels, pred, list(range(n_classes)))
                 acc = rep["accuracy"]
-                res["runs"].append(
+                res.runs.append(
                     {"start": name, "n": N, "seed": seed, "acc": acc, "macro_f1": rep["macro_f1"]}
                     | {"recipe": cfg.grid[k], "chosen_at": at, **info}
                 )
@@ -254,24 +315,28 @@ LABELS = {
 METRICS = {"acc": "accuracy", "macro_f1": "macro F1"}
 
 
-def _rows(res: dict) -> list[dict]:
-    return res["runs"] + [{**t, "start": "tfidf"} for t in res["tfidf"]]
+def _rows(res) -> list[dict]:
+    res = as_record(res)
+    return res.runs + [{**t, "start": "tfidf"} for t in res.tfidf]
 
 
-def majority_share(res: dict) -> float | None:
+def majority_share(res: TransferRecord | dict) -> float | None:
     "Accuracy of always answering the evaluation split's most common class (None for a record without class counts)."
-    counts = res.get("eval_counts")
+    counts = as_record(res).eval_counts
     return max(counts) / sum(counts) if counts else None
 
 
-def reported_metrics(res: dict) -> list[str]:
+def reported_metrics(res: TransferRecord | dict) -> list[str]:
     """Accuracy always; macro F1 as well where accuracy alone misleads (more than two classes, or an evaluation split
     whose most common class holds 60% or more) and every run recorded it."""
-    many = len(res.get("eval_counts") or ()) > 2 or (majority_share(res) or 0) >= 0.6
+    many = len(as_record(res).eval_counts or ()) > 2 or (majority_share(res) or 0) >= 0.6
     return ["acc", "macro_f1"] if many and all("macro_f1" in r for r in _rows(res)) else ["acc"]
 
 
-def summarize(res: dict, metric: str = "acc") -> dict:
+def summarize(
+    res: TransferRecord | dict,  # the experiment's record (or results.json's dictionary)
+    metric: str = "acc",  # 'acc' or 'macro_f1'
+) -> dict:
     """{start: {N: {'mean', 'std' (None for one seed), 'k' seeds, 'budget' runs that ended at a step or epoch budget}}},
     of `metric` ('acc' or 'macro_f1'; runs that did not record it are left out)."""
     by = {}
@@ -292,7 +357,11 @@ def summarize(res: dict, metric: str = "acc") -> dict:
     }
 
 
-def paired_differences(res: dict, ref: str = "scratch", metric: str = "acc") -> dict:
+def paired_differences(
+    res: TransferRecord | dict,  # the experiment's record (or results.json's dictionary)
+    ref: str = "scratch",  # the start every other is compared with
+    metric: str = "acc",  # 'acc' or 'macro_f1'
+) -> dict:
     "{start: {N: (mean, low, high, k)}}: `metric` minus `ref`'s on the same subsets (same seeds), with a 95% interval."
     acc = {(r["start"], r["n"], r["seed"]): r[metric] for r in _rows(res) if metric in r}
     out = {}
@@ -334,9 +403,12 @@ def _metric_table(res: dict, metric: str) -> list[str]:
     return out
 
 
-def format_table(res: dict) -> str:
+def format_table(
+    res: TransferRecord | dict,  # the experiment's record (or results.json's dictionary)
+) -> str:
     """Markdown: mean ± std (x100) by start and N, then the paired difference against scratch with its 95% interval;
     for accuracy, and for macro F1 too where accuracy alone misleads (`reported_metrics`)."""
+    res = as_record(res)
     metrics = reported_metrics(res)
     out = []
     for m in metrics:
@@ -348,7 +420,11 @@ def format_table(res: dict) -> str:
     return "\n".join(out).rstrip()
 
 # %% ../nbs/10_transfer.ipynb #8c5e532b
-def plot_transfer(res: dict, path=None, title: str = "data efficiency"):
+def plot_transfer(
+    res: dict,  # the experiment's record (results.json)
+    path=None,  # save the figure here as a PNG
+    title: str = "data efficiency",  # the figure's title
+):
     """Each reported metric against N (log x), mean ± std over seeds (no bar for one seed), one panel per metric, with
     the most common class as a floor; saves a PNG when `path` is given."""
     import matplotlib.pyplot as plt
@@ -397,11 +473,11 @@ def plot_transfer(res: dict, path=None, title: str = "data efficiency"):
 class TransferResult:
     "What the experiment measured (`record`, as results.json holds it), the pretrained bodies, and the files written."
 
-    record: dict  # runs, tuning runs, TF-IDF, the protocol, pretraining: see `summarize` and `format_table`
+    record: TransferRecord  # runs, tuning runs, TF-IDF, the protocol, pretraining: see `summarize`, `format_table`
     bodies: dict  # the pretrained models, by objective
     tok: object  # the tokenizer every start shares
-    results_path: Path
-    plot_path: Path
+    results_path: Path  # results.json, the record on disk
+    plot_path: Path  # transfer.png
 
     def table(self) -> str:
         return format_table(self.record)
@@ -423,7 +499,13 @@ def pretrain_bodies(preset: TransferPreset, out: Path, tok, texts, log=print) ->
     return bodies, record
 
 
-def run_experiment(preset: TransferPreset, texts, labeled: LabeledSplits, out_dir, log=print) -> TransferResult:
+def run_experiment(
+    preset: TransferPreset,  # how both objectives pretrain, and the protocol
+    texts,  # (training, validation) documents to pretrain on, already loaded and normalised
+    labeled: LabeledSplits,  # the labeled task
+    out_dir,  # checkpoints, results.json and transfer.png; a re-run resumes from them
+    log=print,  # where progress lines go
+) -> TransferResult:
     """Pretrain both objectives on `texts` (training, validation), then the protocol on `labeled`; a re-run in
     `out_dir` resumes from what is there."""
     out = Path(out_dir)
@@ -441,7 +523,7 @@ def check_sizes(cfg: TransferConfig, labeled: LabeledSplits):
     if small:
         raise ConfigError(f"sizes: N={small[0]} is too few for {k} classes; each N must be at least {2 * k}")
 
-
+# %% ../nbs/10_transfer.ipynb #c68a5f1a
 def _run_experiment(preset: TransferPreset, texts, labeled: LabeledSplits, out: Path, log) -> TransferResult:
     tok_path = out / "tokenizer.json"  # one tokenizer for both bodies and for scratch, so every start reads alike
     if tok_path.exists():
@@ -457,15 +539,15 @@ def _run_experiment(preset: TransferPreset, texts, labeled: LabeledSplits, out: 
     res = run_transfer(
         labeled, {"scratch": None, **bodies}, tok, preset.protocol, scratch_cfg, out / "results.json", log
     )
-    res.update(pretraining=record, finetune_seconds=sum(r["seconds"] for r in res["runs"] + res["tuning"]))
-    atomic_write(out / "results.json", json.dumps(res, indent=1))
+    res.pretraining, res.finetune_seconds = record, sum(r["seconds"] for r in res.runs + res.tuning)
+    atomic_write(out / "results.json", json.dumps(res.to_dict(), indent=1))
     fig = plot_transfer(res, out / "transfer.png", title=f"{preset.labeled}: data efficiency")
     import matplotlib.pyplot as plt  # only now: pyplot picks a backend when imported
 
     plt.close(fig)  # saved to a file, not shown
     log(
-        "\n" + format_table(res) + f"\n\nfine-tuning: {res['finetune_seconds'] / 60:.1f} min for {len(res['runs'])} "
-        f"final runs and {len(res['tuning'])} tuning runs ({time.perf_counter() - t0:.0f}s this call); "
+        "\n" + format_table(res) + f"\n\nfine-tuning: {res.finetune_seconds / 60:.1f} min for {len(res.runs)} "
+        f"final runs and {len(res.tuning)} tuning runs ({time.perf_counter() - t0:.0f}s this call); "
         f"plot: {out / 'transfer.png'}; results: {out / 'results.json'}"
     )
     return TransferResult(res, bodies, tok, out / "results.json", out / "transfer.png")
