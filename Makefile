@@ -70,7 +70,7 @@ nbtest: $(VENV)/.dev .cache/.dirs
 	HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 $(BIN)/nbdev-test _build/executed --n-workers 2 --timing --save $(NBTEST_ARGS)
 
 pytest: $(VENV)/.dev .cache/.dirs
-	HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 $(BIN)/pytest -q -n 2 --dist loadfile tests $(PYTEST_ARGS)
+	HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 $(BIN)/pytest -q -n 2 --dist loadfile --durations=12 tests $(PYTEST_ARGS)
 
 test: check-sync nbtest pytest
 

@@ -154,8 +154,13 @@ class Config:
             )
         check_choices(self)
         if self.positions == "rope" and (self.n_embd // self.n_head) % 2:
+            e, h = self.n_embd, self.n_head
             raise ConfigError(
-                "rotary positions need an even head size (", Setting("n_embd"), " / ", Setting("n_head"), ")"
+                "rotary positions need an even head size: ",
+                Setting("n_embd"),
+                f" {e} / ",
+                Setting("n_head"),
+                f" {h} is {e // h}",
             )
 
     def to_dict(self):

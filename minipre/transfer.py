@@ -26,7 +26,8 @@ from .device import unwrap
 __all__ = ['ORDER', 'LABELS', 'METRICS', 'LabeledSplits', 'TransferRecord', 'as_record', 'rank', 'choose_recipe',
            'experiment_key', 'check_same_experiment', 'open_record', 'tune_start', 'run_transfer', 'majority_share',
            'reported_metrics', 'summarize', 'paired_differences', 'format_table', 'plot_transfer', 'TransferResult',
-           'pretrain_bodies', 'run_experiment', 'check_sizes', 'transfer_pipeline', 'adapt_to_task']
+           'PretrainingSummary', 'pretrain_bodies', 'run_experiment', 'check_sizes', 'transfer_pipeline',
+           'adapt_to_task']
 
 # %% ../nbs/10_transfer.ipynb #81cc02d2
 @dataclass
@@ -483,17 +484,32 @@ class TransferResult:
         return format_table(self.record)
 
 
+@dataclass
+class PretrainingSummary:
+    "What one objective's pretraining did, as the transfer record keeps it."
+
+    steps: int  # optimizer steps, in all (a resumed run counts the earlier ones)
+    tokens: int  # training tokens seen
+    minutes: float  # training wall time
+    val_loss: list  # the first and the last validation loss
+
+    @classmethod
+    def of(cls, st) -> "PretrainingSummary":
+        "From the engine's TrainState."
+        v = [r["val_loss"] for r in st.history if "val_loss" in r] or [float("nan")]
+        return cls(st.step, st.tokens, st.elapsed / 60, [v[0], v[-1]])
+
+
 def pretrain_bodies(preset: TransferPreset, out: Path, tok, texts, log=print) -> tuple[dict, dict]:
-    "Pretrain (or resume) a masked-LM encoder and a next-token decoder on `texts`; returns bodies and a record."
+    "Pretrain (or resume) a masked-LM encoder and a next-token decoder on `texts`; returns bodies and summaries."
     bodies, record = {}, {}
     streams = token_streams(tok, *texts)  # tokenized once, for both objectives
     for obj in ("mlm", "clm"):
         net, _, st = pretrain(preset.recipe(obj), out / obj, texts=texts, tok=tok, streams=streams)
-        v = [r["val_loss"] for r in st.history if "val_loss" in r] or [float("nan")]
-        record[obj] = {"steps": st.step, "tokens": st.tokens, "minutes": st.elapsed / 60, "val_loss": [v[0], v[-1]]}
+        record[obj] = p = PretrainingSummary.of(st)
         log(
-            f"pretrained {obj}: {st.step} steps, {st.tokens:,} tokens, validation loss {v[0]:.2f} -> {v[-1]:.2f} "
-            f"({st.elapsed / 60:.1f} min)"
+            f"pretrained {obj}: {p.steps} steps, {p.tokens:,} tokens, validation loss {p.val_loss[0]:.2f} -> "
+            f"{p.val_loss[1]:.2f} ({p.minutes:.1f} min)"
         )
         bodies[obj] = net
     return bodies, record
@@ -539,7 +555,8 @@ def _run_experiment(preset: TransferPreset, texts, labeled: LabeledSplits, out: 
     res = run_transfer(
         labeled, {"scratch": None, **bodies}, tok, preset.protocol, scratch_cfg, out / "results.json", log
     )
-    res.pretraining, res.finetune_seconds = record, sum(r["seconds"] for r in res.runs + res.tuning)
+    res.pretraining = {obj: asdict(p) for obj, p in record.items()}
+    res.finetune_seconds = sum(r["seconds"] for r in res.runs + res.tuning)
     atomic_write(out / "results.json", json.dumps(res.to_dict(), indent=1))
     fig = plot_transfer(res, out / "transfer.png", title=f"{preset.labeled}: data efficiency")
     import matplotlib.pyplot as plt  # only now: pyplot picks a backend when imported
