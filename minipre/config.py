@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field, fields, replace  # noqa: F401 
 from typing import Literal
 
 # %% auto #0
-__all__ = ['Setting', 'ConfigError', 'check_range', 'choices_of', 'check_choices', 'notes_in', 'setting_notes', 'Config', 'TrainConfig', 'Recipe', 'FinetuneConfig', 'GRID', 'PRESETS', 'TransferConfig', 'TransferPreset']
+__all__ = ['Setting', 'ConfigError', 'check_range', 'choices_of', 'check_choices', 'notes_in', 'setting_notes', 'Config', 'BUILT', 'TrainConfig', 'model_shape', 'Recipe', 'FinetuneConfig', 'GRID', 'PRESETS', 'TransferConfig', 'TransferPreset']
 
 # %% ../nbs/00_settings.ipynb #9b0ae6dc
 class Setting(str):
@@ -221,18 +221,32 @@ class TrainConfig:
             )
 
 # %% ../nbs/06_0_loop.ipynb #ee36f15d
+BUILT = ("vocab_size", "causal", "pad_id")  # what building a model sets from the tokenizer and the objective
+
+
+def model_shape(settings: dict, block_size: int) -> Config:
+    "The Config a recipe's `model` dict describes; a key that is not a setting, or one the build sets, is refused."
+    unknown = sorted(set(settings) - {f.name for f in fields(Config)})
+    if unknown:
+        raise ConfigError(f"model has no setting {unknown[0]!r}; the settings are Config's fields")
+    built = sorted(set(settings) & set(BUILT))
+    if built:
+        raise ConfigError(f"model sets {built[0]}, which comes from the tokenizer or the objective; leave it out")
+    if settings.get("max_len", block_size) != block_size:
+        raise ConfigError(f"model sets max_len {settings['max_len']}, but a pretraining model reads block_size tokens")
+    return Config(**{k: v for k, v in settings.items() if k != "max_len"})
+
+
 @dataclass(frozen=True)
 class Recipe:
     "A pretraining run, typed: the objective, the text, the tokenizer, the model, and how it trains."
 
-    objective: Literal["clm", "mlm"] = (
-        "clm"  # 'clm': predict the next token (a GPT); 'mlm': fill in masked tokens (a BERT)
-    )
+    objective: Literal["clm", "mlm"] = "clm"  # 'clm': predict the next token (GPT); 'mlm': masked tokens (BERT)
     source: str = "synthetic"  # a registered corpus name (see `load_corpus`) or a path to text files
     tokenizer: Literal["char", "bpe"] | None = None  # char for next-token on tinyshakespeare, else bpe
     vocab_size: int = 8192  # the BPE vocabulary (a char tokenizer takes the characters it sees)
-    model: dict = field(default_factory=dict)  # model settings by `Config` field name; the rest are Config's
-    # defaults (vocab_size, max_len and causal come from the tokenizer, block_size and objective)
+    model: Config = field(default_factory=Config)  # the model's shape: a Config, or a dict of its fields (the rest
+    # are Config's defaults); its vocab_size, max_len, causal and pad_id are set from the tokenizer, block and objective
     block_size: int = 128  # tokens per training sequence
     batch_size: int = 32  # sequences per step
     mask_rate: float = 0.15  # masked LM: the share of tokens the model must predict
@@ -244,10 +258,14 @@ class Recipe:
         check_choices(self)
         if self.objective == "mlm" and self.tokenizer == "char":
             raise ConfigError(Setting("objective"), " mlm needs special tokens: use ", Setting("tokenizer"), " bpe")
-        unknown = sorted(set(self.model) - {f.name for f in fields(Config)} - {"vocab_size", "max_len", "causal"})
-        if unknown:
-            raise ConfigError(f"model has no setting {unknown[0]!r}; the settings are Config's fields")
-        Config(**{k: v for k, v in self.model.items() if k not in ("vocab_size", "max_len", "causal")})  # checked now
+        if isinstance(
+            self.model, dict
+        ):  # a dict of Config's fields: checked and typed now, not when the model is built
+            object.__setattr__(self, "model", model_shape(self.model, self.block_size))
+        elif not isinstance(self.model, Config):
+            raise ConfigError(
+                Setting("model"), f" must be a Config or a dict of its fields, got {type(self.model).__name__}"
+            )
         # a block must hold something to predict: two tokens for next-token; <cls> and two tokens for masked LM
         check_range("block_size", self.block_size, 2 if self.objective == "clm" else 3, 2**16, kind=int)
         check_range("batch_size", self.batch_size, 1, 2**16, kind=int)

@@ -5,7 +5,7 @@
 # %% ../nbs/07_pretrain_gpt.ipynb #c003
 from __future__ import annotations
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 import torch
 import torch.nn.functional as F
@@ -193,8 +193,8 @@ class Pretraining:
 
 def model_config(recipe: Recipe, tok) -> Config:
     "The model a recipe describes, sized to its tokenizer and block: the recipe's `model` settings win."
-    base = {"vocab_size": tok.vocab_size, "max_len": recipe.block_size, "causal": recipe.objective == "clm"}
-    return Config(**{**base, "pad_id": tok.pad_id or 0, **recipe.model})
+    sized = dict(vocab_size=tok.vocab_size, max_len=recipe.block_size, causal=recipe.objective == "clm")
+    return replace(recipe.model, **sized, pad_id=tok.pad_id or 0)
 
 
 def build_pretraining(
