@@ -174,6 +174,7 @@ def add_settings(
     for f in fields(cls):
         if names is not None and f.name not in names:
             continue
+        flag = flags.get(f.name, "--" + f.name.replace("_", "-"))
         default = defaults.get(f.name, f.default)  # a field with a default_factory is never a flag here
         help = prefix + notes.get(f.name, "").replace("%", "%%")
         if isinstance(default, Unset):
@@ -193,13 +194,12 @@ def add_settings(
             p.add_argument(f.name, **kw)
         else:
             need = f.name in required or default is MISSING
-            flag = flags.get(f.name, "--" + f.name.replace("_", "-"))
             if kind is not bool and "choices" not in kw:
                 kw["metavar"] = flag.lstrip("-").upper().replace("-", "_")
             p.add_argument(
                 flag, *ALIASES.get(flag, ()), dest=f.name, default=None if need else default, required=need, **kw
             )
-        table[f.name] = flags.get(f.name, "--" + f.name.replace("_", "-")) if f.name not in positional else f.name
+        table[f.name] = f.name if f.name in positional else flag
     return table
 
 

@@ -74,7 +74,7 @@ def check_choices(obj):
 def notes_in(source: str) -> dict[str, dict[str, str]]:
     """For each class defined at the top of `source`, the comment after each of its fields, joined with the comment
     lines right below it that continue it."""
-    out, cls, last, row, depth, line_start = {}, None, None, -1, 0, True
+    out, cls, last, row, depth, line_start, pending = {}, None, None, -1, 0, True, False
     for t in tokenize.generate_tokens(io.StringIO(textwrap.dedent(source)).readline):
         if t.type in (tokenize.INDENT, tokenize.DEDENT):
             depth += 1 if t.type == tokenize.INDENT else -1

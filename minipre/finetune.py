@@ -278,7 +278,7 @@ class Finetuned:
 
     def predict(self, texts) -> list[int]:
         "The predicted class id of each text."
-        return self.logits(texts).argmax(-1).tolist()
+        return self.predict_ids(self.tok.encode_batch(as_texts(texts)))
 
     def predict_ids(self, ids: list[list[int]]) -> list[int]:
         "The predicted class of each text given as its token ids (`tok.encode_batch`): texts scored many times."
