@@ -9,18 +9,18 @@ from dataclasses import MISSING, dataclass, fields, replace
 from pathlib import Path
 from typing import Literal
 from .config import PRESETS, Config, ConfigError, FinetuneConfig, Recipe, TrainConfig, TransferConfig
-from .config import check_range, choices_of, setting_notes  # no torch: --help stays instant
+from .config import OBJECTIVES, Setting, check_range, choices_of, setting_notes  # no torch: --help is instant
 
 RECIPE = Recipe()  # the command line's defaults are the recipe's
 
 # %% auto #0
 __all__ = ['RECIPE', 'ALIASES', 'MODEL_FLAGS', 'THREADS', 'MODEL_SIZE', 'RUN', 'PRETRAIN', 'HELP', 'COMMANDS', 'pick_corpus',
-           'run_pipeline', 'collate_first', 'CLIError', 'Parser', 'sizes_list', 'out_folder', 'number', 'Unset',
-           'add_settings', 'Where', 'DemoFlags', 'PretrainFlags', 'TransferFlags', 'FinetuneFlags', 'PredictFlags',
-           'ExportFlags', 'command', 'build_parser', 'finetune_parser', 'check_flags', 'say_error', 'load_eval',
-           'run_logs', 'close_logs', 'run_finetune', 'read_texts', 'set_threads', 'run_predict', 'run_export',
-           'run_demo', 'corpus_and_folder', 'pretrain_recipe', 'run_pretrain', 'transfer_preset', 'run_preset',
-           'run_transfer_cmd', 'main']
+           'run_pipeline', 'collate_first', 'CLIError', 'Parser', 'sizes_list', 'out_folder', 'fractions_list',
+           'names_list', 'number', 'Unset', 'add_settings', 'Where', 'DemoFlags', 'PretrainFlags', 'TransferFlags',
+           'FinetuneFlags', 'PredictFlags', 'GradeFlags', 'ExportFlags', 'command', 'build_parser', 'finetune_parser',
+           'check_flags', 'say_error', 'load_eval', 'run_logs', 'close_logs', 'run_finetune', 'read_texts',
+           'set_threads', 'run_predict', 'run_grade', 'run_export', 'run_demo', 'corpus_and_folder', 'pretrain_recipe',
+           'run_pretrain', 'transfer_preset', 'run_preset', 'run_transfer_cmd', 'main']
 
 # %% ../nbs/14_cli.ipynb #c006
 def pick_corpus(data: str | None = None) -> str:
@@ -123,6 +123,28 @@ def out_folder(path, flag: str = "--out") -> Path:
         raise CLIError(f"{flag} {path} is an existing file, not a folder")
     return Path(path)
 
+
+def fractions_list(text: str) -> tuple:
+    "'1/16,1/4,0.5' -> (0.0625, 0.25, 0.5): points of a run, each in (0, 1)."
+    out = []
+    for part in text.split(","):
+        try:
+            num, _, den = part.strip().partition("/")
+            f = float(num) / float(den or 1)
+        except (ValueError, ZeroDivisionError):
+            raise argparse.ArgumentTypeError(f"expected fractions like 1/16,1/4,0.5; got {part.strip()!r}")
+        if not 0 < f < 1:
+            raise argparse.ArgumentTypeError(
+                f"each fraction must be between 0 and 1 (the end is always kept); got {part.strip()}"
+            )
+        out.append(f)
+    return tuple(out)
+
+
+def names_list(text: str) -> tuple:
+    "'mlm, clm' -> ('mlm', 'clm')."
+    return tuple(p.strip() for p in text.split(",") if p.strip())
+
 # %% ../nbs/14_cli.ipynb #4d7c01b0
 def number(kind=int):
     "An argparse type: the text as a `kind` (an int or a float), else a one-line error; the setting checks the range."
@@ -191,6 +213,8 @@ def add_settings(
         if kind is bool:
             kw["action"] = argparse.BooleanOptionalAction if default else "store_true"
         if f.name in positional:
+            if kind is list or typing.get_origin(kind) is list:  # several values: `minipre grade a.ipynb b.ipynb`
+                kw["nargs"] = "+"
             p.add_argument(f.name, **kw)
         else:
             need = f.name in required or default is MISSING
@@ -255,12 +279,21 @@ class TransferFlags(Where):
     text_col: str | None = None  # text column of --labeled (default: text)
     label_col: str | None = None  # label column of --labeled (default: label)
     minutes: float | None = None  # pretraining budget per objective, in minutes (default: the preset's)
+    objectives: tuple | None = None  # the objectives to pretrain and fine-tune, from mlm, clm, electra (default: the
+    # preset's, mlm,clm)
+    curve: tuple | None = None  # the compute curve: fractions of each objective's steps whose snapshots are fine-tuned
+    # too, e.g. 1/16,1/4 (default: the preset's, none)
     out: str | None = None  # output folder; a re-run resumes from what is there (default: runs/transfer-PRESET)
     quiet: bool = False  # no progress bars
 
     def __post_init__(self):
         if self.minutes is not None:
             check_range("minutes", self.minutes, 0, 10**6, lo_open=True)
+        bad = [o for o in self.objectives or () if o not in OBJECTIVES]
+        if bad:
+            raise ConfigError(
+                Setting("objectives"), f" {bad[0]!r} is not an objective; choose among {', '.join(OBJECTIVES)}"
+            )
 
 
 @dataclass(kw_only=True)
@@ -295,6 +328,23 @@ class PredictFlags:
 
 
 @dataclass(kw_only=True)
+class GradeFlags:
+    "minipre grade: the submissions, the rubric, and where the grade table goes."
+
+    notebooks: list  # the submitted notebooks (.ipynb), or folders of them
+    to: str = "grades.csv"  # the grade table, .csv or .json: one row per student and check
+    rubric: str | None = None  # a JSON file of points per check (default: each check a notebook calls, one point)
+    timeout: float = 600  # seconds for each notebook, all its cells together
+    check_seconds: float = 60  # the time limit of each check
+
+    def __post_init__(self):
+        check_range("timeout", self.timeout, 0, 10**6, lo_open=True)
+        check_range("check_seconds", self.check_seconds, 0, 10**5, lo_open=True)
+        if Path(self.to).suffix not in (".csv", ".json"):
+            raise ConfigError(Setting("to"), f" {self.to} must end in .csv or .json")
+
+
+@dataclass(kw_only=True)
 class ExportFlags:
     "minipre export: a checkpoint and the folder its transformers files go to."
 
@@ -304,8 +354,12 @@ class ExportFlags:
 # %% ../nbs/14_cli.ipynb #1fbb2a1a
 THREADS = ("threads",)  # TrainConfig's: CPU threads for torch
 MODEL_SIZE = ("n_layer", "n_embd", "n_head", "positions")  # the model settings `pretrain` offers
-RUN = "steps lr optimizer muon_lr warmup eval_every precision compile threads strategy seed".split()  # TrainConfig's
-PRETRAIN = "objective tokenizer vocab_size block_size batch_size mask_rate normalize".split()  # Recipe's
+RUN = (
+    "steps lr optimizer muon_lr warmup eval_every precision compile threads strategy seed snapshots".split()
+)  # TrainConfig's
+PRETRAIN = (
+    "objective tokenizer vocab_size block_size batch_size mask_rate gen_layers disc_weight normalize".split()
+)  # Recipe's
 
 HELP = {  # each command: (a line for `minipre --help`, a paragraph for `minipre COMMAND --help`)
     "demo": (
@@ -335,6 +389,12 @@ HELP = {  # each command: (a line for `minipre --help`, a paragraph for `minipre
         "Texts from a .txt file (one per line) or a table (--text-col); prints one 'label<TAB>text' line per text, "
         "or writes a CSV with --to.",
     ),
+    "grade": (
+        "grade students' exercise notebooks: run each in a fresh kernel, write a grade table",
+        "Each notebook runs in its own kernel and folder, with inputs seeded from its file name; every check it "
+        "calls (or every check of --rubric) gets a row with its points and message, also when it never ran. Needs "
+        "nbclient and ipykernel (pip install 'minipre[grade]').",
+    ),
     "export": (
         "write a Hugging Face transformers folder (weights, tokenizer, model card) for a checkpoint",
         "Next-token models become GPT-2 (learned positions) or GPT-NeoX (rotary); masked-LM encoders BERT (post-norm) "
@@ -363,17 +423,28 @@ def build_parser() -> argparse.ArgumentParser:
     command(sub, "demo", [(DemoFlags, {})])
     size = dict(names=MODEL_SIZE, flags=MODEL_FLAGS, defaults={k: Unset("the model's") for k in MODEL_SIZE})
     recipe = dict(names=PRETRAIN, required=("objective",))
-    command(sub, "pretrain", [(Recipe, recipe), (PretrainFlags, {}), (Config, size), (TrainConfig, dict(names=RUN))])
+    command(
+        sub,
+        "pretrain",
+        [
+            (Recipe, recipe),
+            (PretrainFlags, {}),
+            (Config, size),
+            (TrainConfig, dict(names=RUN, types={"snapshots": fractions_list})),
+        ],
+    )
     preset = {"sizes": Unset("the preset's"), "seeds": Unset("the preset's")}
     protocol = dict(names=("sizes", "seeds"), types={"sizes": sizes_list}, defaults=preset)
+    lists = {"objectives": names_list, "curve": fractions_list}
     command(sub, "transfer", [
-        (TransferFlags, dict(choices={"preset": ("auto", *PRESETS)})),
+        (TransferFlags, dict(choices={"preset": ("auto", *PRESETS)}, types=lists)),
         (TransferConfig, protocol),
         (TrainConfig, dict(names=THREADS)),
     ])  # fmt: skip
     finetune_parser(sub)
     command(sub, "predict", [(PredictFlags, dict(positional=("file",))), (TrainConfig, dict(names=THREADS))])
     command(sub, "export", [(ExportFlags, {})])
+    command(sub, "grade", [(GradeFlags, dict(positional=("notebooks",)))])
     return p
 
 # %% ../nbs/14_cli.ipynb #8bc82e46
@@ -599,6 +670,27 @@ def run_predict(args) -> int:
     return 0
 
 
+def run_grade(args) -> int:
+    from minipre.grade import grade_notebook, load_rubric, summary, write_grades
+
+    paths = []
+    for a in args.notebooks:
+        p = Path(a)
+        if not p.exists():
+            raise CLIError(f"{a}: no such notebook or folder")
+        paths += sorted(p.glob("*.ipynb")) if p.is_dir() else [p]
+    if not paths:
+        raise CLIError(f"no notebooks (.ipynb) in {', '.join(args.notebooks)}")
+    rubric = load_rubric(args.rubric) if args.rubric else None
+    rows = []
+    for i, p in enumerate(paths, 1):
+        print(f"[{i}/{len(paths)}] {p.name}", file=sys.stderr, flush=True)
+        rows += grade_notebook(p, rubric, args.timeout, args.check_seconds)
+    out = write_grades(rows, args.to)
+    print(summary(rows) + f"\n\ngrades: {out} ({len(rows)} rows)")
+    return 0
+
+
 def run_export(args) -> int:
     from minipre.checkpoint import load_model
 
@@ -662,6 +754,7 @@ def pretrain_recipe(args, corpus: str) -> Recipe:
         muon_lr=args.muon_lr,
         progress=not args.quiet,
         max_seconds=None if args.max_minutes is None else 60 * args.max_minutes,
+        snapshots=args.snapshots or (),
     )
     return Recipe(
         args.objective,
@@ -672,6 +765,8 @@ def pretrain_recipe(args, corpus: str) -> Recipe:
         block_size=args.block_size,
         batch_size=args.batch_size,
         mask_rate=args.mask_rate,
+        gen_layers=args.gen_layers,
+        disc_weight=args.disc_weight,
         normalize=args.normalize,
         train=train,
     )
@@ -716,6 +811,7 @@ def transfer_preset(args, preset):
         for k, v in (("labeled", args.labeled), ("text_col", args.text_col), ("label_col", args.label_col))
         if v is not None
     }
+    task |= {k: getattr(args, k) for k in ("objectives", "curve") if getattr(args, k) is not None}
     return replace(preset, pretraining=pre, protocol=protocol, **task)
 
 
@@ -748,6 +844,7 @@ COMMANDS = {
     "finetune": run_finetune,
     "predict": run_predict,
     "export": run_export,
+    "grade": run_grade,
 }
 
 

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field, fields, replace  # noqa: F401 
 from typing import Literal
 
 # %% auto #0
-__all__ = ['Setting', 'ConfigError', 'check_range', 'choices_of', 'check_choices', 'notes_in', 'setting_notes', 'Config', 'BUILT', 'TrainConfig', 'model_shape', 'Recipe', 'FinetuneConfig', 'GRID', 'PRESETS', 'TransferConfig', 'TransferPreset']
+__all__ = ['Setting', 'ConfigError', 'check_range', 'choices_of', 'check_choices', 'notes_in', 'setting_notes', 'Config', 'BUILT', 'TrainConfig', 'model_shape', 'Recipe', 'FinetuneConfig', 'GRID', 'OBJECTIVES', 'PRESETS', 'TransferConfig', 'TransferPreset']
 
 # %% ../nbs/00_settings.ipynb #9b0ae6dc
 class Setting(str):
@@ -192,6 +192,8 @@ class TrainConfig:
     muon_lr: float = 0.02  # Muon's peak learning rate (follows the same schedule as lr)
     progress: bool = True  # a progress bar
     max_seconds: float | None = None  # stop (and save) once this much wall time has passed
+    snapshots: tuple = ()  # fractions of `steps` at which the weights (and a validation loss) are also kept, in
+    # OUT/snapshots: the points of a compute curve, e.g. (1/16, 1/8, 1/4, 1/2)
 
     def __post_init__(self):
         # upper bounds far above any sensible run: a typo (10**12 steps) is refused here, not deep inside
@@ -209,6 +211,9 @@ class TrainConfig:
                 check_range(k, getattr(self, k), 1, hi, kind=int)
         if self.max_seconds is not None:
             check_range("max_seconds", self.max_seconds, 0, 10**8, lo_open=True)
+        object.__setattr__(self, "snapshots", tuple(self.snapshots))  # a list from JSON or the command line
+        for f in self.snapshots:
+            check_range("snapshots", f, 0, 1, lo_open=True)
         check_choices(self)
         if self.optimizer == "muon" and self.strategy == "fsdp":
             raise ConfigError(
@@ -241,7 +246,8 @@ def model_shape(settings: dict, block_size: int) -> Config:
 class Recipe:
     "A pretraining run, typed: the objective, the text, the tokenizer, the model, and how it trains."
 
-    objective: Literal["clm", "mlm"] = "clm"  # 'clm': predict the next token (GPT); 'mlm': masked tokens (BERT)
+    objective: Literal["clm", "mlm", "electra"] = "clm"  # 'clm': predict the next token (GPT); 'mlm': masked tokens
+    # (BERT); 'electra': spot the tokens a small masked-LM generator replaced (ELECTRA's discriminator)
     source: str = "synthetic"  # a registered corpus name (see `load_corpus`) or a path to text files
     tokenizer: Literal["char", "bpe"] | None = None  # char for next-token on tinyshakespeare, else bpe
     vocab_size: int = 8192  # the BPE vocabulary (a char tokenizer takes the characters it sees)
@@ -249,15 +255,19 @@ class Recipe:
     # are Config's defaults); its vocab_size, max_len, causal and pad_id are set from the tokenizer, block and objective
     block_size: int = 128  # tokens per training sequence
     batch_size: int = 32  # sequences per step
-    mask_rate: float = 0.15  # masked LM: the share of tokens the model must predict
+    mask_rate: float = 0.15  # masked LM and ELECTRA: the share of tokens hidden (and predicted, or replaced)
+    gen_layers: int | None = None  # electra: the generator's blocks (default: a quarter of the model's, at least 1)
+    disc_weight: float = 50.0  # electra: the weight of the detection loss against the generator's masked-LM loss
     normalize: bool = False  # lower-case and Penn-Treebank-tokenize the text (how SST-2 is written)
     max_docs: int | None = None  # read at most this many training documents
     train: TrainConfig = field(default_factory=TrainConfig)  # how it trains
 
     def __post_init__(self):
         check_choices(self)
-        if self.objective == "mlm" and self.tokenizer == "char":
-            raise ConfigError(Setting("objective"), " mlm needs special tokens: use ", Setting("tokenizer"), " bpe")
+        if self.objective != "clm" and self.tokenizer == "char":
+            raise ConfigError(
+                Setting("objective"), f" {self.objective} needs special tokens: use ", Setting("tokenizer"), " bpe"
+            )
         if isinstance(
             self.model, dict
         ):  # a dict of Config's fields: checked and typed now, not when the model is built
@@ -271,6 +281,9 @@ class Recipe:
         check_range("batch_size", self.batch_size, 1, 2**16, kind=int)
         check_range("vocab_size", self.vocab_size, 1, 2**20, kind=int)
         check_range("mask_rate", self.mask_rate, 0, 1, lo_open=True, hi_open=True)
+        check_range("disc_weight", self.disc_weight, 0, 1e6, lo_open=True)
+        if self.gen_layers is not None:
+            check_range("gen_layers", self.gen_layers, 1, self.model.n_layer, kind=int)
         if self.max_docs is not None:
             check_range("max_docs", self.max_docs, 1, 10**9, kind=int)
 
@@ -396,27 +409,45 @@ class TransferConfig:
         return self.tune_until is None or n <= self.tune_until
 
 # %% ../nbs/10_transfer.ipynb #e1eacfaf
+OBJECTIVES = ("mlm", "clm", "electra")  # what a transfer experiment can pretrain: the choices of Recipe.objective
+
+
 @dataclass(frozen=True)
 class TransferPreset:
-    "The whole experiment, typed: how both objectives are pretrained, the labeled task, and the protocol."
+    "The whole experiment, typed: how each objective is pretrained, the labeled task, and the protocol."
 
-    pretraining: Recipe  # shared by both objectives (its `objective` is set per body)
-    steps: dict  # pretraining steps per objective: {"mlm": ..., "clm": ...}
+    pretraining: Recipe  # shared by every objective (its `objective` is set per body)
+    steps: dict  # pretraining steps per objective: {"mlm": ..., "clm": ..., "electra": ...}
     labeled: str  # a registered labeled set, or a table (.csv, .tsv, .jsonl, .parquet)
     protocol: TransferConfig = field(default_factory=TransferConfig)  # sizes, seeds, the recipe grid
     text_col: str | None = None  # the labeled table's text column (default: text)
     label_col: str | None = None  # and its label column (default: label)
+    objectives: tuple = ("mlm", "clm")  # the objectives pretrained and fine-tuned (each needs its steps)
+    curve: tuple = ()  # fractions of each objective's steps whose snapshot is fine-tuned as well (start
+    # 'clm@0.25' ...): the compute curve, how transfer grows with pretraining; () fine-tunes the finished bodies only
 
     def __post_init__(self):
-        if set(self.steps) != {"mlm", "clm"}:
-            raise ConfigError(f"steps must give both objectives, mlm and clm; got {sorted(self.steps)}")
+        object.__setattr__(self, "objectives", tuple(self.objectives))
+        object.__setattr__(self, "curve", tuple(sorted(set(self.curve))))
+        unknown = sorted(set(self.steps) - set(OBJECTIVES)) or [o for o in self.objectives if o not in OBJECTIVES]
+        if unknown:
+            raise ConfigError(f"unknown objective {unknown[0]!r}; choose among {', '.join(OBJECTIVES)}")
+        if not self.objectives:
+            raise ConfigError(Setting("objectives"), " must name at least one objective")
+        missing = [o for o in self.objectives if o not in self.steps]
+        if missing:
+            raise ConfigError(f"steps must give every objective pretrained; {missing[0]} has none")
         for k, v in self.steps.items():
             check_range(f"steps[{k!r}]", v, 1, kind=int)
+        for f in self.curve:
+            check_range("curve", f, 0, 1, lo_open=True, hi_open=True)
 
     def recipe(self, objective: str) -> Recipe:
-        "The pretraining recipe of one objective: validation five times a run."
+        "The pretraining recipe of one objective: validation five times a run, snapshots at the curve's points."
         steps = self.steps[objective]
-        return self.pretraining.but(objective=objective, steps=steps, eval_every=max(1, steps // 5))
+        return self.pretraining.but(
+            objective=objective, steps=steps, eval_every=max(1, steps // 5), snapshots=self.curve
+        )
 
 # %% ../nbs/10_transfer.ipynb #80549aab
 PRESETS = {
@@ -430,7 +461,7 @@ PRESETS = {
             mask_rate=0.3,
             train=TrainConfig(lr=3e-3, warmup=30, eval_batches=10, max_seconds=60),
         ),
-        steps={"mlm": 600, "clm": 500},
+        steps={"mlm": 600, "clm": 500, "electra": 500},
         labeled="synthetic",
         protocol=TransferConfig(
             sizes=(30, 100, 300),
@@ -453,7 +484,7 @@ PRESETS = {
             mask_rate=0.3,
             train=TrainConfig(lr=1.5e-3, warmup=200, eval_batches=10, max_seconds=20 * 60, optimizer="muon"),
         ),
-        steps={"mlm": 1800, "clm": 1300},
+        steps={"mlm": 1800, "clm": 1300, "electra": 1500},  # electra: sized in benchmarks/compute_curve
         labeled="sst2",
         # two candidates (the pretrained-style and the scratch-style rates) and tuning up to N = 1000 keep the whole
         # protocol under two hours on a 2-core CPU (113 min measured); every start gets the same two
@@ -481,7 +512,11 @@ PRESETS = {
             mask_rate=0.3,
             train=TrainConfig(lr=3e-3, warmup=50, eval_batches=10, max_seconds=150, optimizer="muon"),
         ),
-        steps={"mlm": 800, "clm": 420},  # what fits in the cap on a 2-core CPU, so the schedule runs to its end
+        steps={
+            "mlm": 800,
+            "clm": 420,
+            "electra": 650,
+        },  # what fits in the cap on a 2-core CPU, so the schedule runs to its end
         labeled="sst2",
         protocol=TransferConfig(
             sizes=(100, 1000),

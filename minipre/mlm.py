@@ -4,6 +4,7 @@
 
 # %% ../nbs/08_pretrain_bert.ipynb #c003
 from __future__ import annotations
+import math
 import re
 import torch
 from .objectives import IGNORE_INDEX
@@ -12,7 +13,7 @@ from .tokenize import CharTokenizer
 from .device import inference
 
 # %% auto #0
-__all__ = ['mlm_metrics', 'fill_mask', 'fill_mask_widget']
+__all__ = ['mlm_metrics', 'fill_mask', 'fill_mask_widget', 'detection_metrics']
 
 # %% ../nbs/08_pretrain_bert.ipynb #c006
 def mlm_metrics(model, task: MLMTask, n_batches: int = 10, seed: int = 0) -> dict:
@@ -71,3 +72,19 @@ def fill_mask_widget(model, tok, text: str = "the film was <mask> .", k: int = 8
     w = W.VBox([box, out])
     display(w)
     return w
+
+# %% ../nbs/08_pretrain_bert.ipynb #1debcd20
+def detection_metrics(model, task: MLMTask, n_batches: int = 10, seed: int = 0) -> dict:
+    """ELECTRA's discriminator on fixed validation batches: detection loss and accuracy, the share of tokens replaced,
+    and `floor`, the loss of guessing that share for every token (what a discriminator that learned nothing gets)."""
+    g = torch.Generator().manual_seed(seed)
+    keys, tot = ("gen_loss", "disc_loss", "disc_acc", "replaced"), {}
+    torch.manual_seed(seed)  # the generator samples: the same replacements each call
+    with inference(model) as dev:
+        for _ in range(n_batches):
+            b = task.batch("validation", g)
+            model(b["input_ids"].to(dev), b["labels"].to(dev))
+            for k in keys:
+                tot[k] = tot.get(k, 0.0) + model.stats[k] / n_batches
+    p = min(max(tot["replaced"], 1e-6), 1 - 1e-6)
+    return tot | {"floor": -(p * math.log(p) + (1 - p) * math.log(1 - p))}

@@ -5,17 +5,18 @@
 # %% ../nbs/04_model.ipynb #c003
 from __future__ import annotations
 import math
+from dataclasses import replace
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .config import Config as Config  # defined in minipre.config; minipre.model.Config still works
 from .attention import attention, split_heads, merge_heads
-from .objectives import IGNORE_INDEX
+from .objectives import IGNORE_INDEX, replace_masked
 
 # %% auto #0
 __all__ = ['MODEL_TYPES', 'GPT2_TOP', 'GPT2_BLOCK', 'BERT_EMBED', 'BERT_LAYER', 'BERT_QKV', 'rope_tables', 'apply_rope',
-           'SelfAttention', 'MLP', 'Block', 'Transformer', 'LM', 'GPT', 'BERT', 'pool', 'Classifier', 'build_model',
-           'filter_logits', 'generate', 'gpt_from_hf', 'bert_from_hf']
+           'SelfAttention', 'MLP', 'Block', 'Transformer', 'LM', 'GPT', 'BERT', 'pool', 'Classifier', 'ELECTRA',
+           'build_model', 'filter_logits', 'generate', 'gpt_from_hf', 'bert_from_hf']
 
 # %% ../nbs/04_model.ipynb #c009
 def rope_tables(T: int, head_dim: int, base: float = 10000.0, offset: int = 0, device=None):
@@ -291,8 +292,69 @@ class Classifier(nn.Module):
         loss = None if labels is None else F.cross_entropy(logits.float(), labels, weight=class_weights)
         return logits, loss
 
+# %% ../nbs/04_model.ipynb #0e9a7ca6
+class ELECTRA(nn.Module):
+    """Replaced-token detection: a small masked-LM generator fills the masked positions with samples, and the
+    discriminator (`body`, what fine-tuning keeps) says for every token whether it was replaced."""
+
+    model_type = "ELECTRA"
+
+    def __init__(
+        self,
+        c: Config,  # the discriminator's shape (an encoder: causal=False)
+        gen_layers: int | None = None,  # the generator's blocks (default: a quarter of the discriminator's, at least 1)
+        disc_weight: float = 50.0,  # the detection loss's weight against the generator's masked-LM loss
+    ):
+        super().__init__()
+        if c.causal:
+            raise ValueError("ELECTRA needs an encoder config (causal=False)")
+        gen_layers = max(1, c.n_layer // 4) if gen_layers is None else gen_layers
+        if not 1 <= gen_layers <= c.n_layer:
+            raise ValueError(f"gen_layers must be in [1, {c.n_layer}] (the discriminator's layers), got {gen_layers}")
+        self.config, self.gen_layers, self.disc_weight = c, gen_layers, disc_weight
+        self.body = Transformer(c)
+        self.disc_head = nn.Sequential(nn.Linear(c.n_embd, c.n_embd), nn.GELU(), nn.Linear(c.n_embd, 1))
+        self.generator = BERT(replace(c, n_layer=gen_layers))
+        g = self.generator.body  # shared embeddings: the generator reads and writes the discriminator's tables
+        g.tok_emb, g.pos_emb, g.type_emb = self.body.tok_emb, self.body.pos_emb, self.body.type_emb
+        if c.tie_embeddings:
+            self.generator.lm_head.weight = self.body.tok_emb.weight
+        self.stats = {}  # the last batch's parts of the loss, for logs and the chapter
+
+    def spec(self) -> dict:
+        return {"model_type": self.model_type, "config": self.config.to_dict(), "gen_layers": self.gen_layers,
+                "disc_weight": self.disc_weight}  # fmt: skip
+
+    @classmethod
+    def from_spec(cls, spec: dict):
+        return cls(Config(**spec["config"]), spec.get("gen_layers"), spec.get("disc_weight", 50.0))
+
+    def detect(self, idx, attention_mask=None):
+        "The discriminator's logit, per token, that the token was replaced: (B, T)."
+        return self.disc_head(self.body(idx, attention_mask)).squeeze(-1)
+
+    def forward(self, idx, labels=None, attention_mask=None):
+        "With masked `labels` (as masked LM's batches have): (detection logits, total loss); without: (logits, None)."
+        if labels is None:
+            return self.detect(idx, attention_mask), None
+        chosen = labels != IGNORE_INDEX
+        gen_logits = self.generator.logits(self.generator.body(idx, attention_mask)[chosen])
+        gen_loss = F.cross_entropy(gen_logits.float(), labels[chosen]) if chosen.any() else gen_logits.sum() * 0
+        with torch.no_grad():  # sampling is not differentiable, and ELECTRA does not try
+            probs = gen_logits.float().softmax(-1)
+            sampled = torch.multinomial(probs, 1).squeeze(-1) if chosen.any() else labels[chosen]
+        corrupted, replaced = replace_masked(idx, labels, sampled)
+        logits = self.detect(corrupted, attention_mask)
+        real = torch.ones_like(replaced, dtype=torch.bool) if attention_mask is None else attention_mask.bool()
+        disc_loss = F.binary_cross_entropy_with_logits(logits[real].float(), replaced[real])
+        with torch.no_grad():
+            right = ((logits[real] > 0).float() == replaced[real]).float().mean()
+            self.stats = {"gen_loss": gen_loss.item(), "disc_loss": disc_loss.item(), "disc_acc": right.item(),
+                          "replaced": replaced[real].mean().item()}  # fmt: skip
+        return logits, gen_loss + self.disc_weight * disc_loss
+
 # %% ../nbs/04_model.ipynb #37be234f
-MODEL_TYPES = {"GPT": GPT, "BERT": BERT, "Classifier": Classifier}
+MODEL_TYPES = {"GPT": GPT, "BERT": BERT, "ELECTRA": ELECTRA, "Classifier": Classifier}
 
 
 def build_model(spec: dict) -> nn.Module:

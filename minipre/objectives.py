@@ -10,7 +10,8 @@ IGNORE_INDEX = -100  # targets with this value carry no loss (PyTorch's cross_en
 
 # %% auto #0
 __all__ = ['IGNORE_INDEX', 'pack_stream', 'shift_for_next_token', 'pack_blocks', 'random_blocks', 'choose_positions',
-           'mask_tokens', 'collate', 'mlm_batch', 'clm_batch', 'show_clm', 'corruption_kinds', 'show_mlm']
+           'mask_tokens', 'collate', 'mlm_batch', 'clm_batch', 'replace_masked', 'show_clm', 'corruption_kinds',
+           'show_mlm']
 
 # %% ../nbs/02_objectives.ipynb #c006
 def pack_stream(docs: list[list[int]], eos_id: int | None = None) -> torch.Tensor:
@@ -146,6 +147,19 @@ def clm_batch(seqs, tok, max_len: int | None = None) -> dict[str, torch.Tensor]:
     m = b["attention_mask"]
     y = torch.where(m[:, 1:].bool(), y, torch.full_like(y, IGNORE_INDEX))
     return {"input_ids": x, "attention_mask": m[:, :-1], "labels": y}
+
+# %% ../nbs/02_objectives.ipynb #17230c81
+def replace_masked(
+    inputs: torch.Tensor,  # the generator's input (B, T): the block with its chosen positions corrupted
+    labels: torch.Tensor,  # the original token where a position was chosen, IGNORE_INDEX elsewhere
+    sampled: torch.Tensor,  # the generator's token for each chosen position, in the order of `labels != IGNORE_INDEX`
+) -> tuple[torch.Tensor, torch.Tensor]:
+    "The discriminator's input (the original block with the samples at the chosen positions) and its 0/1 targets."
+    chosen = labels != IGNORE_INDEX
+    original = torch.where(chosen, labels, inputs)
+    corrupted = original.clone()
+    corrupted[chosen] = sampled.to(corrupted.dtype)
+    return corrupted, (corrupted != original).float()
 
 # %% ../nbs/02_objectives.ipynb #c017
 def show_clm(tok, ids, n: int = 12) -> str:

@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from .data import DataError, load_corpus, ptb_normalize
 from .tokenize import CharTokenizer, HFTokenizer, load_tokenizer
-from .model import Config, GPT, BERT, generate
+from .model import Config, GPT, BERT, ELECTRA, generate
 from .objectives import pack_stream
 from .tasks import LMTask, MLMTask
 from .device import dist_info, inference, unwrap
@@ -23,7 +23,7 @@ from .train import train
 # %% auto #0
 __all__ = ['NANOGPT_MODEL', 'NANOGPT_CPU', 'FAST_CPU', 'char_streams', 'stream_loss', 'StopAtLoss', 'build_tokenizer',
            'check_resumable', 'corpus_texts', 'recipe_tokenizer', 'token_streams', 'pretraining_task', 'Pretraining',
-           'model_config', 'build_pretraining', 'pretrain', 'sample_text', 'sampling_widget']
+           'model_config', 'pretraining_model', 'build_pretraining', 'pretrain', 'sample_text', 'sampling_widget']
 
 # %% ../nbs/07_pretrain_gpt.ipynb #c006
 def char_streams(source: str = "tinyshakespeare", data=None, tok=None):
@@ -157,7 +157,7 @@ def token_streams(tok, train_texts, val_texts) -> tuple:
 
 
 def pretraining_task(
-    objective: str,  # 'clm' or 'mlm'
+    objective: str,  # 'clm', 'mlm' or 'electra'
     tok,  # the tokenizer (masked LM needs its special tokens)
     train_texts,  # the training documents
     val_texts,  # the validation documents
@@ -167,7 +167,7 @@ def pretraining_task(
     where: str = "the corpus",  # what an error calls the text
     streams: tuple | None = None,  # (training, validation) token streams already packed: the texts are not read
 ):
-    "An LMTask ('clm') or MLMTask ('mlm') over the packed token streams of the texts."
+    "An LMTask ('clm') or MLMTask ('mlm'; 'electra': every chosen token becomes <mask>) over the packed streams."
     train_ids, val_ids = streams if streams is not None else token_streams(tok, train_texts, val_texts)
     for split, ids in (("training", train_ids), ("validation", val_ids)):
         if len(ids) <= block_size:
@@ -177,6 +177,8 @@ def pretraining_task(
             )
     if objective == "clm":
         return LMTask(train_ids, val_ids, block_size, batch_size)
+    if objective == "electra":  # the generator sees <mask> at every chosen position, as in ELECTRA
+        return MLMTask(train_ids, val_ids, block_size, batch_size, tok, mask_rate, mask_frac=1.0, random_frac=0.0)
     return MLMTask(train_ids, val_ids, block_size, batch_size, tok, mask_rate)
 
 # %% ../nbs/07_pretrain_gpt.ipynb #953dcf9a
@@ -185,7 +187,7 @@ class Pretraining:
     "A pretraining run, built and ready to train: the model, its tokenizer, the task that draws its batches."
 
     recipe: Recipe  # what was built
-    model: torch.nn.Module  # a GPT ('clm') or a BERT ('mlm'), freshly initialised from the recipe's seed
+    model: torch.nn.Module  # a GPT ('clm'), BERT ('mlm') or ELECTRA ('electra'), initialised from the recipe's seed
     tok: object  # the tokenizer (trained here, read back from out_dir, or the one passed in)
     task: object  # an LMTask or MLMTask over the packed token streams
     meta: dict  # what a checkpoint records about the run (objective, source, block and batch size)
@@ -195,6 +197,13 @@ def model_config(recipe: Recipe, tok) -> Config:
     "The model a recipe describes, sized to its tokenizer and block: the recipe's `model` settings win."
     sized = dict(vocab_size=tok.vocab_size, max_len=recipe.block_size, causal=recipe.objective == "clm")
     return replace(recipe.model, **sized, pad_id=tok.pad_id or 0)
+
+
+def pretraining_model(recipe: Recipe, c: Config) -> torch.nn.Module:
+    "The network the recipe's objective trains, of shape `c`."
+    if recipe.objective == "electra":
+        return ELECTRA(c, recipe.gen_layers, recipe.disc_weight)
+    return GPT(c) if c.causal else BERT(c)
 
 
 def build_pretraining(
@@ -214,7 +223,7 @@ def build_pretraining(
                             recipe.mask_rate, where=str(recipe.source), streams=streams)  # fmt: skip
     torch.manual_seed(recipe.train.seed)  # the same initial weights in every process
     c = model_config(recipe, tok)
-    net = GPT(c) if c.causal else BERT(c)
+    net = pretraining_model(recipe, c)
     meta = {"objective": recipe.objective, "source": str(recipe.source), "block_size": recipe.block_size}
     return Pretraining(recipe, net, tok, task, {**meta, "batch_size": recipe.batch_size})
 

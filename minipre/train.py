@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 from .files import atomic_write
-from .config import TrainConfig
+from .config import ConfigError, Setting, TrainConfig
 from .optim import lr_at, make_optimizer
 from .device import dist_info, pick_device, autocast_dtype, inference, unwrap
 from .tasks import Task
@@ -174,8 +174,10 @@ def resume(out_dir, model, tokenizer, gen: torch.Generator, cfg: TrainConfig | N
 class Saver:
     "Checkpoints for `train`: weights, optimizer, data order and history; the first process writes, all gather."
 
-    def __init__(self, out_dir, opt, gen, cfg: TrainConfig, meta: dict | None, tokenizer, rank: int, world: int):
-        self.out_dir, self.opt, self.gen, self.cfg = out_dir, opt, gen, cfg
+    def __init__(
+        self, out_dir, opt, gen, cfg: TrainConfig, meta: dict | None, tokenizer, rank: int, world: int, keep: int = 2
+    ):
+        self.out_dir, self.opt, self.gen, self.cfg, self.keep = out_dir, opt, gen, cfg, keep
         self.meta, self.tokenizer, self.rank, self.world = meta or {}, tokenizer, rank, world
 
     def __call__(self, model, st: TrainState):
@@ -195,7 +197,8 @@ class Saver:
         }
         opt = self.opt if self.world == 1 else None  # sharded optimizer state is not saved
         try:
-            saved = save_checkpoint(self.out_dir, full, opt, info, self.tokenizer, {"data_rng": self.gen.get_state()})
+            extra = {"data_rng": self.gen.get_state()}
+            saved = save_checkpoint(self.out_dir, full, opt, info, self.tokenizer, extra, keep=self.keep)
         except Exception as e:  # a full disk or a file-size limit: the older checkpoint stays
             why = getattr(e, "strerror", None) or f"{type(e).__name__}: {e}"
             raise CheckpointError(
@@ -271,6 +274,14 @@ def _train(model, task: Task, cfg: TrainConfig, out_dir, tokenizer, callbacks, m
     scaler = torch.amp.GradScaler(enabled=dtype == torch.float16 and device.type == "cuda")  # fp16 needs loss scaling
     save = Saver(out_dir, opt, gen, cfg, meta, tokenizer, rank, world) if out_dir else None
     save_every = cfg.save_every or cfg.eval_every
+    snap_at = {max(1, round(f * cfg.steps)) for f in cfg.snapshots}  # steps whose weights are kept for good
+    if snap_at and not out_dir:
+        raise ConfigError(Setting("snapshots"), " need an output folder to keep the weights in")
+    snap = (
+        Saver(Path(out_dir) / "snapshots", None, gen, cfg, meta, tokenizer, rank, world, keep=10**6)
+        if snap_at
+        else None
+    )
     log = MetricsLog(out_dir, st.step) if out_dir and rank == 0 else None
     t_start = time.perf_counter() - st.elapsed
     fmodel.train()
@@ -293,7 +304,8 @@ def _train(model, task: Task, cfg: TrainConfig, out_dir, tokenizer, callbacks, m
             if device.type == "cuda" and (u := mfu(rec["tokens_per_s"], model, device)) is not None:
                 rec["mfu"] = u
             out_of_time = bool(cfg.max_seconds) and st.elapsed > cfg.max_seconds
-            if st.step % cfg.eval_every == 0 or st.step == cfg.steps or out_of_time:  # a cut run reports where it got
+            snapshot = st.step in snap_at
+            if st.step % cfg.eval_every == 0 or st.step == cfg.steps or out_of_time or snapshot:  # a cut run too
                 rec["val_loss"] = evaluate(fmodel, task, cfg.eval_batches, cfg.seed, cfg.precision, rank, world)
                 diverged_if(rec["val_loss"], "validation loss", st.step, st)
             if out_of_time:
@@ -306,6 +318,8 @@ def _train(model, task: Task, cfg: TrainConfig, out_dir, tokenizer, callbacks, m
             just_saved = save is not None and (st.step % save_every == 0 or st.step == cfg.steps)
             if just_saved:
                 save(dmodel, st)  # before the callbacks: one that crashes loses nothing
+            if snapshot:
+                snap(dmodel, st)
             stop = sum(bool(cb(st, rec)) for cb in callbacks) > 0 or out_of_time  # a callback returning True ends it
             if stop:
                 if save is not None and not just_saved:

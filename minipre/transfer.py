@@ -18,6 +18,7 @@ from .stats import mean_ci
 from .pretrain import build_tokenizer, corpus_texts, pretrain, pretraining_task, token_streams
 from .tokenize import load_tokenizer
 from .config import ConfigError, TrainConfig, TransferPreset, check_range
+from .checkpoint import load_model
 from .config import PRESETS as PRESETS, TransferConfig as TransferConfig  # defined in minipre.config
 from .train import train
 from .device import unwrap
@@ -25,9 +26,9 @@ from .device import unwrap
 # %% auto #0
 __all__ = ['ORDER', 'LABELS', 'METRICS', 'LabeledSplits', 'TransferRecord', 'as_record', 'rank', 'choose_recipe',
            'experiment_key', 'check_same_experiment', 'open_record', 'tune_start', 'run_transfer', 'majority_share',
-           'reported_metrics', 'summarize', 'paired_differences', 'format_table', 'plot_transfer', 'TransferResult',
-           'PretrainingSummary', 'pretrain_bodies', 'run_experiment', 'check_sizes', 'transfer_pipeline',
-           'adapt_to_task']
+           'reported_metrics', 'summarize', 'paired_differences', 'format_table', 'eval_name', 'save_figure',
+           'plot_transfer', 'curve_points', 'plot_curve', 'curve_table', 'TransferResult', 'PretrainingSummary',
+           'pretrain_bodies', 'snapshot_bodies', 'run_experiment', 'check_sizes', 'transfer_pipeline', 'adapt_to_task']
 
 # %% ../nbs/10_transfer.ipynb #81cc02d2
 @dataclass
@@ -302,11 +303,12 @@ def run_transfer(
     return res
 
 # %% ../nbs/10_transfer.ipynb #c009
-ORDER = ("scratch", "mlm", "clm", "mlm-adapted", "clm-adapted", "tfidf")
+ORDER = ("scratch", "mlm", "clm", "electra", "mlm-adapted", "clm-adapted", "tfidf")
 LABELS = {
     "scratch": "from scratch",
     "mlm": "masked-LM pretrained",
     "clm": "next-token pretrained",
+    "electra": "replaced-token detection (ELECTRA) pretrained",
     "mlm-adapted": "masked-LM, adapted to the task's text",
     "clm-adapted": "next-token, adapted to the task's text",
     "tfidf": "TF-IDF + logistic regression",
@@ -421,6 +423,20 @@ def format_table(
     return "\n".join(out).rstrip()
 
 # %% ../nbs/10_transfer.ipynb #8c5e532b
+def eval_name(split: str | None) -> str:
+    "What a plot calls the reported split: a dataset's 'validation' split is its dev set, never the carved split."
+    return {"validation": "the dev split", None: "the evaluation split"}.get(split, f"the {split} split")
+
+
+def save_figure(fig, path=None, dpi: int = 120):
+    "Lay the figure out and, when `path` is given, save it there as a PNG (its folder made if needed)."
+    fig.tight_layout()
+    if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=dpi)
+    return fig
+
+
 def plot_transfer(
     res: dict,  # the experiment's record (results.json)
     path=None,  # save the figure here as a PNG
@@ -458,16 +474,91 @@ def plot_transfer(
         if m == "acc" and (share := majority_share(res)) is not None:
             ax.axhline(100 * share, color="black", ls=":", lw=1, label="most common class")
         ax.set_xscale("log")
-        split = res.get("eval_split", "eval")
         head = title if len(metrics) == 1 else f"{title}: {METRICS[m]}"
-        ax.set(xlabel="labeled training examples N", ylabel=f"{METRICS[m]} on {split} (%)", title=head)
+        ylabel = f"{METRICS[m]} on {eval_name(res.get('eval_split'))} (%)"
+        ax.set(xlabel="labeled training examples N", ylabel=ylabel, title=head)
         ax.grid(alpha=0.3, which="both")
         ax.legend()
-    fig.tight_layout()
-    if path:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=120)
-    return fig
+    return save_figure(fig, path)
+
+# %% ../nbs/10_transfer.ipynb #adbd2244
+def curve_points(
+    res: TransferRecord | dict,  # a record whose pretraining kept snapshots (a preset with `curve`)
+    metric: str = "acc",  # 'acc' or 'macro_f1'
+) -> dict:
+    "{N: {objective: [(tokens, mean, std, seeds), ...]}} along each objective's pretraining, the finished body last."
+    res = as_record(res)
+    sm, out = summarize(res, metric), {}
+    for obj, p in (res.pretraining or {}).items():
+        points = [(s["tokens"], f"{obj}@{s['frac']:g}") for s in p.get("snapshots", [])] + [(p["tokens"], obj)]
+        for tokens, start in points:
+            for n, st in sm.get(start, {}).items():
+                out.setdefault(n, {}).setdefault(obj, []).append((tokens, st["mean"], st["std"], st["k"]))
+    return dict(sorted(out.items()))
+
+
+def plot_curve(
+    res: TransferRecord | dict,  # a record whose pretraining kept snapshots
+    path=None,  # save the figure here as a PNG
+    title: str = "transfer against pretraining",  # the figure's title
+):
+    "Accuracy against pretraining tokens (log x) per N, scratch and TF-IDF as lines; each objective's loss beside."
+    import matplotlib.pyplot as plt
+
+    res = as_record(res)
+    pts, sm = curve_points(res), summarize(res)
+    fig, axes = plt.subplots(1, len(pts) + 1, figsize=(4.6 * (len(pts) + 1), 4), squeeze=False)
+    colors = {"mlm": "C1", "clm": "C2", "electra": "C3"}
+    for ax, (n, by) in zip(axes[0], pts.items()):
+        for obj, rows in by.items():
+            t, m, s, _ = zip(*rows)
+            ax.errorbar(t, [100 * x for x in m], yerr=[100 * (x or 0) for x in s], marker="o", capsize=3,
+                        color=colors.get(obj), label=LABELS.get(obj, obj))  # fmt: skip
+        for ref, ls in (("scratch", "-"), ("tfidf", "--")):
+            if n in sm.get(ref, {}):
+                ax.axhline(100 * sm[ref][n]["mean"], color="C0" if ref == "scratch" else "gray", ls=ls, lw=1.2,
+                           label=LABELS[ref])  # fmt: skip
+        ax.set_xscale("log")
+        ax.set(xlabel="pretraining tokens", ylabel=f"accuracy on {eval_name(res.eval_split)} (%)",
+               title=f"{title}: N = {n}")  # fmt: skip
+        ax.grid(alpha=0.3, which="both")
+    axes[0][0].legend(fontsize=8)
+    ax = axes[0][-1]
+    for obj, p in (res.pretraining or {}).items():
+        snaps = [s for s in p.get("snapshots", []) if s.get("val_loss") is not None]
+        t = [s["tokens"] for s in snaps] + [p["tokens"]]
+        ax.plot(t, [s["val_loss"] for s in snaps] + [p["val_loss"][-1]], "o-", color=colors.get(obj), label=obj)
+    ax.set_xscale("log")
+    ax.set(xlabel="pretraining tokens", ylabel="validation loss (its own objective)", title="pretraining loss")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    return save_figure(fig, path, dpi=100)
+
+
+def curve_table(
+    res: TransferRecord | dict,  # a record whose pretraining kept snapshots
+) -> str:
+    "Markdown: every start's accuracy (mean ± std x100), in order of pretraining tokens per objective, with its loss."
+    res = as_record(res)
+    sm = summarize(res)
+    sizes = sorted({n for by in sm.values() for n in by})
+    cell = lambda st: "-" if st is None else _cell(st)
+    out = ["| start | pretraining tokens | validation loss | " + " | ".join(f"N={n}" for n in sizes) + " |"]
+    out.append("|---|---:|---:|" + "---|" * len(sizes))
+
+    def row(name, tokens, loss):
+        out.append(
+            f"| {name} | {tokens:,} | {loss} | " + " | ".join(cell(sm.get(name, {}).get(n)) for n in sizes) + " |"
+        )
+
+    row("scratch", 0, "-")
+    for obj, p in (res.pretraining or {}).items():
+        for snap in p.get("snapshots", []):
+            row(f"{obj}@{snap['frac']:g}", snap["tokens"], f"{snap['val_loss']:.2f}")
+        row(obj, p["tokens"], f"{p['val_loss'][-1]:.2f}")
+    if "tfidf" in sm:
+        row("tfidf", 0, "-")
+    return "\n".join(out)
 
 # %% ../nbs/10_transfer.ipynb #dfaee032
 @dataclass
@@ -492,6 +583,7 @@ class PretrainingSummary:
     tokens: int  # training tokens seen
     minutes: float  # training wall time
     val_loss: list  # the first and the last validation loss
+    snapshots: list = field(default_factory=list)  # the compute curve's points: frac, step, tokens, val_loss
 
     @classmethod
     def of(cls, st) -> "PretrainingSummary":
@@ -501,10 +593,11 @@ class PretrainingSummary:
 
 
 def pretrain_bodies(preset: TransferPreset, out: Path, tok, texts, log=print) -> tuple[dict, dict]:
-    "Pretrain (or resume) a masked-LM encoder and a next-token decoder on `texts`; returns bodies and summaries."
+    """Pretrain (or resume) each of the preset's objectives on `texts`; returns bodies (with the curve's snapshots, as
+    'clm@0.25' ...) and summaries."""
     bodies, record = {}, {}
-    streams = token_streams(tok, *texts)  # tokenized once, for both objectives
-    for obj in ("mlm", "clm"):
+    streams = token_streams(tok, *texts)  # tokenized once, for every objective
+    for obj in preset.objectives:
         net, _, st = pretrain(preset.recipe(obj), out / obj, texts=texts, tok=tok, streams=streams)
         record[obj] = p = PretrainingSummary.of(st)
         log(
@@ -512,7 +605,26 @@ def pretrain_bodies(preset: TransferPreset, out: Path, tok, texts, log=print) ->
             f"{p.val_loss[1]:.2f} ({p.minutes:.1f} min)"
         )
         bodies[obj] = net
+        for frac, body, point in snapshot_bodies(out / obj, preset.steps[obj], preset.curve):
+            bodies[f"{obj}@{frac:g}"] = body
+            p.snapshots.append(point)
     return bodies, record
+
+
+def snapshot_bodies(run_dir: Path, steps: int, curve) -> list:
+    "(fraction, model, {frac, step, tokens, val_loss}) for each point of `curve` that the run in `run_dir` kept."
+    out = []
+    for frac in curve:
+        step = max(1, round(frac * steps))
+        ck = run_dir / "snapshots" / f"ckpt-{step:07d}"
+        if not ck.is_dir():
+            raise ConfigError(f"{ck}: the snapshot at {frac:g} of the run is missing (the run was cut before it?)")
+        net, _, meta = load_model(ck)
+        v = [r["val_loss"] for r in meta.get("history", []) if "val_loss" in r]
+        out.append(
+            (frac, net, {"frac": frac, "step": step, "tokens": meta.get("tokens"), "val_loss": v[-1] if v else None})
+        )
+    return out
 
 
 def run_experiment(
@@ -550,7 +662,7 @@ def _run_experiment(preset: TransferPreset, texts, labeled: LabeledSplits, out: 
         tok.save(tok_path)
         log(f"tokenizer: byte-level BPE, {tok.vocab_size} tokens ({time.perf_counter() - t0:.0f}s)")
     bodies, record = pretrain_bodies(preset, out, tok, texts, log)
-    scratch_cfg = replace(bodies["mlm"].config, causal=False)  # the encoder's shape, with fresh weights
+    scratch_cfg = replace(next(iter(bodies.values())).config, causal=False)  # the bodies' shape, fresh weights
     t0 = time.perf_counter()
     res = run_transfer(
         labeled, {"scratch": None, **bodies}, tok, preset.protocol, scratch_cfg, out / "results.json", log
@@ -558,10 +670,14 @@ def _run_experiment(preset: TransferPreset, texts, labeled: LabeledSplits, out: 
     res.pretraining = {obj: asdict(p) for obj, p in record.items()}
     res.finetune_seconds = sum(r["seconds"] for r in res.runs + res.tuning)
     atomic_write(out / "results.json", json.dumps(res.to_dict(), indent=1))
-    fig = plot_transfer(res, out / "transfer.png", title=f"{preset.labeled}: data efficiency")
+    finished = {**as_record(res).to_dict(), "runs": [r for r in res.runs if "@" not in r["start"]]}
+    figs = [plot_transfer(finished, out / "transfer.png", title=f"{preset.labeled}: data efficiency")]
+    if preset.curve:
+        figs.append(plot_curve(res, out / "curve.png", title=f"{preset.labeled}: transfer against pretraining"))
     import matplotlib.pyplot as plt  # only now: pyplot picks a backend when imported
 
-    plt.close(fig)  # saved to a file, not shown
+    for fig in figs:
+        plt.close(fig)  # saved to a file, not shown
     log(
         "\n" + format_table(res) + f"\n\nfine-tuning: {res.finetune_seconds / 60:.1f} min for {len(res.runs)} "
         f"final runs and {len(res.tuning)} tuning runs ({time.perf_counter() - t0:.0f}s this call); "

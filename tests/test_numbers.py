@@ -1,0 +1,119 @@
+"""Every decimal number that prose quotes from a transfer record is one the record gives (#27).
+
+The README, RESULTS.md and chapter 10 quote the recorded experiments in sentences ("+12.1 points", "66.7 against
+70.1", "17.3 min of training"). Each passage below is tied to the record it quotes; every decimal number in it must
+be one that record yields, rendered the way `format_table` renders it: a mean or spread over seeds, a paired
+difference or an end of its interval, a difference between two starts' means at one N, a pretraining figure. A
+superseded record's passage must carry its own figures and say so; when a record is re-run, the passage that quotes
+it fails here until it is rewritten.
+"""
+
+import itertools, json, re
+
+import pytest
+from conftest import ROOT, md_cells
+
+DECIMAL = re.compile(r"(?<![\w.])[+-]?\d+\.\d+(?![\w.])")
+
+
+def numbers_in(text: str) -> set[str]:
+    "The decimal numbers of a text, unsigned ('+12.1' and '12.1' are one number)."
+    return {m.group().lstrip("+-") for m in DECIMAL.finditer(text)}
+
+
+def record_numbers(rec: dict) -> set[str]:
+    "Every decimal number a record yields, as prose would write it."
+    from minipre.transfer import format_table, paired_differences, summarize
+
+    out = numbers_in(format_table(rec)) | numbers_in(json.dumps(rec.get("protocol")))  # and the protocol it states
+    f1 = lambda x: f"{abs(x):.1f}"
+    sm = summarize(rec)
+    for s, by in sm.items():
+        for n, st in by.items():
+            out |= {f1(100 * st["mean"])} | ({f1(100 * st["std"])} if st["std"] is not None else set())
+    out |= {f1(100 * r["acc"]) for r in rec.get("runs", [])}  # "one seed stopped early at 58.8%"
+    for a, b in itertools.permutations(sm, 2):  # "ahead by 3.4 points": one start's mean minus another's
+        out |= {f1(100 * (sm[a][n]["mean"] - sm[b][n]["mean"])) for n in sm[a] if n in sm[b]}
+    for ref in sm:
+        for s, by in paired_differences(rec, ref=ref).items():
+            out |= {f1(100 * x) for d in by.values() for x in d[:3] if x is not None}
+    pre = rec.get("pretraining") or {}
+    minutes = [p["minutes"] for p in pre.values()]
+    for p in pre.values():
+        out |= {f"{p['minutes']:.1f}"} | {f"{v:.2f}" for v in p["val_loss"]}
+        out |= {f"{s['val_loss']:.2f}" for s in p.get("snapshots", []) if s.get("val_loss") is not None}
+    fine = rec.get("finetune_seconds", 0) / 60
+    out |= {f"{fine:.1f}", f"{sum(minutes):.1f}", f"{sum(minutes) + fine:.1f}"}
+    return out
+
+
+def section(text: str, heading: str) -> str:
+    "The Markdown section under `heading` (up to the next heading of the same or a higher level)."
+    level = heading.split(" ")[0]
+    body = text.split(heading + "\n", 1)[1]
+    stop = re.search(rf"^#{{1,{len(level)}}} ", body, flags=re.M)
+    return body[: stop.start()] if stop else body
+
+
+def chapter_cell(name: str, starts: str) -> str:
+    cells = [c for c in md_cells(ROOT / "nbs" / f"{name}.ipynb") if c.startswith(starts)]
+    assert len(cells) == 1, f"{name}: one markdown cell starting {starts!r}, found {len(cells)}"
+    return cells[0]
+
+
+README = (ROOT / "README.md").read_text()
+RESULTS = (ROOT / "benchmarks" / "RESULTS.md").read_text()
+# (where, the passage, the records it quotes)
+PASSAGES = [
+    (
+        "README: the data-efficiency plot",
+        section(README, "## The data-efficiency plot"),
+        ("transfer-sst2", "transfer-quick"),
+    ),
+    # the record's rendered part; the notes after it quote other runs, each with its own figures and command
+    (
+        "RESULTS: the record",
+        section(RESULTS, "## Pretrain-then-fine-tune transfer on real data").split("What this record is, and is not")[
+            0
+        ],
+        ("transfer-sst2",),
+    ),
+    (
+        "RESULTS: sst2-quick",
+        section(RESULTS, "## The ten-minute version (`sst2-quick`), for iterating: not the record"),
+        ("transfer-quick", "transfer-sst2"),  # it compares itself with the record
+    ),
+    ("10_transfer: the record", chapter_cell("10_transfer", "What the measurement says"), ("transfer-sst2",)),
+    ("10_transfer: sst2-quick", chapter_cell("10_transfer", "What our run shows"), ("transfer-quick",)),
+]
+if "## Compute curve" in RESULTS:
+    PASSAGES.append(
+        (
+            "RESULTS: compute curve",
+            section(RESULTS, "## Compute curve: transfer against pretraining"),
+            ("compute-curve",),
+        )
+    )
+    PASSAGES.append(
+        ("10_transfer: compute curve", chapter_cell("10_transfer", "What the compute curve shows"), ("compute-curve",))
+    )
+
+
+def allowed(records) -> set[str]:
+    out = set()
+    for r in records:
+        out |= record_numbers(json.loads((ROOT / "docs" / f"{r}.json").read_text()))
+    return out
+
+
+@pytest.mark.parametrize("where, text, records", PASSAGES, ids=[p[0] for p in PASSAGES])
+def test_quoted_numbers_come_from_the_record(where, text, records):
+    ok = allowed(records)
+    stray = sorted(numbers_in(text) - ok, key=float)
+    assert not stray, f"{where} quotes numbers its record ({', '.join(records)}) does not give: {stray}"
+
+
+def test_the_check_catches_a_stale_claim():
+    "A claim from a superseded record ('ahead of scratch by 12.0 points at N = 1000') fails against today's record."
+    stale = "next-token pretraining is ahead of scratch by 12.0 points at N = 1000"
+    assert "12.0" in numbers_in(stale) - allowed(("transfer-sst2",))
