@@ -17,7 +17,10 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-STEPS = {"mlm": 1800, "clm": 1300, "electra": 1500}  # the full budget's steps; --scale takes a share of them
+STEPS = {"mlm": 1800, "clm": 1300, "electra": 1500}
+RECORD = (
+    ROOT / "docs" / "transfer-sst2.json"
+)  # the full-budget record: same model, protocol and subsets  # the full budget's steps; --scale takes a share of them
 
 
 def main(argv=None):
@@ -74,36 +77,43 @@ def main(argv=None):
     labeled = LabeledSplits.from_dataset(load_labeled("sst2", data=data), ptb_normalize)
     scratch = replace(bodies["mlm"].config, causal=False)
     starts, results = {"scratch": None, **bodies}, out / "results.json"
-    # every start at the first size; the earliest snapshots (1/16) are left out above it, to fit the session's time
+    rec = Path(a.record)
+
+    def keep(res):
+        "The record as it stands, with its pretraining and meta: written after each phase, so a cut run keeps it."
+        res.pretraining = {k: asdict(p) for k, p in record.items()}
+        res.finetune_seconds = sum(r["seconds"] for r in res.runs + res.tuning)
+        res.extra["meta"] = {
+            "command": "MINIPRE_DATA=../shared/data python -m benchmarks.compute_curve "
+            + " ".join(argv or sys.argv[1:]),
+            "date": datetime.date.today().isoformat(),
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads",
+            "torch": torch.__version__,
+            "python": platform.python_version(),
+            "scale": a.scale,
+            "steps": preset.steps,
+            "curve": list(preset.curve),
+            "early_snapshots_at": [min(sizes)] if a.early_at_first_only else list(sizes),
+            "control": {"corpus": "wikitext2 (test + validation splits, normalised)", "steps": csteps},
+            "minutes_total": (time.perf_counter() - t_all) / 60,
+        }
+        atomic_write(results, json.dumps(res.to_dict(), indent=1))
+        atomic_write(rec, json.dumps(res.to_dict(), indent=1))
+        fig = plot_curve(res, rec.with_suffix(".png"), title="SST-2", also=json.loads(RECORD.read_text()))
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+
+    # every start at the first size; with --early-at-first-only the earliest snapshots are left out above it
     first = min(sizes)
     res = run_transfer(labeled, starts, tok, replace(preset.protocol, sizes=(first,)), scratch, results)
+    keep(res)
     early = {k for k in starts if k.endswith(f"@{preset.curve[0]:g}")} if a.early_at_first_only else set()
     rest = tuple(n for n in sizes if n != first)
     if rest:
         later = {k: v for k, v in starts.items() if k not in early}
         res = run_transfer(labeled, later, tok, replace(preset.protocol, sizes=rest), scratch, results)
-    res.pretraining = {k: asdict(p) for k, p in record.items()}
-    res.finetune_seconds = sum(r["seconds"] for r in res.runs + res.tuning)
-    res.extra["meta"] = {
-        "command": "MINIPRE_DATA=../shared/data python -m benchmarks.compute_curve " + " ".join(argv or sys.argv[1:]),
-        "date": datetime.date.today().isoformat(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads",
-        "torch": torch.__version__,
-        "python": platform.python_version(),
-        "scale": a.scale,
-        "steps": preset.steps,
-        "curve": list(preset.curve),
-        "early_snapshots_at": [min(sizes)] if a.early_at_first_only else list(sizes),
-        "control": {"corpus": "wikitext2 (test + validation splits, normalised)", "steps": csteps},
-        "minutes_total": (time.perf_counter() - t_all) / 60,
-    }
-    atomic_write(out / "results.json", json.dumps(res.to_dict(), indent=1))
-    rec = Path(a.record)
-    atomic_write(rec, json.dumps(res.to_dict(), indent=1))
-    fig = plot_curve(res, rec.with_suffix(".png"), title="SST-2")
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
+        keep(res)
     print(format_table(res))
     print(f"record: {rec}; plot: {rec.with_suffix('.png')}")
 

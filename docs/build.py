@@ -48,7 +48,11 @@ def module_of(nb: Path) -> str | None:
 
 
 def link_for_site(nb: dict, module: str | None) -> dict:
-    "Links between chapters point at their pages (X.ipynb -> X.html); a last cell links the chapter's API reference."
+    """Links between chapters point at their pages (X.ipynb -> X.html); `#| hide` cells (imports, batteries of error
+    tests) stay out of the page, as nbdev's own docs leave them out; a last cell links the chapter's API reference."""
+    nb["cells"] = [
+        c for c in nb["cells"] if not (c["cell_type"] == "code" and "".join(c["source"]).startswith("#| hide"))
+    ]
     for c in nb["cells"]:
         if c["cell_type"] == "markdown":
             c["source"] = re.sub(r"\]\((\d\d_[\w-]+)\.ipynb(#[\w-]*)?\)", r"](\1.html\2)", "".join(c["source"]))

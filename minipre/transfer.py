@@ -501,6 +501,8 @@ def plot_curve(
     res: TransferRecord | dict,  # a record whose pretraining kept snapshots
     path=None,  # save the figure here as a PNG
     title: str = "transfer against pretraining",  # the figure's title
+    also: TransferRecord | dict | None = None,  # another record of the same protocol and task (a longer run): its
+    # finished bodies are drawn as open markers at their own tokens
 ):
     "Accuracy against pretraining tokens (log x) per N, scratch and TF-IDF as lines; each objective's loss beside."
     import matplotlib.pyplot as plt
@@ -514,6 +516,12 @@ def plot_curve(
             t, m, s, _ = zip(*rows)
             ax.errorbar(t, [100 * x for x in m], yerr=[100 * (x or 0) for x in s], marker="o", capsize=3,
                         color=colors.get(obj), label=LABELS.get(obj, obj))  # fmt: skip
+        if also is not None:
+            for obj, rows in curve_points(also).get(n, {}).items():
+                t, m, sd, _ = zip(*rows[-1:])  # its finished body only
+                label = f"{LABELS.get(obj, obj)}, longer run"
+                ax.errorbar(t, [100 * x for x in m], yerr=[100 * (x or 0) for x in sd], marker="o", mfc="none",
+                            capsize=3, ls="none", color=colors.get(obj), label=label)  # fmt: skip
         for ref, ls in (("scratch", "-"), ("tfidf", "--")):
             if n in sm.get(ref, {}):
                 ax.axhline(100 * sm[ref][n]["mean"], color="C0" if ref == "scratch" else "gray", ls=ls, lw=1.2,
@@ -528,7 +536,7 @@ def plot_curve(
         snaps = [s for s in p.get("snapshots", []) if s.get("val_loss") is not None]
         t = [s["tokens"] for s in snaps] + [p["tokens"]]
         ax.plot(t, [s["val_loss"] for s in snaps] + [p["val_loss"][-1]], "o-", color=colors.get(obj), label=obj)
-    ax.set_xscale("log")
+    ax.set(xscale="log", yscale="log")  # the objectives' losses differ in scale (ELECTRA's adds 50 x detection)
     ax.set(xlabel="pretraining tokens", ylabel="validation loss (its own objective)", title="pretraining loss")
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8)

@@ -86,3 +86,18 @@ def test_solutions_pass_every_check(nb):
     results = RESULTS[before:]
     assert blanks >= 1 and len(results) >= blanks
     assert all(r.passed for r in results), [r for r in results if not r.passed]
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_exercise_is_set_for_a_syllabus(nb):
+    """Each exercise states its difficulty, time and chapter, offers a hint before each check, and ends with
+    questions; its chapter links back to it."""
+    md = ["".join(c["source"]) for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "markdown"]
+    head = next(m for m in md if "**Difficulty:**" in m)
+    assert "★" in head and "**Expected time:**" in head
+    chapter = head.split("](../nbs/")[1].split(")")[0]
+    assert (ROOT / "nbs" / chapter).exists(), chapter
+    assert sum("<summary>A hint" in m for m in md) == sum(1 for s in cells(nb) if s.strip().startswith("check_"))
+    assert md[-1].startswith("## Questions for understanding")
+    back = [m for m in (json.loads((ROOT / "nbs" / chapter).read_text())["cells"]) if m["cell_type"] == "markdown"]
+    assert any(f"exercises/{nb.name}" in "".join(m["source"]) for m in back), f"{chapter} does not link {nb.name}"

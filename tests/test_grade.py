@@ -46,7 +46,7 @@ def graded(tmp_path_factory):
     submission(subs, "cal", extra_cell="while True:\n    pass")  # the notebook itself never ends
     rubric = d / "rubric.json"
     rubric.write_text(json.dumps({"check_attention": 2, "check_causal_mask": 1, "check_padding_mask": 1}))
-    r = minipre("grade", str(subs), "--rubric", str(rubric), "--to", str(d / "grades.csv"), "--timeout", "40",
+    r = minipre("grade", str(subs), "--rubric", str(rubric), "--to", str(d / "grades.csv"), "--timeout", "20",
                 env=cli_env(), timeout=400)  # fmt: skip
     return d, r
 
@@ -63,7 +63,7 @@ def test_grade_table(graded):
         "minipre's naive_attention" in said["bo", "check_attention"]
         and "implement it yourself" in said["bo", "check_attention"]
     )
-    assert "did not run: the notebook ran past its time limit (40 s)" in said["cal", "check_attention"]
+    assert "did not run: the notebook ran past its time limit (20 s)" in said["cal", "check_attention"]
     assert "| ada | 4 | 4 |" in r.stdout
 
 

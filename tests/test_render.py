@@ -87,3 +87,17 @@ def test_nbdev_and_the_docs_site_read_each_title_and_summary():
         assert summary and not summary.startswith(("#", ">")), (nb.name, summary)
         first = md_cells(nb)[0]
         assert headings(first)[0] == (1, title), (nb.name, headings(first))
+
+
+CORE = ["00_big_picture", "00_data", "01_tokenize", "02_objectives", "03_attention", "04_model", "06_0_loop",
+        "06_train", "07_pretrain_gpt", "08_pretrain_bert", "09_finetune", "10_transfer"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", CORE)
+def test_core_chapter_opens_with_goals_and_ends_with_questions(name):
+    "A core chapter says what the reader will learn and how long it takes; it ends with a summary and 4-8 questions."
+    cells = md_cells(ROOT / "nbs" / f"{name}.ipynb")
+    assert cells[1].startswith("**You will be able to:**") and "**Study time:**" in cells[1], cells[1][:200]
+    assert cells[-2].startswith("## Summary") and cells[-1].startswith("## Questions")
+    n_questions = sum(1 for line in cells[-1].splitlines() if line[:1].isdigit())
+    assert 4 <= n_questions <= 8, n_questions
