@@ -56,6 +56,8 @@ def link_for_site(nb: dict, module: str | None) -> dict:
     for c in nb["cells"]:
         if c["cell_type"] == "markdown":
             c["source"] = re.sub(r"\]\((\d\d_[\w-]+)\.ipynb(#[\w-]*)?\)", r"](\1.html\2)", "".join(c["source"]))
+            # the exercises are notebooks to open, not pages of the site: name the file instead of linking it
+            c["source"] = re.sub(r"\[([^\]]+)\]\(\.\./exercises/([\w-]+\.ipynb)\)", r"`exercises/\2`", c["source"])
     if module:
         nb["cells"].append(
             {
