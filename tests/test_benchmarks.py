@@ -28,8 +28,7 @@ def test_long_documents_section_quotes_its_record(root):
     )
     r = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
-    results = (root / "benchmarks" / "RESULTS.md").read_text()
-    section = results.split("## Long documents: windows against truncation", 1)[1].split("\n## ", 1)[0]
+    section = _section("## Long documents: windows against truncation")
     for part in r.stdout.strip().split("\n@@\n"):
         assert part in section, part
 
