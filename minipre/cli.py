@@ -14,13 +14,13 @@ from .config import OBJECTIVES, Setting, check_range, choices_of, setting_notes 
 RECIPE = Recipe()  # the command line's defaults are the recipe's
 
 # %% auto #0
-__all__ = ['RECIPE', 'ALIASES', 'MODEL_FLAGS', 'THREADS', 'MODEL_SIZE', 'RUN', 'PRETRAIN', 'HELP', 'COMMANDS', 'pick_corpus',
-           'run_pipeline', 'collate_first', 'CLIError', 'Parser', 'sizes_list', 'out_folder', 'fractions_list',
-           'names_list', 'number', 'Unset', 'add_settings', 'Where', 'DemoFlags', 'PretrainFlags', 'TransferFlags',
-           'FinetuneFlags', 'PredictFlags', 'GradeFlags', 'ExportFlags', 'command', 'build_parser', 'finetune_parser',
-           'check_flags', 'say_error', 'load_eval', 'run_logs', 'close_logs', 'run_finetune', 'read_texts',
-           'set_threads', 'run_predict', 'run_grade', 'run_export', 'run_demo', 'corpus_and_folder', 'pretrain_recipe',
-           'run_pretrain', 'transfer_preset', 'run_preset', 'run_transfer_cmd', 'main']
+__all__ = ['RECIPE', 'ALIASES', 'MODEL_FLAGS', 'METHODS', 'THREADS', 'MODEL_SIZE', 'RUN', 'PRETRAIN', 'HELP', 'COMMANDS',
+           'pick_corpus', 'run_pipeline', 'collate_first', 'CLIError', 'Parser', 'sizes_list', 'out_folder',
+           'fractions_list', 'names_list', 'number', 'Unset', 'add_settings', 'Where', 'DemoFlags', 'PretrainFlags',
+           'TransferFlags', 'FinetuneFlags', 'PredictFlags', 'GradeFlags', 'ExportFlags', 'command', 'build_parser',
+           'finetune_parser', 'check_flags', 'say_error', 'load_eval', 'run_logs', 'close_logs', 'run_finetune',
+           'read_texts', 'set_threads', 'run_predict', 'run_grade', 'run_export', 'run_demo', 'corpus_and_folder',
+           'pretrain_recipe', 'run_pretrain', 'grid_of', 'transfer_preset', 'run_preset', 'run_transfer_cmd', 'main']
 
 # %% ../nbs/14_cli.ipynb #c006
 def pick_corpus(data: str | None = None) -> str:
@@ -267,12 +267,16 @@ class PretrainFlags(Where):
             check_range("max_minutes", self.max_minutes, 0, 10**6, lo_open=True)
 
 # %% ../nbs/14_cli.ipynb #613cefd3
+METHODS = ("finetune", "probe", "prompt")  # the choices of FinetuneConfig.method
+
+
 @dataclass(kw_only=True)
 class TransferFlags(Where):
     "minipre transfer: the preset, and what the command line changes in it."
 
     preset: str = "auto"  # synthetic (offline, minutes), sst2 (IMDb -> SST-2, a couple of hours on CPU) or
-    # sst2-quick (the same, smaller: about ten minutes, for iterating); auto: sst2 when the data is local
+    # sst2-quick (the same, smaller: about ten minutes, for iterating), sst2-lab (from the body the package ships, no
+    # pretraining: minutes); auto: sst2 when the data is local
     corpus: str | None = None  # unlabeled text to pretrain on: a corpus name, file or folder (default: the preset's)
     labeled: str | None = None  # labeled task: a registered name or a table (.csv/.tsv/.jsonl/.parquet; default: the
     # preset's)
@@ -283,12 +287,18 @@ class TransferFlags(Where):
     # preset's, mlm,clm)
     curve: tuple | None = None  # the compute curve: fractions of each objective's steps whose snapshots are fine-tuned
     # too, e.g. 1/16,1/4 (default: the preset's, none)
+    methods: tuple | None = None  # the recipes every start chooses among on its carved split, from finetune, probe,
+    # prompt (default: the preset's grid; prompt only for language-model starts)
+    label_words: tuple | None = None  # prompt: one word per class, in class order (default: chosen from the labels)
     out: str | None = None  # output folder; a re-run resumes from what is there (default: runs/transfer-PRESET)
     quiet: bool = False  # no progress bars
 
     def __post_init__(self):
         if self.minutes is not None:
             check_range("minutes", self.minutes, 0, 10**6, lo_open=True)
+        bad = [m for m in self.methods or () if m not in METHODS]
+        if bad:
+            raise ConfigError(Setting("methods"), f" {bad[0]!r} is not a recipe; choose among {', '.join(METHODS)}")
         bad = [o for o in self.objectives or () if o not in OBJECTIVES]
         if bad:
             raise ConfigError(
@@ -435,7 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     preset = {"sizes": Unset("the preset's"), "seeds": Unset("the preset's")}
     protocol = dict(names=("sizes", "seeds"), types={"sizes": sizes_list}, defaults=preset)
-    lists = {"objectives": names_list, "curve": fractions_list}
+    lists = {"objectives": names_list, "curve": fractions_list, "methods": names_list, "label_words": names_list}
     command(sub, "transfer", [
         (TransferFlags, dict(choices={"preset": ("auto", *PRESETS)}, types=lists)),
         (TransferConfig, protocol),
@@ -457,7 +467,7 @@ def finetune_parser(sub) -> argparse.ArgumentParser:
     add_settings(
         p, FinetuneFlags, [f.name for f in fields(FinetuneFlags) if f.name not in ("body", "scratch")], table=table
     )
-    ft = ("lr", "epochs", "batch_size", "max_len", "seed", "pooling")
+    ft = ("method", "prompt", "label_words", "lr", "epochs", "batch_size", "max_len", "seed", "pooling")
     add_settings(
         p,
         FinetuneConfig,
@@ -568,6 +578,9 @@ def run_finetune(args) -> int:
         batch_size=args.batch_size,
         seed=args.seed,
         pooling=args.pooling,
+        method=args.method,
+        prompt=args.prompt,
+        label_words=args.label_words,
         long_texts="truncate" if args.truncate else "windows",
         **({"epochs": args.epochs} if args.epochs else {}),
     )
@@ -603,12 +616,17 @@ def run_finetune(args) -> int:
         "steps": ft.info.steps,
         "ended": ft.info.ended,
         "best_val_acc": ft.info.best_val_acc,
+        "method": ft.info.method,
+        **({"label_words": ft.info.label_words} if ft.info.label_words else {}),
+        **({"probe_c": ft.info.probe_c} if ft.info.probe_c is not None else {}),
         "labeled": str(args.labeled),
         "body": args.body or "scratch",
     }
     ck = save_finetuned(ft, args.out, names, metrics)
+    i = ft.info
+    how = {"probe": f"probed (C = {i.probe_c}),", "prompt": f"prompted with label words {i.label_words}, then"}
     print(
-        f"fine-tuned {ft.info.steps} steps ({ft.info.ended}) on {ft.info.n_train} examples; "
+        f"{how.get(i.method, '')} fine-tuned {ft.info.steps} steps ({ft.info.ended}) on {ft.info.n_train} examples; "
         f"carved validation {ft.info.best_val_acc:.4f}; evaluated on {len(ev_y)} examples"
     )
     print(format_report(rep) if len(names) > 2 else f"accuracy {rep['accuracy']:.4f}   macro F1 {rep['macro_f1']:.4f}")
@@ -794,6 +812,13 @@ def run_pretrain(args) -> int:
     return 0
 
 # %% ../nbs/14_cli.ipynb #a41d8376
+def grid_of(protocol: TransferConfig, methods) -> tuple:
+    "The protocol's candidates whose recipe is among `methods`, with a plain candidate for a method it has none of."
+    method = lambda g: g.get("method", protocol.finetune.method)
+    grid = [g for g in protocol.grid if method(g) in methods]
+    return tuple(grid + [{"method": m} for m in methods if m not in {method(g) for g in grid}])
+
+
 def transfer_preset(args, preset):
     "The preset with what the command line changes: the texts, the labeled task, sizes, seeds, the time budget."
     pre = preset.pretraining
@@ -806,6 +831,10 @@ def transfer_preset(args, preset):
         protocol = replace(protocol, sizes=args.sizes)
     if args.seeds is not None:
         protocol = replace(protocol, seeds=args.seeds, seeds_small=args.seeds)
+    if args.methods is not None:
+        protocol = replace(protocol, grid=grid_of(protocol, args.methods))
+    if args.label_words is not None:
+        protocol = replace(protocol, finetune=replace(protocol.finetune, label_words=args.label_words))
     task = {
         k: v
         for k, v in (("labeled", args.labeled), ("text_col", args.text_col), ("label_col", args.label_col))

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field, fields, replace  # noqa: F401 
 from typing import Literal
 
 # %% auto #0
-__all__ = ['Setting', 'ConfigError', 'check_range', 'choices_of', 'check_choices', 'notes_in', 'setting_notes', 'Config', 'BUILT', 'TrainConfig', 'model_shape', 'Recipe', 'FinetuneConfig', 'GRID', 'OBJECTIVES', 'PRESETS', 'TransferConfig', 'TransferPreset']
+__all__ = ['Setting', 'ConfigError', 'check_range', 'choices_of', 'check_choices', 'notes_in', 'setting_notes', 'Config', 'BUILT', 'TrainConfig', 'model_shape', 'Recipe', 'FinetuneConfig', 'GRID', 'OBJECTIVES', 'LM_GRID', 'PRESETS', 'TransferConfig', 'TransferPreset']
 
 # %% ../nbs/00_settings.ipynb #9b0ae6dc
 class Setting(str):
@@ -303,6 +303,13 @@ class FinetuneConfig:
     """Fine-tuning recipe. Training runs until the carved validation accuracy stops improving (`patience`), for at most
     `epochs`."""
 
+    method: Literal["finetune", "probe", "prompt"] = "finetune"  # 'finetune': a new head, the whole model trained;
+    # 'probe': logistic regression on the frozen body's pooled features (its strength tuned on the carved split);
+    # 'prompt': through the language model's own head, one label word per class after `prompt`, then fine-tuned
+    prompt: str = " It was"  # appended to each text for 'prompt' (an encoder gets a <mask> after it)
+    label_words: tuple | None = None  # 'prompt': one word per class, in class order; None: chosen from the training
+    # part (for each class the word the pretrained LM predicts most for it against the other classes)
+    probe_c: tuple = (0.01, 0.1, 1.0, 10.0, 100.0)  # 'probe': inverse regularisation strengths tried
     lr: float = 3e-4  # peak rate of the top block (AdamW, warmup then cosine to zero)
     head_lr_mult: float = 3.0  # the new head learns faster than the body
     layer_decay: float = 0.8  # discriminative rates: block l gets lr * layer_decay ** (n_layer - 1 - l)
@@ -355,6 +362,17 @@ class FinetuneConfig:
             check_range("eval_every", self.eval_every, 1, 10**9, kind=int)
         check_range("window_overlap", self.window_overlap, 0, 0.9)
         check_range("max_windows", self.max_windows, 1, 1024, kind=int)
+        if self.label_words is not None:
+            if isinstance(self.label_words, str):
+                self.label_words = tuple(w.strip() for w in self.label_words.split(","))
+            self.label_words = tuple(self.label_words)
+            if len(self.label_words) < 2 or not all(isinstance(w, str) and w.strip() for w in self.label_words):
+                raise ConfigError(Setting("label_words"), f" must be a word per class, got {self.label_words!r}")
+        self.probe_c = tuple(self.probe_c)
+        if not self.probe_c:
+            raise ConfigError(Setting("probe_c"), " is empty: give at least one regularisation strength")
+        for v in self.probe_c:
+            check_range("each of probe_c", v, 0, 10**9, lo_open=True)
         check_choices(self)
 
     def plan(self, n_train: int) -> dict:
@@ -365,12 +383,16 @@ class FinetuneConfig:
         return {"steps": min(wanted, self.max_steps), "wanted": wanted, "per_epoch": per_epoch, "eval_every": every}
 
 # %% ../nbs/10_transfer.ipynb #c006
-# The recipes every start may choose from: the same four for scratch and for pretrained bodies (the same tuning budget)
+# The recipes every start may choose from, the same for scratch and for pretrained bodies (the same tuning budget):
+# four fine-tuning rates, a linear probe, and classification through the LM head (language models only: a start that
+# cannot use a candidate chooses among the others)
 GRID = (
     {"lr": 3e-4, "layer_decay": 0.8},
     {"lr": 1e-3, "layer_decay": 0.8},
     {"lr": 1e-3, "layer_decay": 1.0},
     {"lr": 3e-3, "layer_decay": 1.0},
+    {"method": "probe"},
+    {"method": "prompt", "lr": 3e-4},
 )
 
 
@@ -425,6 +447,8 @@ class TransferPreset:
     objectives: tuple = ("mlm", "clm")  # the objectives pretrained and fine-tuned (each needs its steps)
     curve: tuple = ()  # fractions of each objective's steps whose snapshot is fine-tuned as well (start
     # 'clm@0.25' ...): the compute curve, how transfer grows with pretraining; () fine-tunes the finished bodies only
+    bodies: str | None = None  # start from the pretrained bodies in this folder (OBJ/ checkpoints made by minipre)
+    # instead of pretraining: a path, or the name of a folder the package ships (minipre/bodies/NAME)
 
     def __post_init__(self):
         object.__setattr__(self, "objectives", tuple(self.objectives))
@@ -450,6 +474,15 @@ class TransferPreset:
         )
 
 # %% ../nbs/10_transfer.ipynb #80549aab
+# every start chooses among these on its carved split: fine-tuning at a pretrained-style and a scratch-style rate, a
+# linear probe, and (language models only) classification through the LM head
+LM_GRID = (
+    {"lr": 3e-4, "layer_decay": 0.8},
+    {"lr": 1e-3, "layer_decay": 1.0},
+    {"method": "probe"},
+    {"method": "prompt", "lr": 3e-4},
+)
+
 PRESETS = {
     "synthetic": TransferPreset(
         Recipe(
@@ -469,8 +502,8 @@ PRESETS = {
             seeds_small=3,
             small_until=100,
             tune_until=None,
-            grid=({"lr": 1e-3}, {"lr": 3e-3}),
-            finetune=FinetuneConfig(epochs=15, min_steps=20, max_steps=300, max_len=64),
+            grid=({"lr": 1e-3}, {"lr": 3e-3}, {"method": "probe"}, {"method": "prompt", "lr": 1e-3}),
+            finetune=FinetuneConfig(epochs=15, min_steps=20, max_steps=300, max_len=64, prompt=" it was"),
         ),
     ),
     "sst2": TransferPreset(
@@ -494,8 +527,8 @@ PRESETS = {
             seeds_small=5,
             small_until=300,
             tune_until=1000,
-            grid=({"lr": 3e-4, "layer_decay": 0.8}, {"lr": 1e-3, "layer_decay": 1.0}),
-            finetune=FinetuneConfig(epochs=10, min_steps=100, max_steps=3000, patience=4),
+            grid=LM_GRID,
+            finetune=FinetuneConfig(epochs=10, min_steps=100, max_steps=3000, patience=4, prompt=" it was"),
         ),
     ),
     # the same experiment made small enough to run in a chapter (about ten minutes on a 2-core CPU): a smaller
@@ -524,8 +557,28 @@ PRESETS = {
             seeds_small=2,
             small_until=100,
             tune_until=None,
-            grid=({"lr": 3e-4, "layer_decay": 0.8}, {"lr": 1e-3, "layer_decay": 1.0}),
-            finetune=FinetuneConfig(epochs=10, min_steps=50, max_steps=600, patience=4),
+            grid=LM_GRID,
+            finetune=FinetuneConfig(epochs=10, min_steps=50, max_steps=600, patience=4, prompt=" it was"),
         ),
     ),
 }
+# the lab: minutes on a 2-core CPU, end to end. No pretraining: it starts from the next-token body the package ships
+# (minipre/bodies/sst2-lab, made by benchmarks/lab_body.py with the sst2-quick shape on every IMDb review), and
+# fine-tunes it and a model from scratch on SST-2 sentences, 5 seeds at N = 100, 300 and 1000
+PRESETS["sst2-lab"] = TransferPreset(
+    PRESETS["sst2-quick"].pretraining.but(max_docs=None, max_seconds=None),  # how the shipped body was made
+    steps={"clm": 2600},
+    labeled="sst2-sentences",
+    objectives=("clm",),
+    bodies="sst2-lab",
+    protocol=TransferConfig(
+        sizes=(100, 300, 1000),
+        seeds=5,
+        seeds_small=5,
+        small_until=300,
+        tune_until=None,
+        grid=LM_GRID,
+        # a budget large enough that runs end by early stopping, not at the budget (the same for every start)
+        finetune=FinetuneConfig(epochs=20, min_steps=100, max_steps=1000, patience=4, prompt=" it was"),
+    ),
+)

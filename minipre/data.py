@@ -15,8 +15,8 @@ from sklearn.model_selection import train_test_split
 __all__ = ['TEXT_SUFFIXES', 'POSITIVE', 'NEGATIVE', 'REGISTRY', 'DataError', 'find_data_dir', 'decode_text', 'read_text',
            'text_lines', 'csv_delimiter', 'read_table', 'read_rows', 'carve_validation', 'labeled_dataset',
            'SyntheticLanguage', 'synthetic_corpus', 'synthetic_labeled', 'Source', 'hub_reachable', 'load_hub',
-           'text_value', 'split_text', 'files_to_corpus', 'load_corpus', 'encode_labels', 'label_names',
-           'carve_labeled', 'load_labeled', 'ptb_normalize', 'words', 'overlap']
+           'text_value', 'split_text', 'files_to_corpus', 'load_corpus', 'encode_labels', 'longest_phrases',
+           'label_names', 'carve_labeled', 'load_labeled', 'ptb_normalize', 'words', 'overlap']
 
 # %% ../nbs/00_data.ipynb #c009
 class DataError(ValueError):
@@ -331,6 +331,7 @@ class Source:
     label_col: str | None = None
     hub_splits: dict = field(default_factory=dict)  # our split -> Hub split
     labeled: bool = False
+    sentences: bool = False  # train keeps only the phrases no longer training phrase contains (`longest_phrases`)
 
 
 REGISTRY = {
@@ -350,6 +351,18 @@ REGISTRY = {
         text_col="sentence",
         label_col="label",
         labeled=True,
+        hub_splits={"train": "train", "validation": "validation"},
+    ),
+    # SST-2's training split is 67,349 phrases cut from the treebank's sentences; its dev split, full sentences.
+    # Learning curves in the literature sample sentences: this name trains on them, and evaluates on the same dev
+    "sst2-sentences": Source(
+        "sst2-sentences",
+        "sst2",
+        "stanfordnlp/sst2",
+        text_col="sentence",
+        label_col="label",
+        labeled=True,
+        sentences=True,
         hub_splits={"train": "train", "validation": "validation"},
     ),
     "imdb": Source(
@@ -557,6 +570,21 @@ def encode_labels(dd: dict, where: str) -> DatasetDict:
         raise DataError(f"{where}: the training labels have a single class {train_classes}; need two or more")
     return DatasetDict({k: labeled_dataset([t for t, _ in v], [ids[y] for _, y in v], names) for k, v in dd.items()})
 
+# %% ../nbs/00_data.ipynb #b827bc1a
+def longest_phrases(texts: list[str]) -> list[int]:
+    """Indices of the texts that no longer text contains as a run of whole words: of a treebank's labelled phrases,
+    the full sentences (and the few phrases whose sentence carries no label). Longest first, each kept text's every
+    run of words is remembered, so the work is the kept texts' words squared, not the texts' number squared."""
+    toks = [t.split() for t in texts]
+    seen, keep = set(), []
+    for i in sorted(range(len(texts)), key=lambda i: -len(toks[i])):
+        w = toks[i]
+        if not w or hash(" ".join(w)) in seen:
+            continue
+        keep.append(i)
+        seen.update(hash(" ".join(w[a:b])) for a in range(len(w)) for b in range(a + 1, len(w) + 1))
+    return sorted(keep)
+
 # %% ../nbs/00_data.ipynb #d853af3a
 def label_names(dd: DatasetDict) -> list[str]:
     "Names of the classes of a labeled DatasetDict, in label-id order."
@@ -602,13 +630,17 @@ def load_labeled(
             raise DataError(f"{source!r} is unlabeled; use load_corpus")
         d = find_data_dir(data)
         if d is not None and (d / src.local).is_dir():
-            return load_labeled(
+            dd = load_labeled(
                 d / src.local, text_col or src.text_col, label_col or src.label_col, val_frac=val_frac, seed=seed
             )
-        dd = load_hub(src)
-        return encode_labels(
-            {k: list(zip(v["text"], v["label"])) for k, v in dd.items() if min(v["label"]) >= 0}, source
-        )
+        else:
+            dd = load_hub(src)
+            dd = encode_labels(
+                {k: list(zip(v["text"], v["label"])) for k, v in dd.items() if min(v["label"]) >= 0}, source
+            )
+        if src.sentences:  # whole sentences only, not the phrases cut from them
+            dd = DatasetDict(dd | {"train": dd["train"].select(longest_phrases(dd["train"]["text"]))})
+        return dd
     p = Path(source)
     fs = _files(p)
     text_col = text_col or "text"

@@ -8,7 +8,7 @@ import os, shutil
 from pathlib import Path
 import torch
 import tokenizers
-from .model import BERT_EMBED, BERT_LAYER, BERT_QKV, GPT2_BLOCK, GPT2_TOP, Config, BERT, Classifier
+from .model import BERT_EMBED, BERT_LAYER, BERT_QKV, GPT2_BLOCK, GPT2_TOP, Config, BERT, GPT, Classifier
 from .tokenize import CharTokenizer, HFTokenizer
 from .device import unwrap
 
@@ -316,6 +316,12 @@ def to_hf_model(model, label_names=None, eos_id=None):
     import transformers as T
 
     m = unwrap(model)
+    if not isinstance(m, (GPT, BERT, Classifier)):  # a prompt classifier, an ELECTRA pair: no class computes them
+        raise ExportError(
+            f"a {type(m).__name__} has no transformers class that computes what it does (a prompt classifier reads "
+            "the LM head after a prompt; ELECTRA trains two models): export a GPT, BERT or Classifier (fine-tune with "
+            "--method finetune or probe)"
+        )
     kind = "cls" if isinstance(m, Classifier) else "lm"
     if kind == "cls" and m.pooling != ("last" if m.config.causal else "first"):
         want = "last" if m.config.causal else "first"

@@ -4,14 +4,16 @@
 
 # %% ../nbs/09_finetune.ipynb #c003
 from __future__ import annotations
-import copy, json, random
+import copy, json, random, re, time
 from pathlib import Path
 from dataclasses import asdict, dataclass, field, fields, replace
 import torch
 import torch.nn.functional as F
+from sklearn.linear_model import LogisticRegression
 from .data import DataError
 from .files import atomic_write
-from .model import Classifier, Config
+from .model import Classifier, Config, PromptClassifier, pool
+from .config import Setting
 from .checkpoint import CheckpointError, load_model, save_checkpoint
 from .config import ConfigError, TrainConfig
 from .config import FinetuneConfig as FinetuneConfig  # defined in minipre.config; the old spelling works
@@ -23,7 +25,9 @@ from .device import inference, unwrap
 __all__ = ['as_labels', 'as_texts', 'check_labeled', 'balanced_subset', 'balanced_split', 'class_logits', 'predict',
            'text_windows', 'window_logits', 'layerwise_scale', 'EarlyStopping', 'GradualUnfreeze', 'FinetuneInfo',
            'Finetuned', 'accuracy', 'check_compatible', 'fitting_length', 'validation_size', 'new_classifier',
-           'labeled_task', 'finetune', 'save_finetuned', 'load_finetuned']
+           'labeled_task', 'prompt_tokens', 'label_word_ids', 'word_like', 'choose_label_words',
+           'new_prompt_classifier', 'PooledFeatures', 'probe_head', 'fit_probe', 'probed', 'finetune', 'save_finetuned',
+           'load_finetuned']
 
 # %% ../nbs/09_finetune.ipynb #c006
 def as_labels(labels, where: str = "labels") -> list[int]:
@@ -223,7 +227,7 @@ class FinetuneInfo:
 
     steps: int = 0  # optimizer steps taken
     planned_steps: int = 0  # steps the schedule was sized for
-    ended: str = ""  # 'early stop', 'step cap' (still improving at the cap) or 'epoch limit'
+    ended: str = ""  # 'early stop', 'step cap' (still improving at the cap), 'epoch limit', or 'fitted' (a probe)
     best_step: int = 0  # the step whose weights were kept
     max_len: int | None = None  # tokens per window
     best_val_acc: float = 0.0  # accuracy on the carved validation split at best_step
@@ -234,6 +238,9 @@ class FinetuneInfo:
     n_examples: int = 0  # training examples: windows of the texts, augmented copies
     long_texts: str = "windows"  # how a text longer than a window was read: 'windows' or 'truncate'
     seconds: float = 0.0  # training wall time
+    method: str = "finetune"  # the recipe: 'finetune', 'probe' or 'prompt'
+    label_words: list | None = None  # 'prompt': the word read for each class
+    probe_c: float | None = None  # 'probe': the regularisation strength chosen on the carved split
 
     def to_dict(self, curve: bool = True) -> dict:
         "The fields as JSON-ready values (without the validation curve when `curve` is False)."
@@ -297,26 +304,31 @@ def accuracy(ft: Finetuned, texts, labels) -> float:
     return ft.accuracy(texts, labels)
 
 # %% ../nbs/09_finetune.ipynb #aac22b81
-def check_compatible(c: Config, tok, cfg: FinetuneConfig):
-    "The tokenizer must be the one the body was built for, and examples must fit its learned positions."
+def check_compatible(c: Config, tok, cfg: FinetuneConfig, reserve: int = 0):
+    """The tokenizer must be the one the body was built for, and examples (with `reserve` positions for a prompt) must
+    fit its positions."""
     if tok.vocab_size != c.vocab_size:
         raise ConfigError(
             f"the tokenizer has {tok.vocab_size} tokens but the model's embedding table has {c.vocab_size}: "
             "fine-tune with the tokenizer the body was pretrained with"
         )
-    if c.positions == "learned" and cfg.max_len is not None and cfg.max_len > c.max_len:
-        raise ConfigError(f"max_len {cfg.max_len} is longer than the model's {c.max_len} learned positions")
-    if c.causal and cfg.pooling == "first":  # causal attention: the first token has seen nothing but itself
+    if cfg.max_len is not None and cfg.max_len + reserve > c.max_len:
+        more = f" (and the prompt's {reserve})" if reserve else ""
+        raise ConfigError(f"max_len {cfg.max_len}{more} is longer than the model's {c.max_len} positions")
+    if (
+        c.causal and cfg.pooling == "first" and cfg.method != "prompt"
+    ):  # causal attention: the first token has seen nothing but itself
         raise ConfigError("a decoder's first token sees only itself: pool with 'mean' or 'last', not 'first'")
     if not c.causal and tok.cls_id is None:
         raise ConfigError("an encoder classifies from a <cls> token, and this tokenizer has none (use a BPE tokenizer)")
 
 
-def fitting_length(ids: list[list[int]], c: Config, share: float = 0.99) -> int:
-    "A max_len that holds `share` of the examples whole (plus an encoder's <cls>), within the model's max_len."
+def fitting_length(ids: list[list[int]], c: Config, share: float = 0.99, reserve: int = 0) -> int:
+    """A max_len that holds `share` of the examples whole (plus an encoder's <cls>), within the model's max_len less
+    `reserve` (a prompt's tokens)."""
     lengths = sorted(len(t) for t in ids)
     want = lengths[min(len(lengths) - 1, int(share * len(lengths)))] + (0 if c.causal else 1)
-    return max(8, min(want, c.max_len))
+    return max(min(8, c.max_len - reserve), min(want, c.max_len - reserve))
 
 
 def validation_size(n: int, cfg: FinetuneConfig) -> int:
@@ -349,6 +361,7 @@ def labeled_task(texts, ids, labels, tok, c: Config, n_classes: int, cfg: Finetu
         tr = tr + list(range(len(ids), len(ids) + len(more_x)))
         ids, labels = ids + tok.encode_batch(more_x), labels + list(more_y)
     whole, n_texts = {i: ids[i] for i in va}, len(tr)  # validation scores whole texts, as prediction will
+    whole_train = ([ids[i] for i in tr], [labels[i] for i in tr])  # what a probe reads: whole texts too
     if cfg.long_texts == "windows":  # each window of a training text is an example with the text's label
         wins = {i: text_windows(ids[i], room, cfg.window_overlap, cfg.max_windows) for i in tr}
         ids = ids + [w for i in tr for w in wins[i]]
@@ -373,10 +386,143 @@ def labeled_task(texts, ids, labels, tok, c: Config, n_classes: int, cfg: Finetu
         group=cfg.length_groups,
     )
     task.data["whole_validation"] = ([whole[i] for i in va], [labels[i] for i in va])
+    task.data["whole_train"] = whole_train
     task.n_train_texts = n_texts  # training texts (augmented copies included); windows make more examples
     return task
 
+# %% ../nbs/09_finetune.ipynb #ee70b7ee
+def prompt_tokens(tok, c: Config, cfg: FinetuneConfig) -> list[int]:
+    "The prompt's token ids: what follows each text before the label word (a decoder needs at least one)."
+    ids = tok.encode(cfg.prompt) if cfg.prompt else []
+    if c.causal and not ids:
+        raise ConfigError(
+            Setting("prompt"), " is empty: a decoder predicts the label word from the prompt's last token"
+        )
+    if not c.causal and tok.mask_id is None:
+        raise ConfigError("method 'prompt' with an encoder needs a tokenizer with a <mask> token")
+    return ids
+
+
+def label_word_ids(tok, words, prompt: str = "") -> list[int]:
+    "The vocabulary id of each label word: its first token, as it follows the prompt (after a space)."
+    space = "" if prompt[-1:].isspace() else " "
+    out = []
+    for w in words:
+        ids = tok.encode(space + w.strip())
+        if not ids:
+            raise ConfigError(Setting("label_words"), f": {w!r} is no token of this tokenizer")
+        out.append(ids[0])
+    same = [w for w, i in zip(words, out) if out.count(i) > 1]
+    if same:
+        raise ConfigError(Setting("label_words"), f" {same} begin with the same token: choose words that differ there")
+    return out
+
+
+def word_like(s: str) -> bool:
+    "A token that reads as a word after the prompt: a space, then two or more letters."
+    return re.fullmatch(r"\s[^\W\d_]{2,}", s) is not None
+
+
+def choose_label_words(lm, tok, task: ClassifyTask, n_classes: int, prompt_ids: list, pool_size: int = 100) -> list:
+    """One label word per class, chosen from the training part only: among the `pool_size` word-like tokens the LM
+    finds likeliest after the prompt, the one whose log-probability is highest on the class's texts against the
+    others' (LM-BFF's automatic label words, without its search)."""
+    V = lm.config.vocab_size
+    full = PromptClassifier.from_lm(lm, prompt_ids, list(range(V)), tok.mask_id)  # every word is a "class"
+    xs, ys = task.data["train"]
+    pick = random.Random(0).sample(range(len(xs)), min(len(xs), 2000))  # a bounded sample of windows
+    logp = class_logits(full, task, [xs[i] for i in pick]).log_softmax(-1)
+    y = torch.tensor([ys[i] for i in pick])
+    words = torch.tensor([i for i in range(V) if i not in tok.special_ids and word_like(tok.decode([i]))])
+    if len(words) < n_classes:
+        raise ConfigError("no label words to choose from in this tokenizer: give them with label_words")
+    cand = words[logp[:, words].exp().mean(0).topk(min(pool_size, len(words))).indices]
+    chosen = []
+    for k in range(n_classes):
+        inside, outside = logp[y == k][:, cand].mean(0), logp[y != k][:, cand].mean(0)
+        for j in (inside - outside).argsort(descending=True).tolist():
+            if int(cand[j]) not in chosen:
+                chosen.append(int(cand[j]))
+                break
+    return chosen
+
+
+def new_prompt_classifier(body, n_classes: int, cfg: FinetuneConfig, tok, task: ClassifyTask, prompt_ids: list):
+    "The LM of `body` read through its own head at the label words (given, or chosen on the training part)."
+    lm = unwrap(body)
+    words = cfg.label_words
+    if words is not None and len(words) != n_classes:
+        raise ConfigError(Setting("label_words"), f" gives {len(words)} words for {n_classes} classes")
+    ids = label_word_ids(tok, words, cfg.prompt) if words else choose_label_words(lm, tok, task, n_classes, prompt_ids)
+    return PromptClassifier.from_lm(lm, prompt_ids, ids, tok.mask_id, dropout=cfg.dropout)
+
+# %% ../nbs/09_finetune.ipynb #1eb305d6
+class PooledFeatures(torch.nn.Module):
+    "A classifier without its head: the pooled vector of each window (`window_logits` then averages a text's)."
+
+    def __init__(self, clf: Classifier):
+        super().__init__()
+        self.clf, self.n_classes = clf, clf.config.n_embd
+
+    def forward(self, idx, attention_mask=None):
+        return pool(self.clf.body(idx, attention_mask), attention_mask, self.clf.pooling), None
+
+
+def probe_head(lr, mu, sd, n_classes: int) -> tuple:
+    """A fitted logistic regression on standardized features as a linear head's (weight, bias) on raw features; a
+    binary model's single score becomes two logits whose softmax is the same probability."""
+    coef, icpt = torch.tensor(lr.coef_, dtype=torch.float32), torch.tensor(lr.intercept_, dtype=torch.float32)
+    W, b = torch.zeros(n_classes, coef.shape[1]), torch.full((n_classes,), -1e4)  # a class never seen: never chosen
+    cls = [int(k) for k in lr.classes_]
+    if len(cls) == 2:
+        coef, icpt = torch.cat([-coef / 2, coef / 2]), torch.cat([-icpt / 2, icpt / 2])
+    W[cls], b[cls] = coef, icpt
+    W = W / torch.as_tensor(sd, dtype=torch.float32)
+    return W, b - W @ torch.as_tensor(mu, dtype=torch.float32)
+
+
+def fit_probe(model: Classifier, task: ClassifyTask, cfg: FinetuneConfig, overlap) -> dict:
+    """A linear probe: logistic regression on the frozen body's pooled features of whole texts (the mean over a text's
+    windows), its strength chosen on the carved split and written into `model`'s head. Returns the choice and scores."""
+    feats = PooledFeatures(model)
+    (xs, ys), (vx, vy) = task.data["whole_train"], task.data["whole_validation"]
+    tr, va = (window_logits(feats, task, x, overlap).double().numpy() for x in (xs, vx))
+    mu, sd = tr.mean(0), tr.std(0) + 1e-6
+    tried, vy = [], torch.tensor(vy)
+    for C in cfg.probe_c:  # the candidates in order: on a tie the earlier (stronger regularisation) stays
+        lr = LogisticRegression(C=C, max_iter=3000).fit((tr - mu) / sd, ys)
+        W, b = probe_head(lr, mu, sd, model.n_classes)
+        logits = torch.from_numpy(va).float() @ W.T + b
+        acc, loss = (logits.argmax(-1) == vy).float().mean().item(), F.cross_entropy(logits, vy).item()
+        tried.append((C, acc, loss, W, b))
+    C, acc, loss, W, b = max(tried, key=lambda t: (t[1], -t[2]))
+    with torch.no_grad():
+        model.head.weight.copy_(W)
+        model.head.bias.copy_(b)
+    return {"C": C, "acc": acc, "loss": loss, "curve": [(c, a, l) for c, a, l, *_ in tried]}
+
 # %% ../nbs/09_finetune.ipynb #90cc7ad5
+def probed(model: Classifier, tok, task: ClassifyTask, cfg: FinetuneConfig, overlap) -> Finetuned:
+    "`finetune` with method 'probe': the body stays as it is and only the head is fitted (logistic regression)."
+    t0 = time.perf_counter()
+    fit = fit_probe(model, task, cfg, overlap)
+    info = FinetuneInfo(
+        ended="fitted",
+        max_len=cfg.max_len,
+        best_val_acc=fit["acc"],
+        best_val_loss=fit["loss"],
+        val_curve=fit["curve"],  # (strength C, accuracy, loss) of each candidate
+        n_train=task.n_train_texts,
+        n_val=len(task.data["whole_validation"][0]),
+        n_examples=len(task.data["whole_train"][0]),
+        long_texts=cfg.long_texts,
+        seconds=time.perf_counter() - t0,
+        method="probe",
+        probe_c=fit["C"],
+    )
+    return Finetuned(model, tok, task, info, overlap)
+
+
 def finetune(
     texts,  # the training texts; a validation split is carved from them
     labels,  # their class ids, 0..n_classes-1 (lists, tensors and arrays all work)
@@ -394,15 +540,30 @@ def finetune(
     n_classes = n_classes or max(labels) + 1
     if n_classes <= max(labels):
         raise DataError(f"labels go up to {max(labels)} but n_classes is {n_classes}")
-    model = new_classifier(body, config, n_classes, cfg, tok)
-    c = model.config
+    if cfg.method == "prompt":  # the LM head is read at the label words, which are chosen from the carved task
+        if body is None:
+            raise ConfigError("method 'prompt' classifies through a pretrained language model: give a body")
+        c, model = replace(unwrap(body).config, dropout=cfg.dropout), None
+        prompt_ids = prompt_tokens(tok, c, cfg)
+        reserve = len(prompt_ids) + (0 if c.causal else 1)
+        if cfg.max_len is not None and cfg.max_len + reserve > c.max_len:  # the prompt's positions come off each
+            cfg = replace(cfg, max_len=max(2, c.max_len - reserve))  # window; windows still cover the whole text
+        check_compatible(c, tok, cfg, reserve)
+    else:
+        model, reserve = new_classifier(body, config, n_classes, cfg, tok), 0
+        c = model.config
     ids = tok.encode_batch(texts)
     if cfg.max_len is None:
-        cfg = replace(cfg, max_len=fitting_length(ids, c))
+        cfg = replace(cfg, max_len=fitting_length(ids, c, reserve=reserve))
     task = labeled_task(texts, ids, labels, tok, c, n_classes, cfg, augment)
+    if model is None:
+        model = new_prompt_classifier(body, n_classes, cfg, tok, task, prompt_ids)
     n_val = len(task.data["validation"][0])
     n_train = task.n_train_texts
     n_examples = len(task.data["train"][0])
+    overlap = cfg.window_overlap if cfg.long_texts == "windows" else None
+    if cfg.method == "probe":
+        return probed(model, tok, task, cfg, overlap)
     plan = cfg.plan(n_examples)
     steps = plan["steps"]
     tc = TrainConfig(
@@ -417,7 +578,6 @@ def finetune(
         progress=cfg.progress,
         grad_clip=1.0,
     )  # validation is EarlyStopping's: accuracy, not loss
-    overlap = cfg.window_overlap if cfg.long_texts == "windows" else None
     every, patience = plan["eval_every"], cfg.patience
     es = EarlyStopping(
         model, task, *task.data["whole_validation"], every=every, patience=patience, last=steps, overlap=overlap
@@ -443,6 +603,8 @@ def finetune(
         n_examples=n_examples,
         long_texts=cfg.long_texts,
         seconds=st.elapsed,
+        method=cfg.method,
+        label_words=[tok.decode([i]) for i in model.label_ids] if cfg.method == "prompt" else None,
     )
     return Finetuned(model, tok, task, info, overlap)
 

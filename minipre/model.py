@@ -15,8 +15,8 @@ from .objectives import IGNORE_INDEX, replace_masked
 
 # %% auto #0
 __all__ = ['MODEL_TYPES', 'GPT2_TOP', 'GPT2_BLOCK', 'BERT_EMBED', 'BERT_LAYER', 'BERT_QKV', 'rope_tables', 'apply_rope',
-           'SelfAttention', 'MLP', 'Block', 'Transformer', 'LM', 'GPT', 'BERT', 'pool', 'Classifier', 'ELECTRA',
-           'build_model', 'filter_logits', 'generate', 'gpt_from_hf', 'bert_from_hf']
+           'SelfAttention', 'MLP', 'Block', 'Transformer', 'LM', 'GPT', 'BERT', 'pool', 'Classifier',
+           'PromptClassifier', 'ELECTRA', 'build_model', 'filter_logits', 'generate', 'gpt_from_hf', 'bert_from_hf']
 
 # %% ../nbs/04_model.ipynb #c009
 def rope_tables(T: int, head_dim: int, base: float = 10000.0, offset: int = 0, device=None):
@@ -292,6 +292,91 @@ class Classifier(nn.Module):
         loss = None if labels is None else F.cross_entropy(logits.float(), labels, weight=class_weights)
         return logits, loss
 
+# %% ../nbs/04_model.ipynb #65f6d085
+class PromptClassifier(nn.Module):
+    """Classification through the language model's own head (PET, LM-BFF): a prompt is appended to each text (and a
+    <mask> after it for an encoder), and the class logits are the LM's logits of one label word per class at the answer
+    position. With few labels nothing new starts from random: the head is the rows of the LM head for those words."""
+
+    model_type = "PromptClassifier"
+
+    def __init__(
+        self,
+        c: Config,  # the language model's shape
+        prompt_ids: list,  # the template's tokens, appended after each text's last real token
+        label_ids: list,  # one vocabulary id per class: the word the LM should predict for it
+        mask_id: int | None = None,  # an encoder's <mask>, appended after the prompt (the answer position)
+    ):
+        super().__init__()
+        if len(label_ids) < 2 or len(set(label_ids)) != len(label_ids):
+            raise ValueError(f"need a different label word for each of at least 2 classes, got ids {list(label_ids)}")
+        if not c.causal and mask_id is None:
+            raise ValueError("an encoder answers at a <mask> token: give mask_id")
+        self.config, self.n_classes, self.pooling = c, len(label_ids), "prompt"
+        self.prompt_ids, self.label_ids, self.mask_id = list(prompt_ids), list(label_ids), mask_id
+        tail = self.prompt_ids + ([] if c.causal else [mask_id])
+        if not tail:
+            raise ValueError("a decoder needs a prompt of at least one token (its last token predicts the label word)")
+        self.register_buffer("tail", torch.tensor(tail, dtype=torch.long), persistent=False)
+        self.extra_tokens = len(tail)  # positions the prompt takes from each window
+        self.body = Transformer(c)
+        C = c.n_embd  # BERT's masked-LM transform is kept; a decoder reads its final hidden state directly
+        self.head_transform = (
+            nn.Identity() if c.causal else nn.Sequential(nn.Linear(C, C), nn.GELU(), nn.LayerNorm(C, eps=c.ln_eps))
+        )
+        self.head = nn.Linear(C, self.n_classes)
+
+    @classmethod
+    def from_lm(cls, lm: nn.Module, prompt_ids: list, label_ids: list, mask_id: int | None = None, dropout=None):
+        """A prompt classifier that starts as `lm` (a GPT or BERT) restricted to the label words: zero-shot at step 0
+        (`dropout`: the body's while fine-tuning; None keeps the LM's)."""
+        if not hasattr(lm, "lm_head"):
+            raise ValueError(f"{type(lm).__name__} has no language-model head to classify through")
+        m = cls(lm.config if dropout is None else replace(lm.config, dropout=dropout), prompt_ids, label_ids, mask_id)
+        m.body.load_state_dict(lm.body.state_dict())
+        if not lm.config.causal:
+            m.head_transform[0].load_state_dict(lm.dense.state_dict())
+            m.head_transform[2].load_state_dict(lm.ln.state_dict())
+        with torch.no_grad():
+            rows = torch.tensor(m.label_ids)
+            m.head.weight.copy_(lm.lm_head.weight[rows])
+            m.head.bias.copy_(lm.lm_head.bias[rows] if lm.lm_head.bias is not None else torch.zeros(len(rows)))
+        return m
+
+    def spec(self) -> dict:
+        "Type, config, prompt, label words and mask: enough to rebuild it before loading weights."
+        return {
+            "model_type": self.model_type,
+            "config": self.config.to_dict(),
+            "prompt_ids": self.prompt_ids,
+            "label_ids": self.label_ids,
+            "mask_id": self.mask_id,
+            "n_classes": self.n_classes,
+        }
+
+    @classmethod
+    def from_spec(cls, spec: dict):
+        return cls(Config(**spec["config"]), spec["prompt_ids"], spec["label_ids"], spec.get("mask_id"))
+
+    def with_prompt(self, idx, attention_mask):
+        "Each row with the prompt written right after its last real token (rows are right-padded): ids, mask, answer."
+        B, L = idx.shape[0], self.extra_tokens
+        m = torch.ones_like(idx) if attention_mask is None else attention_mask.to(idx.dtype)
+        n = m.sum(1)
+        x = torch.cat([idx, idx.new_full((B, L), self.config.pad_id or 0)], 1)
+        mm = torch.cat([m, m.new_zeros(B, L)], 1)
+        at = n[:, None] + torch.arange(L, device=idx.device)
+        x.scatter_(1, at, self.tail.to(idx.device).expand(B, L))
+        mm.scatter_(1, at, torch.ones_like(at))
+        return x, mm, n + L - 1
+
+    def forward(self, idx, labels=None, attention_mask=None, class_weights=None):
+        x, mm, ans = self.with_prompt(idx, attention_mask)
+        h = self.body(x, mm)[torch.arange(x.shape[0], device=x.device), ans]
+        logits = self.head(self.head_transform(h))
+        loss = None if labels is None else F.cross_entropy(logits.float(), labels, weight=class_weights)
+        return logits, loss
+
 # %% ../nbs/04_model.ipynb #0e9a7ca6
 class ELECTRA(nn.Module):
     """Replaced-token detection: a small masked-LM generator fills the masked positions with samples, and the
@@ -354,7 +439,13 @@ class ELECTRA(nn.Module):
         return logits, gen_loss + self.disc_weight * disc_loss
 
 # %% ../nbs/04_model.ipynb #37be234f
-MODEL_TYPES = {"GPT": GPT, "BERT": BERT, "ELECTRA": ELECTRA, "Classifier": Classifier}
+MODEL_TYPES = {
+    "GPT": GPT,
+    "BERT": BERT,
+    "ELECTRA": ELECTRA,
+    "Classifier": Classifier,
+    "PromptClassifier": PromptClassifier,
+}
 
 
 def build_model(spec: dict) -> nn.Module:

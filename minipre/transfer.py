@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy, hashlib, json, statistics, time
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
+from importlib.resources import files
 import torch
 from .data import DataError, label_names, load_labeled, ptb_normalize
 from .checkpoint import folder_lock, tokenizer_fingerprint
@@ -17,18 +18,19 @@ from .metrics import class_report  # accuracy and macro F1 from one set of predi
 from .stats import mean_ci
 from .pretrain import build_tokenizer, corpus_texts, pretrain, pretraining_task, token_streams
 from .tokenize import load_tokenizer
-from .config import ConfigError, TrainConfig, TransferPreset, check_range
+from .config import ConfigError, FinetuneConfig, TrainConfig, TransferPreset, check_range
 from .checkpoint import load_model
 from .config import PRESETS as PRESETS, TransferConfig as TransferConfig  # defined in minipre.config
 from .train import train
 from .device import unwrap
 
 # %% auto #0
-__all__ = ['ORDER', 'LABELS', 'METRICS', 'LabeledSplits', 'TransferRecord', 'as_record', 'rank', 'choose_recipe',
+__all__ = ['ORDER', 'LABELS', 'METRICS', 'LabeledSplits', 'TransferRecord', 'as_record', 'rank', 'applicable', 'choose_recipe',
            'experiment_key', 'check_same_experiment', 'open_record', 'tune_start', 'run_transfer', 'majority_share',
-           'reported_metrics', 'summarize', 'paired_differences', 'format_table', 'eval_name', 'save_figure',
-           'plot_transfer', 'curve_points', 'plot_curve', 'curve_table', 'TransferResult', 'PretrainingSummary',
-           'pretrain_bodies', 'snapshot_bodies', 'run_experiment', 'check_sizes', 'transfer_pipeline', 'adapt_to_task']
+           'reported_metrics', 'summarize', 'paired_differences', 'format_table', 'recipe_name', 'chosen_recipes',
+           'eval_name', 'save_figure', 'plot_transfer', 'curve_points', 'plot_curve', 'curve_table', 'TransferResult',
+           'PretrainingSummary', 'bodies_folder', 'load_bodies', 'pretrain_bodies', 'snapshot_bodies', 'run_experiment',
+           'check_sizes', 'transfer_pipeline', 'adapt_to_task']
 
 # %% ../nbs/10_transfer.ipynb #81cc02d2
 @dataclass
@@ -142,9 +144,17 @@ def _best_so_far(res: TransferRecord, start: str, n: int, k: int) -> bool:
     return max(rows, key=rank)["candidate"] == k
 
 
-def choose_recipe(res: TransferRecord, start: str, n: int, cfg: TransferConfig) -> tuple[int, int] | None:
+def applicable(cand: dict, body, base=None) -> bool:
+    "Whether a start can use a candidate recipe: only a language model (a GPT or BERT) can be read through its head."
+    method = cand.get("method", getattr(base, "method", "finetune"))
+    return method != "prompt" or (body is not None and hasattr(unwrap(body), "lm_head"))
+
+
+def choose_recipe(
+    res: TransferRecord, start: str, n: int, cfg: TransferConfig, allowed: int | None = None
+) -> tuple[int, int] | None:
     """(index into the grid, N it was chosen at) for `start` at `n`: its best carved-validation score, or None if
-    untuned."""
+    untuned (`allowed`: how many of the grid's candidates this start can use; default all)."""
     res = as_record(res)  # results.json's dictionary works too
     at = (
         n
@@ -155,7 +165,7 @@ def choose_recipe(res: TransferRecord, start: str, n: int, cfg: TransferConfig) 
         )
     )
     rows = [t for t in res.tuning if t["start"] == start and t["n"] == at]
-    if at is None or len(rows) < len(cfg.grid):
+    if at is None or len(rows) < (len(cfg.grid) if allowed is None else allowed):
         return None
     return max(rows, key=rank)["candidate"], at
 
@@ -230,7 +240,7 @@ def tune_start(res: TransferRecord, name: str, N: int, seed: int, idx, run: tupl
     data, tok, body, scratch_config = run
     held = None
     for k, cand in enumerate(cfg.grid):
-        if _done(res.tuning, start=name, n=N, candidate=k):
+        if not applicable(cand, body, cfg.finetune) or _done(res.tuning, start=name, n=N, candidate=k):
             continue
         fc = replace(cfg.finetune, **cand, seed=seed)
         ft, info = _finetune_and_score(data, idx, tok, body, scratch_config, fc)
@@ -278,9 +288,10 @@ def run_transfer(
                 if _done(res.runs, start=name, n=N, seed=seed):
                     continue
                 held = None  # (candidate, model, info) of the best candidate trained on this subset
-                if choose_recipe(res, name, N, cfg) is None:  # tune: every candidate on the seed-0 subset
+                allowed = sum(applicable(g, body, cfg.finetune) for g in cfg.grid)
+                if choose_recipe(res, name, N, cfg, allowed) is None:  # tune: every candidate on the seed-0 subset
                     held = tune_start(res, name, N, seed, idx, (data, tok, body, scratch_config), cfg, log, save)
-                k, at = choose_recipe(res, name, N, cfg)
+                k, at = choose_recipe(res, name, N, cfg, allowed)
                 if held is not None and held[0] == k and seed == 0:  # the chosen candidate was trained on this subset
                     ft, info = held[1], held[2]
                 else:
@@ -352,7 +363,7 @@ def summarize(
                 "mean": statistics.mean(r[metric] for r in rs),
                 "k": len(rs),
                 "std": statistics.stdev(r[metric] for r in rs) if len(rs) > 1 else None,
-                "budget": sum(r.get("ended", "early stop") != "early stop" for r in rs),
+                "budget": sum(r.get("ended", "early stop") in ("step cap", "epoch limit") for r in rs),
             }
             for n, rs in sorted(d.items())
         }
@@ -421,6 +432,28 @@ def format_table(
     if any(st["budget"] for d in summarize(res).values() for st in d.values()):
         out += ["† at least one run ended at its step or epoch budget instead of by early stopping."]
     return "\n".join(out).rstrip()
+
+
+def recipe_name(recipe: dict, base: FinetuneConfig | None = None) -> str:
+    "A candidate recipe in a few words: 'probe', 'prompt, lr 0.0003', 'fine-tune, lr 0.001, decay 1'."
+    method = recipe.get("method", base.method if base else "finetune")
+    parts = [{"finetune": "fine-tune"}.get(method, method)]
+    if method != "probe":
+        parts += [f"{k.replace('layer_decay', 'decay')} {v:g}" for k, v in recipe.items() if k in ("lr", "layer_decay")]
+    return ", ".join(parts)
+
+
+def chosen_recipes(res: TransferRecord | dict) -> list[str]:
+    "A Markdown table: the recipe each start chose at each N (on its carved split), for every start with final runs."
+    res = as_record(res)
+    base = FinetuneConfig(**res.protocol["base_recipe"]) if res.protocol else None
+    chose = {(r["start"], r["n"]): recipe_name(r.get("recipe", {}), base) for r in res.runs}
+    ns = sorted({n for _, n in chose})
+    starts = [s for s in ORDER if any(k[0] == s for k in chose)] + sorted({s for s, _ in chose} - set(ORDER))
+    out = ["| start | " + " | ".join(f"N={n}" for n in ns) + " |", "|---" * (len(ns) + 1) + "|"]
+    for s in starts:
+        out.append(f"| {LABELS.get(s, s)} | " + " | ".join(chose.get((s, n), "-") for n in ns) + " |")
+    return out
 
 # %% ../nbs/10_transfer.ipynb #8c5e532b
 def eval_name(split: str | None) -> str:
@@ -600,6 +633,36 @@ class PretrainingSummary:
         return cls(st.step, st.tokens, st.elapsed / 60, [v[0], v[-1]])
 
 
+def bodies_folder(where: str) -> Path:
+    "A folder of pretrained bodies: a path, or the name of one the package ships (minipre/bodies/NAME)."
+    shipped = Path(str(files("minipre"))) / "bodies"  # package data: a pip install has it too
+    for p in (Path(where), shipped / where):
+        if p.is_dir():
+            return p
+    names = sorted(q.name for q in shipped.iterdir() if q.is_dir()) if shipped.is_dir() else []
+    raise ConfigError(f"bodies {where!r}: no such folder, and not one the package ships ({', '.join(names) or 'none'})")
+
+
+def load_bodies(preset: TransferPreset, log=print) -> tuple[dict, dict, object]:
+    """The preset's pretrained bodies read from `preset.bodies` instead of trained: (bodies, summaries, the tokenizer
+    they share)."""
+    folder, bodies, record, tok = bodies_folder(preset.bodies), {}, {}, None
+    for obj in preset.objectives:
+        if not (folder / obj).is_dir():
+            have = ", ".join(sorted(q.name for q in folder.iterdir() if q.is_dir())) or "nothing"
+            raise ConfigError(f"{folder}: no {obj}/ body to start from (it holds {have})")
+        net, t, meta = load_model(folder / obj)
+        if t is None or (tok is not None and tokenizer_fingerprint(t) != tokenizer_fingerprint(tok)):
+            raise ConfigError(f"{folder / obj}: every body needs the same tokenizer.json beside its weights")
+        tok, bodies[obj] = t, net
+        v = [r["val_loss"] for r in meta.get("history", []) if "val_loss" in r] or [float("nan")]
+        record[obj] = p = PretrainingSummary(
+            meta.get("step", 0), meta.get("tokens", 0), meta.get("minutes", 0.0), [v[0], v[-1]]
+        )
+        log(f"{obj}: the body in {folder / obj} ({p.steps} steps, {p.tokens:,} tokens, validation loss {v[-1]:.2f})")
+    return bodies, record, tok
+
+
 def pretrain_bodies(preset: TransferPreset, out: Path, tok, texts, log=print) -> tuple[dict, dict]:
     """Pretrain (or resume) each of the preset's objectives on `texts`; returns bodies (with the curve's snapshots, as
     'clm@0.25' ...) and summaries."""
@@ -662,14 +725,18 @@ def check_sizes(cfg: TransferConfig, labeled: LabeledSplits):
 # %% ../nbs/10_transfer.ipynb #c68a5f1a
 def _run_experiment(preset: TransferPreset, texts, labeled: LabeledSplits, out: Path, log) -> TransferResult:
     tok_path = out / "tokenizer.json"  # one tokenizer for both bodies and for scratch, so every start reads alike
-    if tok_path.exists():
+    if preset.bodies is not None:  # pretrained already: the bodies and their tokenizer are read, not trained
+        bodies, record, tok = load_bodies(preset, log)
+        tok.save(tok_path)
+    elif tok_path.exists():
         tok = load_tokenizer(tok_path)
     else:
         t0 = time.perf_counter()
         tok = build_tokenizer("bpe", texts[0], preset.pretraining.vocab_size)
         tok.save(tok_path)
         log(f"tokenizer: byte-level BPE, {tok.vocab_size} tokens ({time.perf_counter() - t0:.0f}s)")
-    bodies, record = pretrain_bodies(preset, out, tok, texts, log)
+    if preset.bodies is None:
+        bodies, record = pretrain_bodies(preset, out, tok, texts, log)
     scratch_cfg = replace(next(iter(bodies.values())).config, causal=False)  # the bodies' shape, fresh weights
     t0 = time.perf_counter()
     res = run_transfer(
@@ -708,7 +775,8 @@ def transfer_pipeline(
         preset = PRESETS[preset]
     if not progress:
         preset = replace(preset, pretraining=preset.pretraining.but(progress=False))
-    texts = corpus_texts(preset.pretraining, data)  # loaded and normalised once: tokenizer and both objectives
+    # loaded and normalised once, for the tokenizer and every objective; not at all when the bodies are given
+    texts = corpus_texts(preset.pretraining, data) if preset.bodies is None else None
     labeled = load_labeled(preset.labeled, text_col=preset.text_col, label_col=preset.label_col, data=data)
     splits = LabeledSplits.from_dataset(labeled, ptb_normalize if preset.pretraining.normalize else None)
     return run_experiment(preset, texts, splits, out_dir, log)

@@ -42,6 +42,8 @@ def record_numbers(rec: dict) -> set[str]:
     for p in pre.values():
         out |= {f"{p['minutes']:.1f}"} | {f"{v:.2f}" for v in p["val_loss"]}
         out |= {f"{s['val_loss']:.2f}" for s in p.get("snapshots", []) if s.get("val_loss") is not None}
+    if "wall_minutes" in rec:  # a cached chapter run says how long it took in all
+        out |= {f"{rec['wall_minutes']:.1f}"}
     fine = rec.get("finetune_seconds", 0) / 60
     out |= {f"{fine:.1f}", f"{sum(minutes):.1f}", f"{sum(minutes) + fine:.1f}"}
     return out
@@ -68,7 +70,7 @@ PASSAGES = [
     (
         "README: the data-efficiency plot",
         section(README, "## The data-efficiency plot"),
-        ("transfer-sst2", "transfer-quick"),
+        ("transfer-sst2", "transfer-quick", "transfer-lab"),
     ),
     # the record's rendered part; the notes after it quote other runs, each with its own figures and command
     (
@@ -84,6 +86,12 @@ PASSAGES = [
         ("transfer-quick", "transfer-sst2"),  # it compares itself with the record
     ),
     ("10_transfer: the record", chapter_cell("10_transfer", "What the measurement says"), ("transfer-sst2",)),
+    (
+        "RESULTS: sst2-lab",
+        section(RESULTS, "## The lab run (`sst2-lab`): a few minutes from a shipped body"),
+        ("transfer-lab",),
+    ),
+    ("10_transfer: sst2-lab", chapter_cell("10_transfer", "What the lab run shows"), ("transfer-lab",)),
     ("10_transfer: sst2-quick", chapter_cell("10_transfer", "What our run shows"), ("transfer-quick",)),
 ]
 if "## Compute curve" in RESULTS:

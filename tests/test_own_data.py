@@ -169,3 +169,34 @@ def test_bad_input_one_line(work, trained, scratch, args, says):
     err = r.stderr.strip()
     assert r.returncode == 2 and len(err.splitlines()) == 1 and "Traceback" not in err, err
     assert says in err, err
+
+
+@pytest.mark.parametrize("method", ["probe", "prompt"])
+def test_finetune_recipes_that_reuse_the_body(work, trained, method):
+    """`minipre finetune --method probe|prompt` from the masked-LM body on the three-class table: the recipe is kept
+    in metrics.json (the probe's strength, the prompt's label words, one per class) and the classifier predicts."""
+    args = ["--body", work / "body", "--labeled", work / "train.csv", *LABELED, "--eval", work / "test.csv"]
+    out = work / f"clf-{method}"
+    r = run("finetune", *args, "--out", out, "--method", method, "--lr", "3e-3", "--prompt", " topic:")
+    assert r.returncode == 0, r.stderr
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["method"] == method, m
+    if method == "probe":
+        assert m["steps"] == 0 and m["ended"] == "fitted" and m["probe_c"] > 0, m
+    else:
+        assert len(m["label_words"]) == 3 and len(set(m["label_words"])) == 3, m
+    assert m["accuracy"] > 0.5, m  # the topics are easy, and both recipes read the body's features
+    p = run("predict", "--model", out, work / "new.txt")
+    assert p.returncode == 0 and len(p.stdout.strip().splitlines()) == 2, p.stderr
+
+
+def test_prompt_needs_a_language_model(work, trained):
+    r = run(
+        "finetune", "--scratch", "--labeled", work / "train.csv", *LABELED, "--out", work / "x", "--method", "prompt"
+    )
+    assert r.returncode == 2 and "give a body" in r.stderr, r.stderr
+    bad = run(
+        "finetune", "--body", work / "body", "--labeled", work / "train.csv", *LABELED, "--out", work / "z",
+        "--method", "prompt", "--label-words", "match,recipe",
+    )  # fmt: skip
+    assert bad.returncode == 2 and "--label-words gives 2 words for 3 classes" in bad.stderr, bad.stderr

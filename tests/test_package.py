@@ -33,3 +33,9 @@ def test_wheel_installs_and_imports_in_clean_venv(root, tmp_path):
     assert missing.returncode != 0, "nbdev must not be a core dependency"
     out = sh(env_dir / "bin" / "minipre", "--help")
     assert "demo" in out
+    # the lab preset's body ships inside the package, and a pip-installed minipre finds and loads it
+    load = (
+        "from minipre.transfer import bodies_folder\nfrom minipre.checkpoint import load_model\n"
+        "m, tok, meta = load_model(bodies_folder('sst2-lab') / 'clm')\nprint(type(m).__name__, tok.vocab_size)"
+    )
+    assert sh(py, "-c", load, cwd=tmp_path).split() == ["GPT", "4096"]

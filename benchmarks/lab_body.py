@@ -1,0 +1,72 @@
+"""Train the pretrained body that the `sst2-lab` preset ships, and write it as a small bfloat16 checkpoint with a card.
+
+The body is a next-token model of the `sst2-quick` shape (2 layers, width 128, byte-level BPE 4096) trained on every
+IMDb unlabeled review, Penn-Treebank-normalised like SST-2, for a fixed number of steps (the cosine schedule runs to its
+end). Command (about 20 minutes of training on a quiet 2-core CPU, after a few minutes of tokenizing):
+
+    MINIPRE_DATA=../shared/data python -m benchmarks.lab_body --steps 2600 --out runs/lab-body
+
+It writes `minipre/bodies/sst2-lab/clm/` (model.safetensors in bfloat16, meta.json, tokenizer.json) and
+`minipre/bodies/sst2-lab/CARD.md`; a re-run with the same --out resumes the training run (a finished one only ships).
+"""
+
+import argparse, json, time
+from pathlib import Path
+
+import torch
+
+from minipre.config import PRESETS
+from minipre.pretrain import pretrain
+from minipre.checkpoint import save_checkpoint, load_model
+from minipre.files import atomic_write
+
+SHIP = Path("minipre/bodies/sst2-lab")  # inside the package: pip installs it too
+
+
+def recipe(steps: int):
+    "The sst2-quick pretraining recipe, next-token, on the whole corpus, with no time cap (the steps decide)."
+    base = PRESETS["sst2-quick"].pretraining
+    return base.but(objective="clm", steps=steps, max_docs=None, max_seconds=None, eval_every=max(1, steps // 5))
+
+
+def card(meta: dict, steps: int, minutes: float, val: list) -> str:
+    "What the shipped body is, how it was made, and how to make it again."
+    return f"""# sst2-lab body: a small next-token model of IMDb reviews
+
+Trained by minipre's own code (`benchmarks/lab_body.py`), for the `sst2-lab` transfer preset: a lab-sized run that
+starts from this body instead of pretraining.
+
+- Objective: next-token (GPT), {meta['config']['n_layer']} layers, width {meta['config']['n_embd']}, rotary positions,
+  byte-level BPE of {meta['config']['vocab_size']} tokens (tokenizer.json beside the weights).
+- Text: every IMDb unlabeled review (`movie_reviews_unlabeled`, 50,000 reviews), Penn-Treebank-normalised and
+  lower-cased like SST-2. No SST-2 text, labelled or not.
+- Training: {steps} steps of {meta['batch_size']} x {meta['block_size']} tokens ({meta.get('tokens', 0):,} tokens),
+  validation loss {val[0]:.2f} -> {val[-1]:.2f}, {minutes:.1f} min on a 2-core CPU.
+- Weights stored in bfloat16 ({'model.safetensors'}); they load into a float32 model.
+- Remake: `MINIPRE_DATA=../shared/data python -m benchmarks.lab_body --steps {steps} --out runs/lab-body`.
+"""
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--steps", type=int, default=2600)
+    p.add_argument("--out", default="runs/lab-body")
+    p.add_argument("--threads", type=int, default=2)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    t0 = time.perf_counter()
+    net, tok, st = pretrain(recipe(a.steps), Path(a.out))
+    minutes = (time.perf_counter() - t0) / 60
+    _, _, meta = load_model(Path(a.out))
+    meta["history"] = [r for r in meta.get("history", []) if "val_loss" in r]  # the validations, not every step
+    meta["minutes"] = round(st.elapsed / 60, 1)  # training time of the run (a resumed run: all its parts)
+    val = [r["val_loss"] for r in st.history if "val_loss" in r]
+    dest = SHIP / "clm"
+    ck = save_checkpoint(dest, net.to(torch.bfloat16), meta=meta, tokenizer=tok)
+    (ck / "state.pt").unlink()  # nothing to resume in a shipped body, and no pickle to load
+    atomic_write(SHIP / "CARD.md", card(meta, a.steps, meta['minutes'], val))
+    print(json.dumps({"steps": st.step, "tokens": st.tokens, "val_loss": val, "minutes": round(minutes, 1)}))
+
+
+if __name__ == "__main__":
+    main()
