@@ -624,9 +624,12 @@ def run_finetune(args) -> int:
     }
     ck = save_finetuned(ft, args.out, names, metrics)
     i = ft.info
-    how = {"probe": f"probed (C = {i.probe_c}),", "prompt": f"prompted with label words {i.label_words}, then"}
+    how = {
+        "probe": f"linear probe fitted (C = {i.probe_c})",
+        "prompt": f"prompted with label words {i.label_words}, fine-tuned {i.steps} steps ({i.ended})",
+    }.get(i.method, f"fine-tuned {i.steps} steps ({i.ended})")
     print(
-        f"{how.get(i.method, '')} fine-tuned {ft.info.steps} steps ({ft.info.ended}) on {ft.info.n_train} examples; "
+        f"{how} on {ft.info.n_train} examples; "
         f"carved validation {ft.info.best_val_acc:.4f}; evaluated on {len(ev_y)} examples"
     )
     print(format_report(rep) if len(names) > 2 else f"accuracy {rep['accuracy']:.4f}   macro F1 {rep['macro_f1']:.4f}")

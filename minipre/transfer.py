@@ -28,9 +28,9 @@ from .device import unwrap
 __all__ = ['ORDER', 'LABELS', 'METRICS', 'LabeledSplits', 'TransferRecord', 'as_record', 'rank', 'applicable', 'choose_recipe',
            'experiment_key', 'check_same_experiment', 'open_record', 'tune_start', 'run_transfer', 'majority_share',
            'reported_metrics', 'summarize', 'paired_differences', 'format_table', 'recipe_name', 'chosen_recipes',
-           'eval_name', 'save_figure', 'plot_transfer', 'curve_points', 'plot_curve', 'curve_table', 'TransferResult',
-           'PretrainingSummary', 'bodies_folder', 'load_bodies', 'pretrain_bodies', 'snapshot_bodies', 'run_experiment',
-           'check_sizes', 'transfer_pipeline', 'adapt_to_task']
+           'recipe_scores', 'eval_name', 'save_figure', 'plot_transfer', 'curve_points', 'plot_curve', 'curve_table',
+           'TransferResult', 'PretrainingSummary', 'bodies_folder', 'load_bodies', 'pretrain_bodies', 'snapshot_bodies',
+           'run_experiment', 'check_sizes', 'transfer_pipeline', 'adapt_to_task']
 
 # %% ../nbs/10_transfer.ipynb #81cc02d2
 @dataclass
@@ -453,6 +453,26 @@ def chosen_recipes(res: TransferRecord | dict) -> list[str]:
     out = ["| start | " + " | ".join(f"N={n}" for n in ns) + " |", "|---" * (len(ns) + 1) + "|"]
     for s in starts:
         out.append(f"| {LABELS.get(s, s)} | " + " | ".join(chose.get((s, n), "-") for n in ns) + " |")
+    return out
+
+
+def recipe_scores(res: TransferRecord | dict, start: str) -> list[str]:
+    """A Markdown table: each candidate recipe's carved-validation accuracy (%) for `start` at each tuned N, the one
+    chosen in bold; what the choice was made from, and how close it was."""
+    res = as_record(res)
+    base = FinetuneConfig(**res.protocol["base_recipe"]) if res.protocol else None
+    rows = [t for t in res.tuning if t["start"] == start]
+    ns, ks = sorted({t["n"] for t in rows}), sorted({t["candidate"] for t in rows})
+    best = {n: max((t for t in rows if t["n"] == n), key=rank)["candidate"] for n in ns}
+    out = ["| recipe | " + " | ".join(f"N={n}" for n in ns) + " |", "|---" * (len(ns) + 1) + "|"]
+    for k in ks:
+        cells = []
+        for n in ns:
+            t = next((t for t in rows if t["n"] == n and t["candidate"] == k), None)
+            v = "-" if t is None else f"{100 * t['best_val_acc']:.1f}"
+            cells.append(f"**{v}**" if best[n] == k else v)
+        name = recipe_name(next(t for t in rows if t["candidate"] == k)["recipe"], base)
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
     return out
 
 # %% ../nbs/10_transfer.ipynb #8c5e532b

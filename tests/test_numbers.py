@@ -32,6 +32,7 @@ def record_numbers(rec: dict) -> set[str]:
         for n, st in by.items():
             out |= {f1(100 * st["mean"])} | ({f1(100 * st["std"])} if st["std"] is not None else set())
     out |= {f1(100 * r["acc"]) for r in rec.get("runs", [])}  # "one seed stopped early at 58.8%"
+    out |= {f1(100 * t["best_val_acc"]) for t in rec.get("tuning", [])}  # the carved scores a recipe was chosen by
     for a, b in itertools.permutations(sm, 2):  # "ahead by 3.4 points": one start's mean minus another's
         out |= {f1(100 * (sm[a][n]["mean"] - sm[b][n]["mean"])) for n in sm[a] if n in sm[b]}
     for ref in sm:
