@@ -64,13 +64,18 @@ check-sync: $(VENV)/.dev
 .cache/.dirs:
 	@mkdir -p $(HF_HOME) $(MPLCONFIGDIR) $(TORCHINDUCTOR_CACHE_DIR) $(IPYTHONDIR) && touch $@
 
+# Two workers share the machine's cores, so each runs torch on one thread: two processes of two threads each on two
+# cores wait for each other at every operation (measured: chapters 07, 09 and 10 took 7 min side by side that way,
+# 1.7 min with one thread each). A cell that times something may still ask for more (torch.set_num_threads).
+WORKER_THREADS := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+
 # The notebooks run from a copy, saving their outputs there: the docs site is built from those executed copies.
 nbtest: $(VENV)/.dev .cache/.dirs
 	rm -rf _build/executed && mkdir -p _build && cp -r nbs _build/executed
-	HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 $(BIN)/nbdev-test _build/executed --n-workers 2 --timing --save $(NBTEST_ARGS)
+	$(WORKER_THREADS) HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 $(BIN)/nbdev-test _build/executed --n-workers 2 --timing --save $(NBTEST_ARGS)
 
 pytest: $(VENV)/.dev .cache/.dirs
-	HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 $(BIN)/pytest -q -n 2 --dist loadfile --durations=12 tests $(PYTEST_ARGS)
+	$(WORKER_THREADS) HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 $(BIN)/pytest -q -n 2 --dist loadfile --durations=12 tests $(PYTEST_ARGS)
 
 test: check-sync nbtest pytest
 

@@ -20,7 +20,7 @@ __all__ = ['RESULTS', 'CheckFailed', 'TimeLimit', 'Result', 'fresh_generator', '
            'check_attention', 'check_causal_mask', 'check_padding_mask', 'check_online_softmax', 'check_mlm_masking',
            'check_bpe_merge', 'check_next_token_shift', 'check_split_heads', 'check_mean_pooling', 'check_train_step',
            'check_accumulation', 'check_freeze_body', 'check_paired_difference', 'check_leak_finder',
-           'check_augment_training_part']
+           'check_augment_training_part', 'check_transfer_protocol']
 
 # %% ../nbs/11_checks.ipynb #c005
 class CheckFailed(Exception):
@@ -769,3 +769,131 @@ def check_augment_training_part(fn) -> Result:
     if list(again[0]) != new_x:
         raise CheckFailed("two calls with the same seed gave different texts: draw from random.Random(seed).")
     return passed("only training examples are augmented, labels kept, words swapped, reproducible")
+
+# %% ../nbs/11_checks.ipynb #acae54e37e7d407bbb7b55eff062a284
+class _Fitted:
+    "What the checker's stand-in `fit` returns: which start was trained on which pool rows with which seed."
+
+    def __init__(self, k: int, start: str, rows: tuple, seed):
+        self.k, self.start, self.rows, self.seed = k, start, rows, seed
+
+    def __repr__(self):
+        return f"<model {self.k}: {self.start} on {len(self.rows)} examples>"
+
+
+def _protocol_inputs(g):
+    "A pool of labeled texts (each names its row), two or three classes, the sizes and seeds the student must run."
+    k = int(torch.randint(2, 4, (1,), generator=g))
+    n = int(torch.randint(60, 90, (1,), generator=g))
+    labels = [i % k for i in range(n)]  # every class well represented, in an order the student must not rely on
+    perm = torch.randperm(n, generator=g).tolist()
+    labels = [labels[p] for p in perm]
+    texts = [
+        f"row{i} " + " ".join(_WORDS[j] for j in torch.randint(len(_WORDS), (5,), generator=g).tolist())
+        for i in range(n)
+    ]
+    small = k * int(torch.randint(2, 4, (1,), generator=g)) + int(torch.randint(0, k, (1,), generator=g))
+    sizes = [small, small + k * int(torch.randint(3, 6, (1,), generator=g))]
+    return texts, labels, sizes, int(torch.randint(3, 5, (1,), generator=g))
+
+
+class _Bench:
+    "Stand-ins for `fit` and `evaluate` that record what the student's protocol did with them."
+
+    def __init__(self, texts, labels, g):
+        self.row = {t: i for i, t in enumerate(texts)}
+        self.labels, self.models, self.evaluated = labels, [], []
+        self.scores = (0.5 + 0.4 * torch.rand(10_000, generator=g, dtype=torch.float64)).tolist()  # distinct
+
+    def fit(self, start, texts, labels, seed):
+        texts, labels = list(texts), list(labels)
+        if any(t not in self.row for t in texts):
+            raise CheckFailed("fit got a text that is not in the training pool: draw the subsets from pool_texts.")
+        rows = tuple(self.row[t] for t in texts)
+        if len(labels) != len(rows) or any(int(y) != self.labels[r] for y, r in zip(labels, rows)):
+            raise CheckFailed("fit got labels that are not those of its texts: index texts and labels alike.")
+        self.models.append(_Fitted(len(self.models), start, rows, seed))
+        return self.models[-1]
+
+    def evaluate(self, model):
+        if not isinstance(model, _Fitted):
+            raise CheckFailed(f"evaluate takes a model that fit returned, got {model!r}.")
+        self.evaluated.append(model.k)
+        return self.scores[model.k]
+
+
+@checker(points=2.0, refuse=_refs("minipre.finetune.balanced_subset", "minipre.transfer.run_transfer"))
+def check_transfer_protocol(fn) -> Result:
+    """Check `fn(pool_texts, pool_labels, starts, sizes, seeds, fit, evaluate)` runs the data-efficiency protocol:
+    for each N and seed a class-balanced subset drawn reproducibly from the pool, the same subset for every start,
+    each start fitted on it, each fitted model evaluated once; one row {start, n, seed, acc} per run."""
+    g = fresh_generator()
+    texts, labels, sizes, seeds = _protocol_inputs(g)
+    starts = ["scratch", "pretrained"]
+    bench = _Bench(texts, labels, g)
+    rows = _call(fn, texts, labels, starts, sizes, seeds, bench.fit, bench.evaluate, what="your data_efficiency")
+    if not isinstance(rows, (list, tuple)) or not all(isinstance(r, dict) for r in rows):
+        raise CheckFailed(f"return a list of dicts with keys start, n, seed, acc; got {type(rows).__name__}.")
+    want = {(s, n, k) for s in starts for n in sizes for k in range(seeds)}
+    try:
+        got = [(r["start"], int(r["n"]), int(r["seed"])) for r in rows]
+    except (KeyError, TypeError, ValueError):
+        raise CheckFailed("every row needs the keys start, n, seed and acc.") from None
+    if sorted(got) != sorted(want):
+        missing, extra = sorted(want - set(got)), sorted(set(got) - want)
+        raise CheckFailed(
+            f"expected one row per start, N in {sizes} and seed in range({seeds}) ({len(want)} rows), got {len(rows)}"
+            + (f"; missing {missing[:3]}" if missing else "")
+            + (f"; unexpected {extra[:3]}" if extra else "")
+            + (" (a run repeated)" if len(got) != len(set(got)) else "")
+            + "."
+        )
+    by_score = {bench.scores[m.k]: m for m in bench.models}
+    model = {}
+    for r, key in zip(rows, got):
+        m = by_score.get(float(r["acc"]))
+        if m is None or m.k not in bench.evaluated:
+            raise CheckFailed(f"the acc of {key} is not a score evaluate returned: report what evaluate gives.")
+        if m.start != key[0]:
+            raise CheckFailed(f"the row for {key[0]} reports the score of a model fitted for {m.start}.")
+        model[key] = m
+    if len(bench.evaluated) != len(rows) or len(set(bench.evaluated)) != len(bench.evaluated):
+        raise CheckFailed(
+            f"evaluate was called {len(bench.evaluated)} times for {len(rows)} reported runs: the evaluation split "
+            "is touched once per final run, never to choose a seed, a recipe or a stopping point."
+        )
+    k = len(set(labels))
+    for (s, n, seed), m in model.items():
+        if len(m.rows) != n or len(set(m.rows)) != n:
+            raise CheckFailed(
+                f"{s} at N = {n}, seed {seed} was fitted on {len(set(m.rows))} distinct examples, not {n}."
+            )
+        counts = [sum(labels[i] == c for i in m.rows) for c in range(k)]
+        if max(counts) - min(counts) > 1:
+            raise CheckFailed(
+                f"the subset at N = {n}, seed {seed} holds {counts} examples per class: draw a class-balanced subset "
+                f"(about N / {k} of each class), or the curve measures the class ratio as much as N."
+            )
+        if m.seed != seed:
+            raise CheckFailed(f"pass the run's seed to fit (got {m.seed!r} for seed {seed}): it seeds the model too.")
+    for n in sizes:
+        for seed in range(seeds):
+            subsets = {frozenset(model[(s, n, seed)].rows) for s in starts}
+            if len(subsets) > 1:
+                raise CheckFailed(
+                    f"at N = {n}, seed {seed} the starts were fitted on different subsets: every start must see the "
+                    "same examples at a seed, or the paired difference between them measures the subsets."
+                )
+        if len({frozenset(model[(starts[0], n, seed)].rows) for seed in range(seeds)}) == 1:
+            raise CheckFailed(f"every seed drew the same subset at N = {n}: seed the draw with the run's seed.")
+    bench2 = _Bench(texts, labels, g)
+    _call(fn, texts, labels, starts, sizes, seeds, bench2.fit, bench2.evaluate, what="your data_efficiency")
+    first = sorted((m.start, m.rows) for m in bench.models)
+    if sorted((m.start, m.rows) for m in bench2.models) != first:
+        raise CheckFailed(
+            "a second call drew other subsets: draw with a generator seeded by the run's seed (random.Random(seed)), "
+            "not the global random state, so that the experiment can be reproduced."
+        )
+    return passed(
+        f"{len(rows)} runs: balanced subsets, the same for every start at a seed, reproducible, evaluated once each"
+    )

@@ -466,6 +466,13 @@ def model_card(layout: str, hf_class: str, meta: dict, gap: float, c: Config) ->
         "- Texts must be prepared as they were in training (for example Penn-Treebank normalisation when the run used "
         "`--normalize`); the tokenizer here does not do it.",
     ]
+    if kind == "cls" and meta.get("window_overlap") is not None:  # transformers has no windows: say what differs
+        lines.append(
+            f"- minipre reads a text longer than {c.max_len} tokens as overlapping windows (each repeating "
+            f"{meta['window_overlap']:.0%} of the last) and averages the windows' logits; this folder's model reads "
+            f"at most {c.max_len} tokens, so truncate (`tok(text, truncation=True)`) or window long texts yourself "
+            "the same way to get minipre's predictions."
+        )
     if layout in ("bert", "xlm-roberta-xl") and kind == "cls":
         lines.append(
             f"- minipre's classifier reads the first token directly; the pooler here is tanh(e x)/e with e = "

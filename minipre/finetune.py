@@ -22,10 +22,10 @@ from .tasks import ClassifyTask
 from .device import inference, unwrap
 
 # %% auto #0
-__all__ = ['as_labels', 'as_texts', 'check_labeled', 'balanced_subset', 'balanced_split', 'class_logits', 'predict',
-           'text_windows', 'window_logits', 'layerwise_scale', 'EarlyStopping', 'GradualUnfreeze', 'FinetuneInfo',
-           'Finetuned', 'accuracy', 'check_compatible', 'fitting_length', 'validation_size', 'new_classifier',
-           'labeled_task', 'prompt_tokens', 'label_word_ids', 'word_like', 'choose_label_words',
+__all__ = ['WINDOW_POOLS', 'as_labels', 'as_texts', 'check_labeled', 'balanced_subset', 'balanced_split', 'class_logits',
+           'predict', 'text_windows', 'window_logits', 'layerwise_scale', 'EarlyStopping', 'GradualUnfreeze',
+           'FinetuneInfo', 'Finetuned', 'accuracy', 'check_compatible', 'fitting_length', 'validation_size',
+           'new_classifier', 'labeled_task', 'prompt_tokens', 'label_word_ids', 'word_like', 'choose_label_words',
            'new_prompt_classifier', 'PooledFeatures', 'probe_head', 'fit_probe', 'probed', 'finetune', 'save_finetuned',
            'load_finetuned']
 
@@ -144,12 +144,27 @@ def text_windows(ids: list[int], room: int, overlap: float | None = 0.5, max_win
     return [ids[s : s + room] for s in starts]
 
 
-def window_logits(model, task: ClassifyTask, ids: list[list[int]], overlap: float | None, batch_size: int = 128):
-    "Logits of each tokenized text: the mean of its windows' logits, so every token of a long text counts."
+WINDOW_POOLS = ("mean", "max")
+
+
+def window_logits(
+    model,
+    task: ClassifyTask,
+    ids: list[list[int]],  # tokenized texts, of any length
+    overlap: float | None,  # windows repeating this share of each other; None: each text's first window only
+    batch_size: int = 128,
+    pool: str = "mean",  # a text's logits from its windows': 'mean', or 'max' (each class at its strongest window)
+):
+    "Logits of each tokenized text pooled from its windows' logits, so every token of a long text counts."
+    if pool not in WINDOW_POOLS:
+        raise ConfigError(Setting("pool"), f" must be one of {', '.join(WINDOW_POOLS)}; got {pool!r}")
     room = task.max_len - (1 if task.cls else 0)  # an encoder's <cls> takes one place
     wins = [text_windows(t, room, overlap) for t in ids]
     owner = torch.tensor([i for i, w in enumerate(wins) for _ in w])
     logits = class_logits(model, task, [x for w in wins for x in w], batch_size)
+    if pool == "max":  # one window that says a class loudly decides it, however many say nothing
+        at = owner[:, None].expand_as(logits)
+        return torch.full((len(ids), logits.shape[1]), -torch.inf).scatter_reduce(0, at, logits, "amax")
     total = torch.zeros(len(ids), logits.shape[1]).index_add_(0, owner, logits)
     return total / torch.bincount(owner, minlength=len(ids)).clamp(min=1)[:, None].float()
 

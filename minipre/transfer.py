@@ -263,6 +263,7 @@ def run_transfer(
     scratch_config,  # the shape of the from-scratch model
     out_path=None,  # results.json: written after every run, and read back to resume
     log=print,  # where progress lines go
+    extra=None,  # extra(finetuned, eval_ids) -> dict of more figures for each final run (another pooling, timings)
 ) -> TransferRecord:
     """The honest protocol: per start and N, choose a recipe on a carved split, train to early stopping, evaluate once.
     `starts` maps a name to a pretrained body, or to None for a model from scratch with `scratch_config`."""
@@ -304,6 +305,7 @@ def run_transfer(
                 res.runs.append(
                     {"start": name, "n": N, "seed": seed, "acc": acc, "macro_f1": rep["macro_f1"]}
                     | {"recipe": cfg.grid[k], "chosen_at": at, **info}
+                    | (extra(ft, eval_ids) if extra else {})
                 )
                 log(
                     f"N={N:>6} seed={seed} {name:>8}: {acc:.3f} (recipe {k}, chosen at N={at}; {info['steps']} steps, "

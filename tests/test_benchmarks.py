@@ -20,17 +20,11 @@ def test_attention_benchmark_runs_without_gpu(root):
     assert "NOT GPU numbers" in r.stdout or "GPU:" in r.stdout
 
 
-def test_long_documents_section_quotes_its_record(root):
-    "Every figure of the RESULTS section on long documents is rendered from docs/long-documents.json."
-    code = (
-        "import json; from benchmarks.long_documents import RECORD, paired, table; "
-        "rec = json.loads(RECORD.read_text()); print(table(rec)); print('@@'); print(paired(rec))"
-    )
+def _rendered(root, code: str) -> list[str]:
+    "The paragraphs that `code` (Python run in the repository root) prints from a record, rendered by its own helpers."
     r = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
-    section = _section("## Long documents: windows against truncation")
-    for part in r.stdout.strip().split("\n@@\n"):
-        assert part in section, part
+    return [p for p in r.stdout.strip().split("\n\n") if p.strip()]
 
 
 def _section(heading: str) -> str:
@@ -39,28 +33,43 @@ def _section(heading: str) -> str:
     return results.split(heading, 1)[1].split("\n## ", 1)[0]
 
 
-def test_compute_curve_section_quotes_its_record(root):
-    "The compute-curve section's tables are rendered from docs/compute-curve.json (benchmarks.compute_curve.section)."
-    if not (root / "docs" / "compute-curve.json").exists():
-        pytest.skip("no compute-curve record in this checkout")
-    code = (
-        "import json; from benchmarks.compute_curve import section; "
-        "print(section(json.load(open('docs/compute-curve.json'))))"
-    )
-    r = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr[-2000:]
-    section = _section("## Compute curve: transfer against pretraining")
-    for part in r.stdout.strip().split("\n\n"):
-        assert part in section, part
+# (the record, Python that prints what a section renders from `rec`, the RESULTS.md heading it stands under)
+SECTIONS = [
+    (
+        "docs/long-documents.json",
+        "from benchmarks.long_documents import section; print(section(rec))",
+        "## Long documents: windows against truncation",
+    ),
+    (
+        "docs/transfer-lab.json",  # rendered by the chapter's own helpers
+        "from minipre.transfer import format_table, chosen_recipes, recipe_scores; "
+        "print(format_table(rec)); print(); print('\\n'.join(chosen_recipes(rec))); print(); "
+        "print('\\n'.join(recipe_scores(rec, 'clm')))",
+        "## The lab run (`sst2-lab`): a few minutes from a shipped body",
+    ),
+    (
+        "docs/compute-curve.json",
+        "from benchmarks.compute_curve import section; print(section(rec))",
+        "## Compute curve: transfer against pretraining",
+    ),
+    (
+        "docs/throughput.json",
+        "from benchmarks.throughput import table; print(table(rec))",
+        "## Training FLOP/s on CPU: how near the limit each objective trains",
+    ),
+    (
+        "docs/transfer-synthetic.json",
+        "from benchmarks.synthetic_demo import section; print(section(rec))",
+        "## Transfer on the synthetic language (offline demo)",
+    ),
+]
 
 
-def test_throughput_section_quotes_its_record(root):
-    "The throughput section's tables are rendered from docs/throughput.json (benchmarks.throughput.table)."
-    if not (root / "docs" / "throughput.json").exists():
-        pytest.skip("no throughput record in this checkout")
-    code = "import json; from benchmarks.throughput import table; print(table(json.load(open('docs/throughput.json'))))"
-    r = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr[-2000:]
-    section = _section("## Training FLOP/s on CPU: how near the limit each objective trains")
-    for part in r.stdout.strip().split("\n\n"):
+@pytest.mark.parametrize("record, code, heading", SECTIONS, ids=[Path(r).stem for r, _, _ in SECTIONS])
+def test_section_quotes_its_record(root, record, code, heading):
+    "Every paragraph a benchmark renders from its record stands, as rendered, in its RESULTS.md section."
+    if not (root / record).exists():
+        pytest.skip(f"no {record} in this checkout")
+    section = _section(heading)
+    for part in _rendered(root, f"import json; rec = json.load(open({record!r})); " + code):
         assert part in section, part

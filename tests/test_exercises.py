@@ -31,6 +31,7 @@ def test_there_is_one_notebook_per_part():
         "model",
         "finetune",
         "lesson",
+        "transfer",
     ]
 
 
