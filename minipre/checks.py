@@ -48,6 +48,11 @@ class Result:
     def __repr__(self):
         return ("✓ " if self.passed else "✗ ") + self.message
 
+    def _repr_pretty_(self, p, cycle):
+        # what a notebook shows under a check cell: the points (printed above it: the message). nbgrader reads a test
+        # cell's output as its partial credit, so a failed check there earns 0, not the full points
+        p.text(f"{self.points:g}")
+
 
 RESULTS: list = []  # every result of this process, in order: tests and the grader read them
 _REFUSE = None  # (label by code object, C function names, why) while a check runs: what the student may not call

@@ -56,12 +56,17 @@ def headings(text: str) -> list[tuple[int, str]]:
 
 
 @functools.cache
-def docs_build():
-    "docs/build.py, the site builder, imported from its file (it is a script, not a package module)."
-    spec = importlib.util.spec_from_file_location("docs_build", ROOT / "docs" / "build.py")
+def script_module(path: str):
+    "A script of the repository (docs/build.py, instructors/sync_solutions.py) imported from its file."
+    spec = importlib.util.spec_from_file_location(Path(path).stem, ROOT / path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+def docs_build():
+    "docs/build.py, the site builder (a script, not a package module)."
+    return script_module("docs/build.py")
 
 
 def pytest_addoption(parser):

@@ -102,3 +102,47 @@ def test_exercise_is_set_for_a_syllabus(nb):
     assert md[-1].startswith("## Questions for understanding")
     back = [m for m in (json.loads((ROOT / "nbs" / chapter).read_text())["cells"]) if m["cell_type"] == "markdown"]
     assert any(f"exercises/{nb.name}" in "".join(m["source"]) for m in back), f"{chapter} does not link {nb.name}"
+
+
+def _sync():
+    "instructors/sync_solutions.py (a script, not part of the package)."
+    from conftest import script_module
+
+    return script_module("instructors/sync_solutions.py")
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_nbgrader_metadata(nb):
+    """Exercise and solution carry nbgrader's cell metadata: every blank an answer cell, every check a locked test
+    cell worth its rubric's points, which are the checker's own (a check's output is what nbgrader reads as credit)."""
+    import minipre.checks as C
+
+    rubric = _sync().rubric_of(nb)
+    for path in (nb, SOL / nb.name):
+        ids = []
+        for c in json.loads(path.read_text())["cells"]:
+            src, meta = "".join(c["source"]), c["metadata"].get("nbgrader")
+            if blank_name(src):
+                assert meta and meta["solution"] and not meta["grade"] and meta["grade_id"] == blank_name(src), path
+            elif c["cell_type"] == "code" and src.strip().startswith("check_"):
+                name = src.split("(")[0].strip()
+                assert meta and meta["grade"] and meta["locked"] and not meta["solution"], (path, name)
+                assert meta["points"] == rubric[name] == getattr(C, name).points, (path, name)
+            else:
+                assert meta is None, (path, src[:40])
+                continue
+            assert meta["schema_version"] == 3
+            ids.append(meta["grade_id"])
+        assert len(ids) == len(set(ids)), f"{path.name}: grade ids repeat"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_nbgrader_makes_the_handout_from_the_solutions(nb):
+    "Clearing a solution cell's marked part as nbgrader's generate_assignment does gives the handout's blank."
+    sync = _sync()
+    handout = {blank_name(s): s for s in cells(nb) if blank_name(s)}
+    solutions = {blank_name(s): s for s in cells(SOL / nb.name) if blank_name(s)}
+    assert handout.keys() == solutions.keys()
+    for name, src in solutions.items():
+        assert "### BEGIN SOLUTION" in src and "### END SOLUTION" in src, name
+        assert sync.cleared(src) == handout[name], name
