@@ -20,7 +20,8 @@ __all__ = ['RECIPE', 'ALIASES', 'MODEL_FLAGS', 'METHODS', 'THREADS', 'MODEL_SIZE
            'TransferFlags', 'FinetuneFlags', 'PredictFlags', 'GradeFlags', 'ExportFlags', 'command', 'build_parser',
            'finetune_parser', 'check_flags', 'say_error', 'load_eval', 'run_logs', 'close_logs', 'run_finetune',
            'read_texts', 'set_threads', 'run_predict', 'run_grade', 'run_export', 'run_demo', 'corpus_and_folder',
-           'pretrain_recipe', 'run_pretrain', 'grid_of', 'transfer_preset', 'run_preset', 'run_transfer_cmd', 'main']
+           'pretrain_recipe', 'run_pretrain', 'grid_of', 'transfer_preset', 'run_preset', 'run_transfer_cmd',
+           'end_distributed', 'main']
 
 # %% ../nbs/14_cli.ipynb #c006
 def pick_corpus(data: str | None = None) -> str:
@@ -880,6 +881,14 @@ COMMANDS = {
 }
 
 
+def end_distributed():
+    """Close the process group a command under torchrun opened: left open at exit, gloo's threads can abort the
+    interpreter ("terminate called without an active exception") after the work is done and saved."""
+    dist = sys.modules.get("torch.distributed")  # only if the command imported it: --help stays free of torch
+    if dist is not None and dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
+
+
 def main(argv: list[str] | None = None) -> int:
     "Console entry point: one-line errors for user mistakes."
     args = build_parser().parse_args(argv)  # a flag that cannot be parsed: argparse's one line, status 2
@@ -907,3 +916,5 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"minipre {args.cmd}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        end_distributed()
