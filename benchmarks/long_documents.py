@@ -40,6 +40,7 @@ from minipre.transfer import (
     chosen_recipes,
     format_table,
     load_bodies,
+    paired_differences,
     run_transfer,
 )
 from benchmarks.results import write_section
@@ -165,9 +166,15 @@ def between_modes(rec: dict) -> str:
     return "\n".join(out)
 
 
+def _shown(m, lo, hi, k, scale: float = 100.0) -> str:
+    "A mean difference (fractions, shown in points) with its 95% interval, as the section writes it."
+    out = f"{scale * m:+.1f} points"
+    return out + ("" if lo is None else f" (95% interval [{scale * lo:+.1f}, {scale * hi:+.1f}], {k} seeds)")
+
+
 def _diff(d: list) -> str:
-    m, lo, hi, k = mean_ci(d)
-    return f"{m:+.1f} points" + ("" if lo is None else f" (95% interval [{lo:+.1f}, {hi:+.1f}], {k} seeds)")
+    "The same for a list of differences already in points."
+    return _shown(*mean_ci(d), scale=1.0)
 
 
 def poolings(rec: dict) -> str:
@@ -184,13 +191,8 @@ def poolings(rec: dict) -> str:
 
 def against_tfidf(rec: dict) -> str:
     "The pretrained start minus TF-IDF on the same subsets, windows (points, 95% interval)."
-    w = rec["records"]["windows"]
-    tf = {(r["n"], r["seed"]): r["acc"] for r in w["tfidf"]}
-    out = []
-    for n in sorted({r["n"] for r in w["runs"]}):
-        d = [100 * (r["acc"] - tf[(n, r["seed"])]) for r in w["runs"] if (r["start"], r["n"]) == ("clm", n)]
-        out.append(f"- N = {n}: next-token pretrained minus TF-IDF {_diff(d)}")
-    return "\n".join(out)
+    d = paired_differences(rec["records"]["windows"], ref="tfidf")["clm"]
+    return "\n".join(f"- N = {n}: next-token pretrained minus TF-IDF {_shown(*ci)}" for n, ci in d.items())
 
 
 def costs(rec: dict) -> str:
