@@ -748,7 +748,7 @@ def corpus_and_folder(args) -> tuple[str, str | None]:
     from minipre.data import REGISTRY
 
     d = None if args.data is None else Path(args.data)
-    is_data_folder = d is not None and d.is_dir() and any((d / s.local).is_dir() for s in REGISTRY.values())
+    is_data_folder = d is not None and d.is_dir() and any(s.local and (d / s.local).is_dir() for s in REGISTRY.values())
     if args.corpus is None and d is not None and not is_data_folder:  # a name, a file, or a folder of texts
         print(
             f"minipre pretrain: note: --data now names the data folder (as in demo and transfer); "

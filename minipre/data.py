@@ -12,11 +12,12 @@ from datasets import ClassLabel, Dataset, DatasetDict, Features, Value, load_dat
 from sklearn.model_selection import train_test_split
 
 # %% auto #0
-__all__ = ['TEXT_SUFFIXES', 'POSITIVE', 'NEGATIVE', 'REGISTRY', 'DataError', 'find_data_dir', 'decode_text', 'read_text',
-           'text_lines', 'csv_delimiter', 'read_table', 'read_rows', 'carve_validation', 'labeled_dataset',
-           'SyntheticLanguage', 'synthetic_corpus', 'synthetic_labeled', 'Source', 'hub_reachable', 'load_hub',
-           'text_value', 'split_text', 'files_to_corpus', 'load_corpus', 'encode_labels', 'longest_phrases',
-           'label_names', 'carve_labeled', 'load_labeled', 'ptb_normalize', 'words', 'overlap']
+__all__ = ['TEXT_SUFFIXES', 'POSITIVE', 'NEGATIVE', 'POSITIVE_MORE', 'NEGATIVE_MORE', 'REGISTRY', 'SYNTHETIC', 'DataError',
+           'find_data_dir', 'decode_text', 'read_text', 'text_lines', 'csv_delimiter', 'read_table', 'read_rows',
+           'carve_validation', 'labeled_dataset', 'SyntheticLanguage', 'synthetic_corpus', 'synthetic_labeled',
+           'ReviewLanguage', 'review_corpus', 'review_labeled', 'Source', 'hub_reachable', 'load_hub', 'text_value',
+           'split_text', 'files_to_corpus', 'load_corpus', 'encode_labels', 'longest_phrases', 'label_names',
+           'carve_labeled', 'load_labeled', 'ptb_normalize', 'words', 'overlap']
 
 # %% ../nbs/00_data.ipynb #c009
 class DataError(ValueError):
@@ -318,6 +319,63 @@ def synthetic_labeled(n_train: int = 2000, n_eval: int = 1000, seed: int = 0, n_
     mk = lambda xs: labeled_dataset([t for t, _ in xs], [y for _, y in xs], ["negative", "positive"])
     return DatasetDict(train=mk(tr), validation=mk(ev))
 
+# %% ../nbs/00_data.ipynb #948aaa5c
+POSITIVE_MORE = (
+    "fine splendid stunning witty tender rich vivid warm elegant joyful sharp bold graceful radiant thrilling "
+    "hilarious touching beautiful inventive smart"
+).split()
+NEGATIVE_MORE = (
+    "poor dreary silly shallow sloppy flat tiresome clunky cheap hollow lazy muddled grim forced limp ugly trite "
+    "awkward plodding pointless"
+).split()
+
+
+@dataclass
+class ReviewLanguage:
+    "The demo's language: 32 adjectives per class in the unlabeled text and the labels alike; some labels flipped."
+
+    noise: float = 0.1  # the share of labels flipped (annotators disagree): the best possible accuracy is 1 - noise
+    words: dict = field(default_factory=lambda: {1: POSITIVE + POSITIVE_MORE, 0: NEGATIVE + NEGATIVE_MORE})
+
+    def clause(self, rng, y) -> str:
+        return f"{rng.choice(_SUBJECTS)} {rng.choice(_LINKS)} {rng.choice(self.words[y])}"
+
+    def unlabeled_sentence(self, rng) -> str:
+        y = rng.randrange(2)
+        c = self.clause(rng, y)
+        return rng.choice(
+            [
+                f"{c} and {rng.choice(self.words[y])} .",
+                f"i thought {c} , {rng.choice(_REACT[y])} .",
+                f"{rng.choice(_REACT[y])} , {c} .",
+                f"{rng.choice(_FILLERS)} , {c} .",
+                f"{c} . it was {rng.choice(self.words[y])} .",  # a verdict after the review, as people write
+            ]
+        )
+
+    def labeled_example(self, rng) -> tuple[str, int]:
+        y = rng.randrange(2)
+        c = self.clause(rng, y)
+        text = f"{c} , {rng.choice(_FILLERS)} ." if rng.random() < 0.5 else f"{rng.choice(_FILLERS)} , {c} ."
+        return text, (1 - y if rng.random() < self.noise else y)
+
+
+def review_corpus(n_docs: int = 4000, sentences_per_doc: int = 4, seed: int = 0, val_frac: float = 0.05) -> DatasetDict:
+    "Unlabeled documents of the demo's review language (deterministic under `seed`)."
+    lang, rng = ReviewLanguage(), random.Random(seed)
+    docs = [" ".join(lang.unlabeled_sentence(rng) for _ in range(sentences_per_doc)) for _ in range(n_docs)]
+    return carve_validation(Dataset.from_dict({"text": docs}), val_frac, seed)
+
+
+def review_labeled(n_train: int = 3000, n_eval: int = 2000, seed: int = 0, noise: float = 0.1) -> DatasetDict:
+    "The demo's sentiment task: training and evaluation sentences drawn alike, a `noise` share of labels flipped."
+    lang, rng = ReviewLanguage(noise), random.Random(seed + 1)
+    mk = lambda xs: labeled_dataset([t for t, _ in xs], [y for _, y in xs], ["negative", "positive"])
+    return DatasetDict(
+        train=mk([lang.labeled_example(rng) for _ in range(n_train)]),
+        validation=mk([lang.labeled_example(rng) for _ in range(n_eval)]),
+    )
+
 # %% ../nbs/00_data.ipynb #c025
 @dataclass
 class Source:
@@ -374,7 +432,10 @@ REGISTRY = {
         hub_splits={"train": "train", "test": "test"},
     ),
     "synthetic": Source("synthetic", "", None),
+    "synthetic-reviews": Source("synthetic-reviews", "", None, labeled=True),
 }
+# generated, never read from a folder: (its unlabeled text, its labeled task)
+SYNTHETIC = {"synthetic": (synthetic_corpus, synthetic_labeled), "synthetic-reviews": (review_corpus, review_labeled)}
 
 # %% ../nbs/00_data.ipynb #c027
 def hub_reachable(timeout: float = 2.0) -> bool:
@@ -481,8 +542,8 @@ def load_corpus(
     "Unlabeled text as a DatasetDict with a `text` column: a registered name or a path."
     if isinstance(source, str) and source in REGISTRY:
         src = REGISTRY[source]
-        if source == "synthetic":
-            return synthetic_corpus(**kw)
+        if source in SYNTHETIC:
+            return SYNTHETIC[source][0](**kw)
         d = find_data_dir(data)
         local = d / src.local if d else None
         if local is not None and local.is_dir():
@@ -624,8 +685,8 @@ def load_labeled(
     "Labeled text as a DatasetDict with `text` and integer `label` columns: a registered name or a path."
     if isinstance(source, str) and source in REGISTRY:
         src = REGISTRY[source]
-        if source == "synthetic":
-            return synthetic_labeled(**kw)
+        if source in SYNTHETIC:
+            return SYNTHETIC[source][1](**kw)
         if not src.labeled:
             raise DataError(f"{source!r} is unlabeled; use load_corpus")
         d = find_data_dir(data)

@@ -94,6 +94,12 @@ PASSAGES = [
     ),
     ("10_transfer: sst2-lab", chapter_cell("10_transfer", "What the lab run shows"), ("transfer-lab",)),
     ("10_transfer: sst2-quick", chapter_cell("10_transfer", "What our run shows"), ("transfer-quick",)),
+    ("10_transfer: the offline demo", chapter_cell("10_transfer", "What the demo shows"), ("transfer-synthetic",)),
+    (
+        "README: the offline demo",
+        README.split("Both are idempotent.")[1].split("With real data")[0],
+        ("transfer-synthetic",),
+    ),
     ("07_pretrain_gpt: the ladder", chapter_cell("07_pretrain_gpt", "What the ladder shows"), ("ladder",)),
     ("09_finetune: long documents", chapter_cell("09_finetune", "What the long reviews show"), ("long-documents",)),
     (
