@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_checks.ipynb #c003
 from __future__ import annotations
-import contextlib, ctypes, functools, hashlib, importlib, json, math, os, signal, sys, threading, time
+import contextlib, ctypes, functools, hashlib, importlib, json, math, os, re, signal, sys, threading, time
 from dataclasses import asdict, dataclass
 import torch
 import torch.nn.functional as F
@@ -20,7 +20,8 @@ __all__ = ['RESULTS', 'CheckFailed', 'TimeLimit', 'Result', 'fresh_generator', '
            'check_attention', 'check_causal_mask', 'check_padding_mask', 'check_online_softmax', 'check_mlm_masking',
            'check_bpe_merge', 'check_next_token_shift', 'check_split_heads', 'check_mean_pooling', 'check_train_step',
            'check_accumulation', 'check_freeze_body', 'check_paired_difference', 'check_leak_finder',
-           'check_augment_training_part', 'check_transfer_protocol']
+           'check_augment_training_part', 'check_transfer_protocol', 'check_remove_leaks',
+           'check_choose_on_carved_split']
 
 # %% ../nbs/11_checks.ipynb #c005
 class CheckFailed(Exception):
@@ -901,4 +902,199 @@ def check_transfer_protocol(fn) -> Result:
         )
     return passed(
         f"{len(rows)} runs: balanced subsets, the same for every start at a seed, reproducible, evaluated once each"
+    )
+
+# %% ../nbs/11_checks.ipynb #fb48cafd
+_PUNCT = list(",.!?;:")
+
+
+def _leak_words(text: str) -> list[str]:
+    # the unit a leak is compared in: lower-cased words and punctuation marks, however the text was spaced
+    return re.findall(r"\w+|[^\w\s]", text.lower())
+
+
+def _quotes(doc: list, ev: list) -> bool:
+    return any(doc[i : i + len(ev)] == ev for i in range(len(doc) - len(ev) + 1))
+
+
+def _leak_inputs(g):
+    "Evaluation texts, and a training set holding clean texts, planted leaks of each kind and near misses."
+    rand = lambda n: [_WORDS[j] for j in torch.randint(len(_WORDS), (n,), generator=g).tolist()]
+    n_eval = int(torch.randint(8, 12, (1,), generator=g))
+    evaluation = []
+    for _ in range(n_eval):  # words, one punctuation mark inside and one at the end
+        w = rand(int(torch.randint(5, 8, (1,), generator=g)))
+        w.insert(int(torch.randint(2, len(w) - 1, (1,), generator=g)), _PUNCT[0])
+        evaluation.append(" ".join(w + [_PUNCT[int(torch.randint(1, 4, (1,), generator=g))]]))
+    planted = []  # (text, kind)
+    for i, kind in enumerate(("case", "punctuation", "quoted", "case", "word changed", "word dropped")):
+        w = evaluation[i].split()
+        if kind == "case":
+            t = "  ".join(x.upper() if j % 2 else x for j, x in enumerate(w)) + " "
+        elif kind == "punctuation":  # marks written against the word before them, as people type
+            t = re.sub(r" ([,.!?;:])", r"\1", evaluation[i])
+        elif kind == "quoted":
+            t = " ".join(rand(3) + w + rand(2))
+        elif kind == "word changed":
+            w[0] = next(x for x in _WORDS if x != w[0])
+            t = " ".join(w)
+        else:
+            t = " ".join(w[1:])
+        planted.append((t, kind))
+    clean = [(" ".join(rand(int(torch.randint(4, 9, (1,), generator=g)))), "clean") for _ in range(10)]
+    mixed = planted + clean
+    order = torch.randperm(len(mixed), generator=g).tolist()
+    mixed = [mixed[i] for i in order]
+    labels = torch.randint(2, (len(mixed),), generator=g).tolist()
+    return [t for t, _ in mixed], labels, [k for _, k in mixed], evaluation
+
+
+@checker(refuse=_refs("minipre.data.overlap"))
+def check_remove_leaks(fn) -> Result:
+    """Check `fn(train_texts, train_labels, eval_texts)` returns (texts, labels): the training examples, in order and
+    with their labels, less every one that leaks an evaluation text (a copy however it is cased or spaced, or a text
+    quoting one whole)."""
+    g = fresh_generator()
+    texts, labels, kinds, evaluation = _leak_inputs(g)
+    ev = [_leak_words(t) for t in evaluation]
+    leak = [any(_quotes(_leak_words(t), e) for e in ev) for t in texts]
+    want = [(t, y) for t, y, bad in zip(texts, labels, leak) if not bad]
+    got = _call(fn, list(texts), list(labels), list(evaluation), what="your remove_leaks")
+    if not (isinstance(got, tuple) and len(got) == 2):
+        raise CheckFailed(f"return a pair (texts, labels), got {type(got).__name__}.")
+    kept = list(zip(list(got[0]), [int(y) for y in got[1]]))
+    if len(got[0]) != len(got[1]):
+        raise CheckFailed(f"{len(got[0])} texts but {len(got[1])} labels: drop a leak's label with its text.")
+    if kept == want:
+        return passed(f"{len(texts) - len(want)} leaks removed of {len(texts)}; the near misses kept")
+    kept_texts = [t for t, _ in kept]
+    hint = {
+        "case": "compare lower-cased words, whatever the spacing between them",
+        "punctuation": "split punctuation marks from the words they touch ('great,' is 'great' and ','): compare "
+        "sequences of words and marks",
+        "quoted": "a training text that contains an evaluation text whole (a review quoting it) leaks it too",
+    }
+    for kind, why in hint.items():  # the simplest miss first
+        for t, k, bad in zip(texts, kinds, leak):
+            if bad and k == kind and t in kept_texts:
+                raise CheckFailed(f"kept {t!r}, which leaks an evaluation text ({k}): {why}.")
+    for t, k, bad in sorted(zip(texts, kinds, leak), key=lambda x: x[1] == "clean"):  # near misses first
+        if not bad and t not in kept_texts:
+            why = f"a near miss ({k})" if k != "clean" else "a clean example"
+            raise CheckFailed(
+                f"removed {t!r}, {why}: only a copy of an evaluation text, or a text containing one whole, is a leak."
+            )
+    raise CheckFailed(
+        "the right texts are kept, but not in their order or not with their own labels: keep each example's "
+        "label with it, in the training order."
+    )
+
+# %% ../nbs/11_checks.ipynb #a35624d8
+class _Recipes:
+    """Stand-ins for `fit(k, texts, labels)` and the predictors it returns: each candidate guesses a label from a
+    hash of the text (it learns nothing), and every call is recorded: which rows fitted it, which texts it labeled."""
+
+    def __init__(self, train, evaluation, g):
+        self.train, self.eval = {t: i for i, t in enumerate(train)}, set(evaluation)
+        self.salt = int(torch.randint(2**31, (1,), generator=g))
+        self.fits, self.calls = [], []  # (k, rows); (k, fit number, texts)
+
+    def guess(self, k: int, text: str) -> int:
+        return int(hashlib.sha256(f"{self.salt}:{k}:{text}".encode()).hexdigest()[:8], 16) % 2
+
+    def fit(self, k, texts, labels):
+        texts = list(texts)
+        if any(t in self.eval for t in texts):
+            raise CheckFailed("fit got an evaluation text: fit on training texts only.")
+        if any(t not in self.train for t in texts):
+            raise CheckFailed("fit got a text that is not a training text.")
+        self.fits.append((int(k), tuple(sorted(self.train[t] for t in texts))))
+        n = len(self.fits) - 1
+
+        def predict(xs):
+            xs = list(xs)
+            self.calls.append((int(k), n, tuple(xs)))
+            return [self.guess(int(k), x) for x in xs]
+
+        return predict
+
+
+@checker()
+def check_choose_on_carved_split(fn) -> Result:
+    """Check `fn(fit, n_candidates, train_texts, train_labels, eval_texts, eval_labels, seed)` chooses among the
+    candidates on a split carved from the training data (reproducibly from `seed`), fitting each on the rest, and
+    evaluates the chosen one once; it returns {'chosen': k, 'selection_acc': ..., 'eval_acc': ...}."""
+    g = fresh_generator()
+    n_train, n_eval, n_cand = (int(torch.randint(a, b, (1,), generator=g)) for a, b in ((80, 120), (40, 60), (8, 13)))
+    train = [f"train{i} " + " ".join(_WORDS[j] for j in torch.randint(len(_WORDS), (4,), generator=g).tolist())
+             for i in range(n_train)]  # fmt: skip
+    evaluation = [f"eval{i} " + " ".join(_WORDS[j] for j in torch.randint(len(_WORDS), (4,), generator=g).tolist())
+                  for i in range(n_eval)]  # fmt: skip
+    y_train, y_eval = (
+        torch.randint(2, (n_train,), generator=g).tolist(),
+        torch.randint(2, (n_eval,), generator=g).tolist(),
+    )
+    seed = int(torch.randint(10_000, (1,), generator=g))
+    runs = []
+    for s in (seed, seed, seed + 1):
+        bench = _Recipes(train, evaluation, g)
+        out = _call(fn, bench.fit, n_cand, list(train), list(y_train), list(evaluation), list(y_eval), s,
+                    what="your choose_and_score")  # fmt: skip
+        runs.append((bench, out))
+    bench, out = runs[0]
+    if not isinstance(out, dict) or not {"chosen", "selection_acc", "eval_acc"} <= set(out):
+        raise CheckFailed("return a dict with the keys chosen, selection_acc and eval_acc.")
+    on_eval = [(k, n) for k, n, xs in bench.calls if set(xs) & bench.eval]
+    if len({k for k, _ in on_eval}) > 1:
+        raise CheckFailed(
+            f"{len({k for k, _ in on_eval})} candidates labeled evaluation texts: choosing by the evaluation split "
+            "is the leak of choice (the best of many looks better than it is). Choose on a split carved from the "
+            "training data, then evaluate the chosen one alone."
+        )
+    if len(on_eval) != 1:
+        raise CheckFailed(
+            f"the evaluation texts were labeled {len(on_eval)} times: evaluate the chosen candidate once."
+        )
+    k_eval = on_eval[0][0]
+    if int(out["chosen"]) != k_eval:
+        raise CheckFailed(f"you report candidate {out['chosen']} as chosen but evaluated candidate {k_eval}.")
+    (_, _, xs) = next(c for c in bench.calls if set(c[2]) & bench.eval)
+    if sorted(xs) != sorted(evaluation):
+        raise CheckFailed("evaluate the chosen candidate on the whole evaluation split, not part of it.")
+    labels_of = dict(zip(evaluation, y_eval))
+    want_eval = sum(bench.guess(k_eval, x) == labels_of[x] for x in xs) / len(xs)
+    if abs(float(out["eval_acc"]) - want_eval) > 1e-9:
+        raise CheckFailed(f"eval_acc is {out['eval_acc']}, but the chosen candidate's accuracy there is {want_eval}.")
+    scored = [(k, set(xs)) for k, n, xs in bench.calls if not set(xs) & bench.eval]
+    if {k for k, _ in scored} != set(range(n_cand)):
+        raise CheckFailed(f"score every one of the {n_cand} candidates on the carved split before choosing.")
+    sel = scored[0][1]
+    if any(s != sel for _, s in scored):
+        raise CheckFailed("score every candidate on the same carved split, or the choice compares different tests.")
+    if not 0.1 * n_train <= len(sel) <= 0.5 * n_train:
+        raise CheckFailed(f"the carved split holds {len(sel)} of {n_train} training texts: carve 10% to 50% of them.")
+    sel_rows = {bench.train[t] for t in sel}
+    for k, rows in bench.fits:
+        if k != k_eval and set(rows) & sel_rows:
+            raise CheckFailed(
+                f"candidate {k} was fitted on texts of the carved split it was then scored on: fit on the rest of "
+                "the training data, or the choice rewards memorising."
+            )
+    labels_tr = dict(zip(train, y_train))
+    acc = {k: sum(bench.guess(k, x) == labels_tr[x] for x in sel) / len(sel) for k in range(n_cand)}
+    best = max(acc.values())
+    if acc[k_eval] < best - 1e-12:
+        raise CheckFailed(f"candidate {k_eval} was chosen, but candidate {max(acc, key=acc.get)} scored higher on "
+                          "the carved split: choose the best there.")  # fmt: skip
+    if abs(float(out["selection_acc"]) - acc[k_eval]) > 1e-9:
+        raise CheckFailed(f"selection_acc is {out['selection_acc']}, the chosen one's carved-split accuracy is "
+                          f"{acc[k_eval]}.")  # fmt: skip
+    carve = lambda b: sorted({t for k, n, xs in b.calls for t in xs if not set(xs) & b.eval})
+    if carve(runs[1][0]) != carve(bench):
+        raise CheckFailed("a second call with the same seed carved another split: draw it with random.Random(seed).")
+    if carve(runs[2][0]) == carve(bench):
+        raise CheckFailed("another seed carved the same split: draw the carve from the seed you are given.")
+    return passed(
+        f"chosen among {n_cand} on a carved split of {len(sel)}, fitted without it, evaluated once "
+        f"({100 * acc[k_eval]:.0f}% carved, {100 * want_eval:.0f}% on evaluation)"
     )

@@ -32,6 +32,7 @@ def test_there_is_one_notebook_per_part():
         "finetune",
         "lesson",
         "transfer",
+        "leakage",
     ]
 
 
