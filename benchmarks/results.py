@@ -50,3 +50,29 @@ def follow_up_parser(doc: str, out: str, sizes: str):
     ap.add_argument("--sizes", default=sizes)
     ap.add_argument("--data", default=os.environ.get("MINIPRE_DATA"))
     return ap
+
+
+def run_facts(command: str, t0: float) -> dict:
+    "What every record says about its run: the date, the machine, the command, the minutes since `t0`."
+    import datetime, os, platform, time
+    import torch
+
+    return dict(
+        date=datetime.date.today().isoformat(),
+        machine=f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads",
+        command=command,
+        wall_minutes=(time.perf_counter() - t0) / 60,
+    )
+
+
+def record_and_section(record: Path, title: str, section, rec: dict | None = None) -> str:
+    "Save `rec` (when given) as `record`, then render its RESULTS.md section from what the file holds."
+    import json
+
+    if rec is not None:
+        atomic_write(record, json.dumps(rec, indent=1))
+    body = section(json.loads(record.read_text()))
+    print(body)
+    write_section(title, body)
+    return body

@@ -8,11 +8,11 @@ docs/transfer-synthetic.json and writes the RESULTS.md section from it (`--recor
 nothing else on the machine.
 """
 
-import argparse, datetime, json, os, platform, shutil, time
+import argparse, shutil, time
 from pathlib import Path
 
-from minipre.files import atomic_write
-from benchmarks.results import write_section
+from benchmarks.results import record_and_section, run_facts
+
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORD = ROOT / "docs" / "transfer-synthetic.json"
@@ -110,6 +110,7 @@ def main():
     ap.add_argument("--out", default="runs/transfer-synthetic")
     ap.add_argument("--record-only", action="store_true")
     a = ap.parse_args()
+    rec = None
     if not a.record_only:
         import torch
         from minipre.transfer import transfer_pipeline
@@ -118,16 +119,8 @@ def main():
         shutil.rmtree(a.out, ignore_errors=True)  # a fresh run: its time is the record's
         t0 = time.perf_counter()
         res = transfer_pipeline("synthetic", a.out, progress=False)
-        rec = res.record.to_dict()
-        rec["wall_minutes"] = (time.perf_counter() - t0) / 60
-        rec["date"] = datetime.date.today().isoformat()
-        rec["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, 2 threads"
-        rec["command"] = "python -m benchmarks.synthetic_demo"
-        atomic_write(RECORD, json.dumps(rec, indent=1))
-    rec = json.loads(RECORD.read_text())
-    body = section(rec)
-    print(body)
-    write_section(TITLE, body)
+        rec = res.record.to_dict() | run_facts("python -m benchmarks.synthetic_demo", t0)
+    record_and_section(RECORD, TITLE, section, rec)
 
 
 if __name__ == "__main__":

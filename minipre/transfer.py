@@ -529,6 +529,9 @@ def plot_transfer(
         if m == "acc" and (share := majority_share(res)) is not None:
             ax.axhline(100 * share, color="black", ls=":", lw=1, label="most common class")
         ax.set_xscale("log")
+        sizes = sorted({n for by in sm.values() for n in by})
+        ax.set_xticks(sizes, [f"{n:,}" for n in sizes])  # the sizes measured, written out (not 3 x 10^1)
+        ax.minorticks_off()
         head = title if len(metrics) == 1 else f"{title}: {METRICS[m]}"
         ylabel = f"{METRICS[m]} on {eval_name(res.get('eval_split'))} (%)"
         ax.set(xlabel="labeled training examples N", ylabel=ylabel, title=head)

@@ -62,6 +62,11 @@ SECTIONS = [
         "from benchmarks.synthetic_demo import section; print(section(rec))",
         "## Transfer on the synthetic language (offline demo)",
     ),
+    (
+        "docs/finetune-ablation.json",
+        "from benchmarks.finetune_ablation import section; print(section(rec))",
+        "## Fine-tuning ablation: one body, one change at a time",
+    ),
 ]
 
 

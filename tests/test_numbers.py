@@ -102,6 +102,12 @@ PASSAGES = [
     ),
     ("07_pretrain_gpt: the ladder", chapter_cell("07_pretrain_gpt", "What the ladder shows"), ("ladder",)),
     ("09_finetune: long documents", chapter_cell("09_finetune", "What the long reviews show"), ("long-documents",)),
+    ("09_finetune: the ablation", chapter_cell("09_finetune", "What the ablation shows"), ("finetune-ablation",)),
+    (
+        "RESULTS: the ablation",
+        section(RESULTS, "## Fine-tuning ablation: one body, one change at a time"),
+        ("finetune-ablation",),
+    ),
     (
         "RESULTS: long documents",
         section(RESULTS, "## Long documents: windows against truncation"),
@@ -148,7 +154,16 @@ def ladder_numbers(rec: dict) -> set[str]:
     return out
 
 
-NUMBERS = {"long-documents": long_documents_numbers, "ladder": ladder_numbers}  # records of another shape
+def ablation_numbers(rec: dict) -> set[str]:
+    "The fine-tuning ablation's record: its table (means, spreads, paired differences and their ends) and its time."
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks.finetune_ablation import section
+
+    return numbers_in(section(rec)) | {f"{100 * r['acc']:.1f}" for r in rec["runs"]}  # "one seed stopped at 61.5"
+
+
+NUMBERS = {"long-documents": long_documents_numbers, "ladder": ladder_numbers, "finetune-ablation": ablation_numbers}
 
 
 def allowed(records) -> set[str]:
