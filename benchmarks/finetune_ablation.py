@@ -13,11 +13,11 @@ class-balanced subset (paired): 5 seeds at N = 100, 3 at N = 1000. Nothing is ch
 (`--record-only` rewrites only the section). Run it with nothing else on the machine.
 """
 
-import argparse, json, time
+import json, time
 from dataclasses import replace
 from pathlib import Path
 
-from benchmarks.results import record_and_section, run_facts
+from benchmarks.results import benchmark_args, record_and_section, run_facts
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORD = ROOT / "docs" / "finetune-ablation.json"
@@ -90,11 +90,7 @@ def table(rec: dict) -> list[str]:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default="runs/finetune-ablation")
-    ap.add_argument("--data", default=None)
-    ap.add_argument("--record-only", action="store_true")
-    a = ap.parse_args()
+    a = benchmark_args(__doc__, "runs/finetune-ablation")
     rec = None
     if not a.record_only:
         import torch

@@ -76,3 +76,14 @@ def record_and_section(record: Path, title: str, section, rec: dict | None = Non
     print(body)
     write_section(title, body)
     return body
+
+
+def benchmark_args(doc: str, out: str):
+    "The flags every recorded benchmark takes: --out (its run folder), --data (the data folder), --record-only."
+    import argparse
+
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--out", default=out)
+    ap.add_argument("--data", default=None)
+    ap.add_argument("--record-only", action="store_true", help="only rewrite the RESULTS.md section from the record")
+    return ap.parse_args()

@@ -369,7 +369,7 @@ RUN = (
     "steps lr optimizer muon_lr warmup eval_every precision compile threads strategy seed snapshots".split()
 )  # TrainConfig's
 PRETRAIN = (
-    "objective tokenizer vocab_size block_size batch_size mask_rate gen_layers disc_weight normalize".split()
+    "objective tokenizer vocab_size block_size batch_size mask_rate mask_all gen_layers disc_weight normalize".split()
 )  # Recipe's
 
 HELP = {  # each command: (a line for `minipre --help`, a paragraph for `minipre COMMAND --help`)
@@ -787,6 +787,7 @@ def pretrain_recipe(args, corpus: str) -> Recipe:
         block_size=args.block_size,
         batch_size=args.batch_size,
         mask_rate=args.mask_rate,
+        mask_all=args.mask_all,
         gen_layers=args.gen_layers,
         disc_weight=args.disc_weight,
         normalize=args.normalize,

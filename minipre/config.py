@@ -256,6 +256,8 @@ class Recipe:
     block_size: int = 128  # tokens per training sequence
     batch_size: int = 32  # sequences per step
     mask_rate: float = 0.15  # masked LM and ELECTRA: the share of tokens hidden (and predicted, or replaced)
+    mask_all: bool = False  # masked LM: every chosen token becomes <mask> (BERT's 80/10/10 otherwise: 10% a random
+    # token, 10% kept, so that the model cannot tell which tokens it is asked about)
     gen_layers: int | None = None  # electra: the generator's blocks (default: a quarter of the model's, at least 1)
     disc_weight: float = 50.0  # electra: the weight of the detection loss against the generator's masked-LM loss
     normalize: bool = False  # lower-case and Penn-Treebank-tokenize the text (how SST-2 is written)

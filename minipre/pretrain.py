@@ -164,6 +164,7 @@ def pretraining_task(
     block_size: int,  # tokens per block
     batch_size: int,  # blocks per batch
     mask_rate: float = 0.15,  # masked LM: the share of tokens to predict
+    mask_all: bool = False,  # masked LM: every chosen token becomes <mask> (no 80/10/10)
     where: str = "the corpus",  # what an error calls the text
     streams: tuple | None = None,  # (training, validation) token streams already packed: the texts are not read
 ):
@@ -177,7 +178,8 @@ def pretraining_task(
             )
     if objective == "clm":
         return LMTask(train_ids, val_ids, block_size, batch_size)
-    if objective == "electra":  # the generator sees <mask> at every chosen position, as in ELECTRA
+    # ELECTRA's generator sees <mask> at every chosen position (as in ELECTRA), and so does masked LM with mask_all
+    if objective == "electra" or mask_all:
         return MLMTask(train_ids, val_ids, block_size, batch_size, tok, mask_rate, mask_frac=1.0, random_frac=0.0)
     return MLMTask(train_ids, val_ids, block_size, batch_size, tok, mask_rate)
 
@@ -220,7 +222,7 @@ def build_pretraining(
     train_texts, val_texts = texts if texts is not None else corpus_texts(recipe, data)
     tok = tok or recipe_tokenizer(recipe, train_texts, val_texts, out_dir)
     task = pretraining_task(recipe.objective, tok, train_texts, val_texts, recipe.block_size, recipe.batch_size,
-                            recipe.mask_rate, where=str(recipe.source), streams=streams)  # fmt: skip
+                            recipe.mask_rate, recipe.mask_all, where=str(recipe.source), streams=streams)  # fmt: skip
     torch.manual_seed(recipe.train.seed)  # the same initial weights in every process
     c = model_config(recipe, tok)
     net = pretraining_model(recipe, c)

@@ -67,6 +67,11 @@ SECTIONS = [
         "from benchmarks.finetune_ablation import section; print(section(rec))",
         "## Fine-tuning ablation: one body, one change at a time",
     ),
+    (
+        "docs/masking.json",
+        "from benchmarks.masking import section; print(section(rec))",
+        "## Masking: how much to hide, and how",
+    ),
 ]
 
 

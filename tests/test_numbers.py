@@ -103,6 +103,8 @@ PASSAGES = [
     ("07_pretrain_gpt: the ladder", chapter_cell("07_pretrain_gpt", "What the ladder shows"), ("ladder",)),
     ("09_finetune: long documents", chapter_cell("09_finetune", "What the long reviews show"), ("long-documents",)),
     ("09_finetune: the ablation", chapter_cell("09_finetune", "What the ablation shows"), ("finetune-ablation",)),
+    ("08_pretrain_bert: masking", chapter_cell("08_pretrain_bert", "What the masking study shows"), ("masking",)),
+    ("RESULTS: masking", section(RESULTS, "## Masking: how much to hide, and how"), ("masking",)),
     (
         "RESULTS: the ablation",
         section(RESULTS, "## Fine-tuning ablation: one body, one change at a time"),
@@ -163,7 +165,21 @@ def ablation_numbers(rec: dict) -> set[str]:
     return numbers_in(section(rec)) | {f"{100 * r['acc']:.1f}" for r in rec["runs"]}  # "one seed stopped at 61.5"
 
 
-NUMBERS = {"long-documents": long_documents_numbers, "ladder": ladder_numbers, "finetune-ablation": ablation_numbers}
+def masking_numbers(rec: dict) -> set[str]:
+    "The masking study: a transfer record, with its pretraining table rendered by the benchmark's section."
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks.masking import section
+
+    return record_numbers(rec) | numbers_in(section(rec))
+
+
+NUMBERS = {
+    "long-documents": long_documents_numbers,
+    "ladder": ladder_numbers,
+    "finetune-ablation": ablation_numbers,
+    "masking": masking_numbers,
+}
 
 
 def allowed(records) -> set[str]:
