@@ -21,7 +21,7 @@ __all__ = ['RESULTS', 'CheckFailed', 'TimeLimit', 'Result', 'fresh_generator', '
            'check_bpe_merge', 'check_next_token_shift', 'check_split_heads', 'check_mean_pooling', 'check_train_step',
            'check_accumulation', 'check_freeze_body', 'check_paired_difference', 'check_leak_finder',
            'check_augment_training_part', 'check_transfer_protocol', 'check_remove_leaks',
-           'check_choose_on_carved_split']
+           'check_choose_on_carved_split', 'check_one_change']
 
 # %% ../nbs/11_checks.ipynb #c005
 class CheckFailed(Exception):
@@ -1098,3 +1098,66 @@ def check_choose_on_carved_split(fn) -> Result:
         f"chosen among {n_cand} on a carved split of {len(sel)}, fitted without it, evaluated once "
         f"({100 * acc[k_eval]:.0f}% carved, {100 * want_eval:.0f}% on evaluation)"
     )
+
+# %% ../nbs/11_checks.ipynb #19cdcdf2
+def _settings_inputs(g):
+    "A base recipe and two or three settings that each change the mask rate (and sometimes the corruption)."
+    from minipre.config import Recipe, TrainConfig
+
+    steps = int(torch.randint(200, 900, (1,), generator=g))
+    base = Recipe("mlm", "synthetic-reviews", vocab_size=400, block_size=64, train=TrainConfig(steps=steps, seed=7))
+    rates = sorted({round(0.05 * int(torch.randint(2, 9, (1,), generator=g)), 2) for _ in range(3)})
+    settings = {f"mask {int(100 * r)}%": {"mask_rate": r} for r in rates}
+    if len(settings) < 2:
+        settings["mask 50%"] = {"mask_rate": 0.5}
+    if torch.rand(1, generator=g).item() < 0.5:
+        settings["all <mask>"] = {"mask_rate": rates[0], "mask_all": True}
+    return base, settings
+
+
+def _recipe_facts(r) -> dict:
+    "What a pretraining comparison must hold fixed, by name: the recipe's settings and its training's."
+    keys = ("objective", "source", "vocab_size", "block_size", "batch_size", "mask_rate", "mask_all")
+    return {k: getattr(r, k) for k in keys} | {k: getattr(r.train, k) for k in ("steps", "seed", "lr", "warmup")}
+
+
+@checker()
+def check_one_change(fn) -> Result:
+    """Check `fn(pretrain, base, settings)` pretrains one body per setting, from `base` with exactly that setting's
+    changes (`base.but(**change)`), and returns {name: the body pretrain returned for it}."""
+    g = fresh_generator()
+    base, settings = _settings_inputs(g)
+    calls = []
+
+    def pretrain(recipe):
+        calls.append(recipe)
+        return f"<body {len(calls) - 1}>"
+
+    got = _call(fn, pretrain, base, dict(settings), what="your one_change")
+    if not isinstance(got, dict) or set(got) != set(settings):
+        raise CheckFailed(f"return a dict with one body per setting ({', '.join(settings)}), got {got!r}.")
+    if len(calls) != len(settings):
+        raise CheckFailed(
+            f"pretrain was called {len(calls)} times for {len(settings)} settings: pretrain each setting once (the "
+            "comparison is between bodies; seeds vary the fine-tuning that follows)."
+        )
+    for name, change in settings.items():
+        want = base.but(**change)
+        body = got[name]
+        k = int(str(body).strip("<body >")) if str(body).startswith("<body ") else None
+        if k is None:
+            raise CheckFailed(f"the value for {name!r} is not a body that pretrain returned.")
+        have = calls[k]
+        if have == want:
+            continue
+        h, w = _recipe_facts(have), _recipe_facts(want)
+        extra = [f for f in h if h[f] != w[f] and f not in change]
+        if extra:
+            raise CheckFailed(
+                f"the body for {name!r} was pretrained with {extra[0]} changed too ({h[extra[0]]!r} instead of "
+                f"{w[extra[0]]!r}): change only what the setting names, or the comparison measures that as well."
+            )
+        raise CheckFailed(
+            f"the body for {name!r} was not pretrained with its setting {change}: use base.but(**change)."
+        )
+    return passed(f"{len(settings)} bodies, each differing from the base only by its setting")

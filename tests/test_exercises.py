@@ -33,6 +33,7 @@ def test_there_is_one_notebook_per_part():
         "lesson",
         "transfer",
         "leakage",
+        "mask_rate",
     ]
 
 
