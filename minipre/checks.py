@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 import minipre.attention as A
 from .attention import naive_attention, split_heads
+from .config import Recipe, TrainConfig
 from .model import GPT, Classifier, Config
 from .objectives import IGNORE_INDEX
 from .tokenize import merge
@@ -1102,8 +1103,6 @@ def check_choose_on_carved_split(fn) -> Result:
 # %% ../nbs/11_checks.ipynb #19cdcdf2
 def _settings_inputs(g):
     "A base recipe and two or three settings that each change the mask rate (and sometimes the corruption)."
-    from minipre.config import Recipe, TrainConfig
-
     steps = int(torch.randint(200, 900, (1,), generator=g))
     base = Recipe("mlm", "synthetic-reviews", vocab_size=400, block_size=64, train=TrainConfig(steps=steps, seed=7))
     rates = sorted({round(0.05 * int(torch.randint(2, 9, (1,), generator=g)), 2) for _ in range(3)})
