@@ -11,6 +11,7 @@ import torch.nn.functional as F
 import minipre.attention as A
 from .attention import naive_attention, split_heads
 from .config import Recipe, TrainConfig
+from .data import words  # the unit a leak is compared in, as `overlap` counts it
 from .model import GPT, Classifier, Config
 from .objectives import IGNORE_INDEX
 from .tokenize import merge
@@ -909,11 +910,6 @@ def check_transfer_protocol(fn) -> Result:
 _PUNCT = list(",.!?;:")
 
 
-def _leak_words(text: str) -> list[str]:
-    # the unit a leak is compared in: lower-cased words and punctuation marks, however the text was spaced
-    return re.findall(r"\w+|[^\w\s]", text.lower())
-
-
 def _quotes(doc: list, ev: list) -> bool:
     return any(doc[i : i + len(ev)] == ev for i in range(len(doc) - len(ev) + 1))
 
@@ -957,8 +953,8 @@ def check_remove_leaks(fn) -> Result:
     quoting one whole)."""
     g = fresh_generator()
     texts, labels, kinds, evaluation = _leak_inputs(g)
-    ev = [_leak_words(t) for t in evaluation]
-    leak = [any(_quotes(_leak_words(t), e) for e in ev) for t in texts]
+    ev = [words(t) for t in evaluation]
+    leak = [any(_quotes(words(t), e) for e in ev) for t in texts]
     want = [(t, y) for t, y, bad in zip(texts, labels, leak) if not bad]
     got = _call(fn, list(texts), list(labels), list(evaluation), what="your remove_leaks")
     if not (isinstance(got, tuple) and len(got) == 2):
