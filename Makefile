@@ -21,12 +21,13 @@ ifeq ($(shell command -v nvidia-smi 2>/dev/null),)
 export TRITON_INTERPRET := 1
 endif
 
-.PHONY: demo test test-slow install check-sync nbtest pytest clean docs notebooks help
+.PHONY: demo test test-slow install check-sync nbtest pytest clean docs notebooks outputs help
 
 help:
 	@echo "make demo       run the main pipeline (offline on synthetic data, real data with MINIPRE_DATA=...)"
 	@echo "make test       install dev tools, check notebooks/library sync, run notebook tests and pytest"
 	@echo "make test-slow  also run cells marked #| slow"
+	@echo "make outputs    run the core chapters and store their outputs in nbs/ (CHAPTERS=\"07_pretrain_gpt ...\" for some)"
 	@echo "make docs       build the documentation site into site/"
 	@echo "make notebooks  open the chapters in JupyterLab"
 
@@ -82,6 +83,13 @@ test: check-sync nbtest pytest
 test-slow: NBTEST_ARGS += --flags slow
 test-slow: PYTEST_ARGS += --runslow
 test-slow: test
+
+# The core chapters keep their executed outputs, so that a reader sees them without running anything; each carries a
+# hash of the code they came from, and make test (tests/test_outputs.py) fails when a chapter's code has moved on.
+# Real data when MINIPRE_DATA names a data folder.
+outputs: $(VENV)/.dev .cache/.dirs
+	$(WORKER_THREADS) HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 $(PY) docs/outputs.py $(CHAPTERS)
+	$(BIN)/nbdev-clean
 
 docs: $(VENV)/.dev .cache/.dirs
 	HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 $(BIN)/python docs/build.py $(if $(wildcard _build/executed/*.ipynb),,--execute)

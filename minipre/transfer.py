@@ -564,11 +564,16 @@ def plot_curve(
 ):
     "Accuracy against pretraining tokens (log x) per N, scratch and TF-IDF as lines; each objective's loss beside."
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
 
     res = as_record(res)
     pts, sm = curve_points(res), summarize(res)
     fig, axes = plt.subplots(1, len(pts) + 1, figsize=(4.6 * (len(pts) + 1), 4), squeeze=False)
     colors = {"mlm": "C1", "clm": "C2", "electra": "C3"}
+    others = sorted(
+        {o for p in (pts, also and curve_points(also) or {}) for by in p.values() for o in by} - set(colors)
+    )
+    colors |= {o: f"C{4 + k}" for k, o in enumerate(others)}  # a domain control never takes scratch's C0
     for ax, (n, by) in zip(axes[0], pts.items()):
         for obj, rows in by.items():
             t, m, s, _ = zip(*rows)
@@ -585,6 +590,7 @@ def plot_curve(
                 ax.axhline(100 * sm[ref][n]["mean"], color="C0" if ref == "scratch" else "gray", ls=ls, lw=1.2,
                            label=LABELS[ref])  # fmt: skip
         ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())  # decades only: minor labels overlap on a short range
         ax.set(xlabel="pretraining tokens", ylabel=f"accuracy on {eval_name(res.eval_split)} (%)",
                title=f"{title}: N = {n}")  # fmt: skip
         ax.grid(alpha=0.3, which="both")
@@ -595,6 +601,7 @@ def plot_curve(
         t = [s["tokens"] for s in snaps] + [p["tokens"]]
         ax.plot(t, [s["val_loss"] for s in snaps] + [p["val_loss"][-1]], "o-", color=colors.get(obj), label=obj)
     ax.set(xscale="log", yscale="log")  # the objectives' losses differ in scale (ELECTRA's adds 50 x detection)
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set(xlabel="pretraining tokens", ylabel="validation loss (its own objective)", title="pretraining loss")
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8)
