@@ -68,6 +68,48 @@ def code_hash(nb: dict, docs: Path = ROOT / "docs") -> str:
     return h.hexdigest()[:20]
 
 
+NUMBER = re.compile(r"(?<![\w.])[+-]?\d[\d,]*(?:\.\d+)?")  # "5.26M" gives 5.26; "ex07" gives nothing
+EXPECT = re.compile(r"(?:^|(?<=[.!?:]\s))Expect\b.*?(?:[.!?](?=\s|$)|$)", re.S)
+
+
+def numbers(text: str) -> list[str]:
+    "The numbers of a text as written ('5.26', '1,000', '74'), without signs or units."
+    return [m.group().lstrip("+-").rstrip(",") for m in NUMBER.finditer(text)]
+
+
+def _close(said: str, shown: str) -> bool:
+    "A number prose gives 'about' matches an output within 5% or half a unit of its last written digit."
+    x, y = float(said.replace(",", "")), float(shown.replace(",", ""))
+    decimals = len(said.split(".")[1]) if "." in said else 0
+    return abs(x - y) <= max(0.05 * abs(y), 0.5 * 10**-decimals)
+
+
+def expectations(nb: dict) -> list[tuple[str, list[str], list[str]]]:
+    """Each "Expect ..." sentence of a chapter's prose, the numbers it gives, and the numbers the stored outputs of the
+    code cells just before it (since the previous prose cell) print."""
+    out, shown = [], []
+    for c in nb["cells"]:
+        if c["cell_type"] == "code":
+            shown += numbers(
+                " ".join(_out_text(o) + "".join(o.get("data", {}).get("text/plain", "")) for o in c.get("outputs", []))
+            )
+            continue
+        for sentence in EXPECT.findall("".join(c["source"])):
+            out.append((sentence, numbers(sentence), shown))
+        shown = []
+    return out
+
+
+def unmet_expectations(nb: dict) -> list[str]:
+    "The numbers that a chapter's `Expect` sentences give and the outputs above them do not show."
+    bad = []
+    for sentence, said, shown in expectations(nb):
+        missing = [x for x in said if not any(_close(x, y) for y in shown)]
+        if missing:
+            bad.append(f"'{sentence[:80]}...' gives {', '.join(missing)}, which the outputs above it do not show")
+    return bad
+
+
 def staleness(nb: dict, docs: Path = ROOT / "docs") -> str | None:
     "Why a chapter's stored outputs are not those of its current code, or None when they are."
     stamp = nb.get("metadata", {}).get(STAMP, {}).get("outputs")
@@ -77,7 +119,8 @@ def staleness(nb: dict, docs: Path = ROOT / "docs") -> str | None:
         return f"stored outputs were made on {stamp.get('ran', '?')} from other code or records"
     if not any(c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code"):
         return "is stamped but holds no outputs"
-    return None
+    unmet = unmet_expectations(nb)
+    return "; ".join(unmet) if unmet else None
 
 
 def check(stems: list[str] | None = None) -> dict[str, str]:

@@ -46,6 +46,11 @@ def test_the_check_fails_on_a_changed_code_cell_or_record_and_not_on_prose(tmp_p
     md["source"] = md["source"] + ["\nA sentence added to the prose.\n"]
     assert o.staleness(prose, docs) is None, "prose does not change what the cells print"
 
+    wrong = copy.deepcopy(nb)
+    cell = next(c for c in wrong["cells"] if c["cell_type"] == "markdown" and "".join(c["source"]).startswith("Expect"))
+    cell["source"] = ["".join(cell["source"]).replace("2.39", "2.93")]
+    assert "2.93, which the outputs above it do not show" in o.staleness(wrong, docs)
+
     code = copy.deepcopy(nb)
     cell = next(c for c in code["cells"] if c["cell_type"] == "code" and c["outputs"])
     cell["source"] = ["".join(cell["source"]).replace("\n", "\n\n", 1)]
@@ -96,3 +101,29 @@ def test_the_core_chapters_that_train_say_which_data_they_show():
             for out in c.get("outputs", [])
         ).lower()
         assert any(w in text for w in ("sst-2", "sst2", "shakespeare", "imdb", "synthetic")), stem
+
+
+# Chapters whose outputs are examples rather than measurements, or whose figures are records' (tests/test_numbers.py)
+NO_EXPECT = {
+    "02_objectives": "its outputs are the targets of one sentence, not measurements",
+    "06_2_optim": "a plotted schedule; the singular values are asserted in the cell",
+    "06_3_tasks": "its outputs are one batch of each task, not measurements",
+    "10_3_augment": "its outputs are example copies",
+    "10_transfer": "its figures are the records', checked against them by test_numbers",
+}
+
+
+def test_each_core_chapter_says_what_its_cells_print():
+    "An `Expect about ...` sentence after the cells that measure something, its numbers matching the stored outputs."
+    o = outputs()
+    assert set(NO_EXPECT) <= set(o.core_chapters())
+    for stem in o.core_chapters():
+        nb = chapter(stem)
+        found = o.expectations(nb)
+        if stem in NO_EXPECT:
+            continue
+        assert found, f"{stem}: no 'Expect ...' sentence states the numbers its cells print"
+        assert all(said for _, said, _ in found), f"{stem}: an 'Expect' sentence that gives no number"
+        assert not o.unmet_expectations(nb), o.unmet_expectations(nb)
+    assert o._close("74", "74.1") and o._close("0.7", "0.68") and not o._close("2.93", "2.393")
+    assert o.numbers("about 5.26M parameters, 1,000 labels and ex07") == ["5.26", "1,000"]
