@@ -9,8 +9,13 @@ as the body's text was; every run is scored once on SST-2's dev set. Each row ch
 run's pretrained start chose at N = 100) and keeps the lab preset's budget (`sst2-lab`: up to 20 epochs, 100 to 1000
 steps, patience 4 on a split carved from the N labels). At each N and seed every row fine-tunes on the same
 class-balanced subset (paired): 5 seeds at N = 100, 3 at N = 1000. Nothing is chosen on the dev set. Writes
-`docs/finetune-ablation.json` (resumable: finished runs are kept in `--out`) and the RESULTS.md section
-(`--record-only` rewrites only the section). Run it with nothing else on the machine.
+`docs/finetune-ablation.json` (resumable: finished runs are kept in `--out`, and a checkout without that folder starts
+from the runs the record holds) and the RESULTS.md section (`--record-only` rewrites only the section). Run it with
+nothing else on the machine.
+
+One row needs a second body: the same recipe pretrained on the reviews as written (not normalised like SST-2, its
+tokenizer too), made first with `python -m benchmarks.lab_body --raw --steps 2600 --out runs/lab-body-raw` (about 20
+minutes); `--raw-body` names it (default `runs/lab-body-raw/body`).
 """
 
 import json, time
@@ -37,7 +42,9 @@ ROWS = [
     ("pooling: the last token", {"pooling": "last"}),
     ("from scratch, bidirectional (the protocol's scratch)", {"start": "scratch"}),
     ("from scratch, causal (the decoder's own shape)", {"start": "scratch-causal"}),
+    ("pretrained on raw text (reviews as written, not normalised)", {"start": "raw"}),
 ]
+RAW_BODY = "runs/lab-body-raw/body"
 
 
 def section(rec: dict) -> str:
@@ -55,7 +62,22 @@ def section(rec: dict) -> str:
             "N = 100, 3 at N = 1000. Accuracy (%), mean ± std, and the paired difference from the base with its 95% "
             "interval:",
             "\n".join(table(rec)),
+            raw_note(rec),
         ]
+    ).strip()
+
+
+def raw_note(rec: dict) -> str:
+    "What the raw-text row's second body is (empty for a record made before it)."
+    raw = rec.get("raw_body")
+    if not raw:
+        return ""
+    val = raw["val_loss"]
+    return (
+        "The raw-text row fine-tunes a second body, pretrained by the same recipe and budget on the reviews as "
+        f"written, its tokenizer too (`{raw['command']}`; validation loss {val[0]:.2f} -> {val[-1]:.2f}, not "
+        "comparable with the shipped body's: other text, other tokens). SST-2's sentences are lower-cased and "
+        "Penn-Treebank-tokenized, so that body meets a text unlike the one it read."
     )
 
 
@@ -90,7 +112,7 @@ def table(rec: dict) -> list[str]:
 
 
 def main():
-    a = benchmark_args(__doc__, "runs/finetune-ablation")
+    a = benchmark_args(__doc__, "runs/finetune-ablation", raw_body=RAW_BODY)
     rec = None
     if not a.record_only:
         import torch
@@ -105,9 +127,20 @@ def main():
         out = Path(a.out)
         out.mkdir(parents=True, exist_ok=True)
         done_path = out / "runs.json"
-        runs = json.loads(done_path.read_text()) if done_path.exists() else []
+        if done_path.exists():
+            runs = json.loads(done_path.read_text())
+        else:  # a new checkout: the record's runs are finished runs too
+            runs = json.loads(RECORD.read_text())["runs"] if RECORD.exists() else []
+        runs = [r for r in runs if r["row"] in dict(ROWS)]
         done = {(r["row"], r["n"], r["seed"]) for r in runs}
         body, tok, _ = load_model(bodies_folder("sst2-lab") / "clm")
+        raw_path = Path(a.raw_body)
+        if not (raw_path / "latest").exists() and not list(raw_path.glob("ckpt-*")):
+            raise SystemExit(
+                f"--raw-body {raw_path}: no checkpoint there; make it with `python -m benchmarks.lab_body --raw "
+                "--steps 2600 --out runs/lab-body-raw` (about 20 minutes)"
+            )
+        raw_body, raw_tok, raw_meta = load_model(raw_path)
         lab = load_labeled("sst2-sentences", data=a.data)
         tr_x = [ptb_normalize(t) for t in lab["train"]["text"]]
         tr_y = list(lab["train"]["label"])
@@ -127,6 +160,8 @@ def main():
                     t1 = time.perf_counter()
                     if start == "pretrained":
                         ft = finetune(x, y, tok, body=body, cfg=cfg)
+                    elif start == "raw":
+                        ft = finetune(x, y, raw_tok, body=raw_body, cfg=cfg)
                     else:
                         ft = finetune(x, y, tok, config=replace(body.config, causal=start == "scratch-causal"), cfg=cfg)
                     acc = ft.accuracy(dev_x, dev_y)
@@ -142,6 +177,13 @@ def main():
             rows=[r for r, _ in ROWS],
             changes={r: c for r, c in ROWS},
             base={**BASE, "budget": "the sst2-lab preset's FinetuneConfig"},
+            raw_body={
+                "command": "MINIPRE_DATA=../shared/data python -m benchmarks.lab_body --raw --steps 2600 "
+                "--out runs/lab-body-raw",
+                "val_loss": [r["val_loss"] for r in raw_meta.get("history", []) if "val_loss" in r],
+                "minutes": raw_meta.get("minutes"),
+                "tokens": raw_meta.get("tokens"),
+            },
             runs=runs,
         )
     record_and_section(RECORD, TITLE, section, rec)

@@ -8,6 +8,12 @@ end). Command (about 20 minutes of training on a quiet 2-core CPU, after a few m
 
 It writes `minipre/bodies/sst2-lab/clm/` (model.safetensors in bfloat16, meta.json, tokenizer.json) and
 `minipre/bodies/sst2-lab/CARD.md`; a re-run with the same --out resumes the training run (a finished one only ships).
+
+`--raw` trains the same body on the reviews as written (capitals, punctuation attached to words: no normalisation, the
+tokenizer too), for the fine-tuning ablation's "normalised vs raw pretraining text" row; it is written to
+`OUT/body`, not shipped:
+
+    MINIPRE_DATA=../shared/data python -m benchmarks.lab_body --raw --steps 2600 --out runs/lab-body-raw
 """
 
 import argparse, json, time
@@ -23,10 +29,13 @@ from minipre.files import atomic_write
 SHIP = Path("minipre/bodies/sst2-lab")  # inside the package: pip installs it too
 
 
-def recipe(steps: int):
-    "The sst2-quick pretraining recipe, next-token, on the whole corpus, with no time cap (the steps decide)."
+def recipe(steps: int, raw: bool = False):
+    """The sst2-quick pretraining recipe, next-token, on the whole corpus, with no time cap (the steps decide);
+    `raw`: on the text as written instead of normalised like SST-2."""
     base = PRESETS["sst2-quick"].pretraining
-    return base.but(objective="clm", steps=steps, max_docs=None, max_seconds=None, eval_every=max(1, steps // 5))
+    return base.but(
+        objective="clm", steps=steps, max_docs=None, max_seconds=None, eval_every=max(1, steps // 5), normalize=not raw
+    )
 
 
 def card(meta: dict, steps: int, minutes: float, val: list) -> str:
@@ -52,19 +61,21 @@ def main():
     p.add_argument("--steps", type=int, default=2600)
     p.add_argument("--out", default="runs/lab-body")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--raw", action="store_true", help="pretrain on the reviews as written; write OUT/body, not ship")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     t0 = time.perf_counter()
-    net, tok, st = pretrain(recipe(a.steps), Path(a.out))
+    net, tok, st = pretrain(recipe(a.steps, a.raw), Path(a.out))
     minutes = (time.perf_counter() - t0) / 60
     _, _, meta = load_model(Path(a.out))
     meta["history"] = [r for r in meta.get("history", []) if "val_loss" in r]  # the validations, not every step
     meta["minutes"] = round(st.elapsed / 60, 1)  # training time of the run (a resumed run: all its parts)
     val = [r["val_loss"] for r in st.history if "val_loss" in r]
-    dest = SHIP / "clm"
+    dest = Path(a.out) / "body" if a.raw else SHIP / "clm"
     ck = save_checkpoint(dest, net.to(torch.bfloat16), meta=meta, tokenizer=tok)
     (ck / "state.pt").unlink()  # nothing to resume in a shipped body, and no pickle to load
-    atomic_write(SHIP / "CARD.md", card(meta, a.steps, meta['minutes'], val))
+    if not a.raw:
+        atomic_write(SHIP / "CARD.md", card(meta, a.steps, meta["minutes"], val))
     print(json.dumps({"steps": st.step, "tokens": st.tokens, "val_loss": val, "minutes": round(minutes, 1)}))
 
 

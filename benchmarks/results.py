@@ -78,12 +78,15 @@ def record_and_section(record: Path, title: str, section, rec: dict | None = Non
     return body
 
 
-def benchmark_args(doc: str, out: str):
-    "The flags every recorded benchmark takes: --out (its run folder), --data (the data folder), --record-only."
+def benchmark_args(doc: str, out: str, **more):
+    """The flags every recorded benchmark takes: --out (its run folder), --data (the data folder), --record-only; and
+    a string flag per keyword of `more` with its default (`raw_body="runs/x"` is `--raw-body`)."""
     import argparse
 
     ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--out", default=out)
     ap.add_argument("--data", default=None)
     ap.add_argument("--record-only", action="store_true", help="only rewrite the RESULTS.md section from the record")
+    for name, default in more.items():
+        ap.add_argument(f"--{name.replace('_', '-')}", default=default)
     return ap.parse_args()

@@ -44,14 +44,10 @@ def core_chapters(index: Path = NBS / "index.ipynb") -> list[str]:
     return stems
 
 
-def _text(nb: dict) -> str:
-    return "\n".join("".join(c["source"]) for c in nb["cells"])
-
-
 def sources_of(nb: dict, docs: Path = ROOT / "docs") -> list[Path]:
-    """The files a chapter names anywhere in its cells, in docs/ (the records its outputs are drawn from) and
-    benchmarks/RESULTS.md (whose sections some chapters print)."""
-    text = _text(nb)
+    """The files a chapter's code cells name, in docs/ (the records its outputs are drawn from) and
+    benchmarks/RESULTS.md (whose sections some chapters print). Prose that mentions a file does not count."""
+    text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
     named = [p for p in docs.iterdir() if p.is_file() and p.suffix != ".py" and p.name in text]
     results = docs.parent / "benchmarks" / "RESULTS.md"
     return sorted(named) + ([results] if "RESULTS.md" in text and results.exists() else [])
