@@ -22,12 +22,13 @@ from pathlib import Path
 from execnb.shell import CaptureShell
 from fastcore.nbio import read_nb
 from fastcore.xtras import working_directory
+from nbdev.config import get_config
 from minipre.data import find_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT / "nbs"
 STAMP = "minipre"  # the notebook metadata key (kept by nbdev-clean: allowed_metadata_keys in pyproject.toml)
-SKIP_FLAGS = {"slow", "notest"}
+SKIP_FLAGS = set(get_config().tst_flags.split())  # the cells make test leaves out (pyproject's tst_flags)
 MAX_IMAGE_BYTES = 120_000  # a 72-dpi PNG of one figure is 20-60 kB
 MAX_CHAPTER_BYTES = 600_000
 
@@ -129,17 +130,6 @@ def check(stems: list[str] | None = None) -> dict[str, str]:
     return bad
 
 
-def _flags(cell: dict) -> set[str]:
-    "The flags of a cell's `#| flag` lines (nbdev's directives: `#| slow`, `#| notest`)."
-    out = set()
-    for line in "".join(cell["source"]).splitlines():
-        m = re.match(r"#\s*\|\s*(.*)", line)
-        if not m:
-            break
-        out.update(m.group(1).split())
-    return out
-
-
 def _is_progress_bar(o: dict) -> bool:
     "A tqdm bar's stream: carriage returns or a `NN%|` gauge on stderr."
     is_err = o.get("output_type") == "stream" and o.get("name") == "stderr"
@@ -167,6 +157,11 @@ def _out_text(o: dict) -> str:
     return "".join(t) if isinstance(t, list) else t
 
 
+def _left_out(cell) -> bool:
+    "Prose, and the code cells that make test leaves out (flagged slow or notest)."
+    return cell.cell_type != "code" or bool(SKIP_FLAGS & cell.directives.keys())
+
+
 def _run(stem: str, workdir: str) -> tuple[str, list | str, float]:
     "Execute one chapter in the copy under workdir; its cells' outputs by cell id, or the error."
     os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -177,7 +172,7 @@ def _run(stem: str, workdir: str) -> tuple[str, list | str, float]:
     t0 = time.time()
     try:
         with working_directory(fn.parent):
-            shell.run_all(nb, exc_stop=True, preproc=lambda c: c.cell_type != "code" or bool(SKIP_FLAGS & _flags(c)))
+            shell.run_all(nb, exc_stop=True, preproc=_left_out)
     except Exception as e:
         return stem, f"{type(e).__name__}: {e}\n{shell.prettytb(fname=fn) or ''}", time.time() - t0
     outs = {c.id: [_plain(o) for o in c.get("outputs", []) if _keep(o)] for c in nb.cells}
