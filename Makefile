@@ -33,16 +33,16 @@ help:
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -qq --upgrade pip
 
 # torch first, pinned (a local CPU build on our machines); then the package and its extras.
 $(VENV)/.core: $(BIN)/activate pyproject.toml
-	$(PY) -m pip install -q "torch==$(TORCH_VERSION)"
-	$(PY) -m pip install -q -e .
+	$(PY) -m pip install -qq "torch==$(TORCH_VERSION)"
+	$(PY) -m pip install -qq -e .
 	@touch $@
 
 $(VENV)/.dev: $(VENV)/.core
-	$(PY) -m pip install -q -e ".[$(EXTRAS)]"
+	$(PY) -m pip install -qq -e ".[$(EXTRAS)]"
 	@touch $@
 
 install: $(VENV)/.dev
@@ -78,10 +78,20 @@ nbtest: $(VENV)/.dev .cache/.dirs
 pytest: $(VENV)/.dev .cache/.dirs
 	$(WORKER_THREADS) HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 $(BIN)/pytest -q -n 2 --dist loadfile --durations=12 tests $(PYTEST_ARGS)
 
-test: check-sync nbtest pytest
+# The install is not timed: the three steps are, and the time is printed, so a slower suite is seen when it happens.
+test: $(VENV)/.dev .cache/.dirs
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory check-sync nbtest pytest NBTEST_ARGS="$(NBTEST_ARGS)" PYTEST_ARGS="$(PYTEST_ARGS)"; \
+	rc=$$?; t=$$(( $$(date +%s) - start )); \
+	echo "make $@: $$([ $$rc = 0 ] && echo passed || echo FAILED) in $$((t / 60)) min $$((t % 60)) s of testing (install not counted)"; \
+	exit $$rc
 
 test-slow: NBTEST_ARGS += --flags slow
-test-slow: PYTEST_ARGS += --runslow
+# A fresh seed for the property tests each time, printed in pytest's header; HYPOTHESIS_SEED=N replays a run.
+ifndef HYPOTHESIS_SEED
+HYPOTHESIS_SEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+endif
+test-slow: PYTEST_ARGS += --runslow --hypothesis-seed=$(HYPOTHESIS_SEED)
 test-slow: test
 
 # The core chapters keep their executed outputs, so that a reader sees them without running anything; each carries a

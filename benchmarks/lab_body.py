@@ -14,6 +14,12 @@ tokenizer too), for the fine-tuning ablation's "normalised vs raw pretraining te
 `OUT/body`, not shipped:
 
     MINIPRE_DATA=../shared/data python -m benchmarks.lab_body --raw --steps 2600 --out runs/lab-body-raw
+
+`--shape sst2` trains the record preset's larger shape instead (4 layers, width 256, BPE 8192) with the same recipe
+otherwise, capped at 20 minutes of training, for the long-documents benchmark's "is the body the limit?" row; it is
+written to `OUT/body`, not shipped:
+
+    MINIPRE_DATA=../shared/data python -m benchmarks.lab_body --shape sst2 --steps 1250 --out runs/lab-body-4x256
 """
 
 import argparse, json, time
@@ -29,12 +35,17 @@ from minipre.files import atomic_write
 SHIP = Path("minipre/bodies/sst2-lab")  # inside the package: pip installs it too
 
 
-def recipe(steps: int, raw: bool = False):
-    """The sst2-quick pretraining recipe, next-token, on the whole corpus, with no time cap (the steps decide);
-    `raw`: on the text as written instead of normalised like SST-2."""
-    base = PRESETS["sst2-quick"].pretraining
+SHAPES = ("sst2-quick", "sst2")  # the presets whose model, vocabulary and rate a body can take
+
+
+def recipe(steps: int, raw: bool = False, shape: str = "sst2-quick"):
+    """The `shape` preset's pretraining recipe, next-token, on the whole corpus; the sst2-quick shape with no time cap
+    (the steps decide), the larger sst2 shape under its preset's 20-minute cap; `raw`: on the text as written instead
+    of normalised like SST-2."""
+    base = PRESETS[shape].pretraining
+    cap = None if shape == "sst2-quick" else base.train.max_seconds
     return base.but(
-        objective="clm", steps=steps, max_docs=None, max_seconds=None, eval_every=max(1, steps // 5), normalize=not raw
+        objective="clm", steps=steps, max_docs=None, max_seconds=cap, eval_every=max(1, steps // 5), normalize=not raw
     )
 
 
@@ -62,19 +73,21 @@ def main():
     p.add_argument("--out", default="runs/lab-body")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--raw", action="store_true", help="pretrain on the reviews as written; write OUT/body, not ship")
+    p.add_argument("--shape", choices=SHAPES, default="sst2-quick", help="whose model shape; not sst2-quick: OUT/body")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     t0 = time.perf_counter()
-    net, tok, st = pretrain(recipe(a.steps, a.raw), Path(a.out))
+    shipped = not a.raw and a.shape == "sst2-quick"
+    net, tok, st = pretrain(recipe(a.steps, a.raw, a.shape), Path(a.out))
     minutes = (time.perf_counter() - t0) / 60
     _, _, meta = load_model(Path(a.out))
     meta["history"] = [r for r in meta.get("history", []) if "val_loss" in r]  # the validations, not every step
     meta["minutes"] = round(st.elapsed / 60, 1)  # training time of the run (a resumed run: all its parts)
     val = [r["val_loss"] for r in st.history if "val_loss" in r]
-    dest = Path(a.out) / "body" if a.raw else SHIP / "clm"
+    dest = SHIP / "clm" if shipped else Path(a.out) / "body"
     ck = save_checkpoint(dest, net.to(torch.bfloat16), meta=meta, tokenizer=tok)
     (ck / "state.pt").unlink()  # nothing to resume in a shipped body, and no pickle to load
-    if not a.raw:
+    if shipped:
         atomic_write(SHIP / "CARD.md", card(meta, a.steps, meta["minutes"], val))
     print(json.dumps({"steps": st.step, "tokens": st.tokens, "val_loss": val, "minutes": round(minutes, 1)}))
 

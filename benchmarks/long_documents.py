@@ -18,6 +18,15 @@ run the same classifier is also scored with max pooling over its windows, and pr
 prediction time is measured against text length. Writes `docs/long-documents.json` (resumable: the two protocols'
 results.json stay in `--out`) and the RESULTS.md section (`--record-only` rewrites only the section). Run it with
 nothing else on the machine.
+
+`--body DIR` asks whether the body is the limit: it starts from another next-token checkpoint instead (the record's
+larger shape, 4 layers of width 256 with BPE 8192, pretrained under the same 20-minute cap by
+`python -m benchmarks.lab_body --shape sst2 --steps 1250 --out runs/lab-body-4x256`), reads long texts as windows only,
+leaves out the scratch start (the main record has it), and writes `docs/long-documents-larger.json` and its own section,
+which compares it seed by seed with the shipped body on the same subsets:
+
+    MINIPRE_DATA=../shared/data python -m benchmarks.long_documents --body runs/lab-body-4x256/body \
+        --out runs/long-docs-4x256
 """
 
 import argparse
@@ -30,6 +39,7 @@ from pathlib import Path
 
 import torch
 
+from minipre.checkpoint import load_model
 from minipre.data import load_labeled, ptb_normalize
 from minipre.files import atomic_write
 from minipre.config import LM_GRID, PRESETS, TransferConfig
@@ -37,6 +47,7 @@ from minipre.finetune import window_logits
 from minipre.stats import mean_ci
 from minipre.transfer import (
     LabeledSplits,
+    PretrainingSummary,
     chosen_recipes,
     format_table,
     load_bodies,
@@ -47,6 +58,8 @@ from benchmarks.results import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORD = ROOT / "docs" / "long-documents.json"
+LARGER = ROOT / "docs" / "long-documents-larger.json"  # the --body run
+LARGER_TITLE = "Long documents: is the body the limit?"
 MODES = ("windows", "truncate")
 LENGTHS = (128, 256, 512, 1024, 2048)  # tokens per text for the prediction-time measurement
 
@@ -105,19 +118,30 @@ def main():
     ap.add_argument("--seeds", type=int, default=3, help="seeds at the larger sizes")
     ap.add_argument("--seeds-small", type=int, default=5, help="seeds at the smallest size")
     ap.add_argument("--record-only", action="store_true", help="only rewrite the RESULTS.md section from the record")
+    ap.add_argument("--body", help="a next-token checkpoint folder to start from instead (windows only, no scratch)")
     a = ap.parse_args()
     if a.record_only:
+        if a.body:
+            return record_larger(json.loads(LARGER.read_text()), json.loads(RECORD.read_text()))
         return record(json.loads(RECORD.read_text()))
     if not a.data:
         ap.error("--data (or MINIPRE_DATA) must name the folder that holds imdb_reviews_sample/")
+    if a.body and not any((Path(a.body) / f).is_file() for f in ("meta.json", "latest")):
+        ap.error(
+            f"--body {a.body}: no checkpoint there (no meta.json, no latest); make one with "
+            "`python -m benchmarks.lab_body --shape sst2 --steps 1250 --out runs/lab-body-4x256` "
+            "(then pass runs/lab-body-4x256/body)"
+        )
     torch.set_num_threads(2)
     t_start = time.perf_counter()
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in a.sizes.split(",")]
     data = splits(a.data)
-    bodies, summaries, tok = load_bodies(PRESETS["sst2-lab"])
+    bodies, summaries, tok = load_body(Path(a.body)) if a.body else load_bodies(PRESETS["sst2-lab"])
     scratch = replace(bodies["clm"].config, causal=False)
+    modes = ("windows",) if a.body else MODES
+    starts = bodies if a.body else {"scratch": None, **bodies}
     eval_ids = tok.encode_batch(data.eval_texts)
     kept = {}  # a windowed pretrained classifier, for timing prediction against length
 
@@ -133,11 +157,9 @@ def main():
         return extra
 
     rec = {"records": {}}
-    for mode in MODES:
+    for mode in modes:
         cfg = protocol(mode, sizes, a.seeds, a.seeds_small)
-        res = run_transfer(
-            data, {"scratch": None, **bodies}, tok, cfg, scratch, out / f"{mode}.json", extra=extra_for(mode)
-        )
+        res = run_transfer(data, starts, tok, cfg, scratch, out / f"{mode}.json", extra=extra_for(mode))
         rec["records"][mode] = res.to_dict()
     if "ft" in kept:
         rec["lengths"] = time_lengths(kept["ft"], eval_ids)
@@ -147,8 +169,32 @@ def main():
     rec["machine"] = {"torch": torch.__version__, "threads": torch.get_num_threads(), "cpus": os.cpu_count()}
     rec["date"] = time.strftime("%Y-%m-%d")
     rec["wall_minutes"] = (time.perf_counter() - t_start) / 60
+    if a.body:
+        c = bodies["clm"].config
+        rec["body"] = {"path": a.body, "n_layer": c.n_layer, "n_embd": c.n_embd, "vocab_size": c.vocab_size}
+        atomic_write(LARGER, json.dumps(rec, indent=1))
+        return record_larger(rec, json.loads(RECORD.read_text()))
     atomic_write(RECORD, json.dumps(rec, indent=1))
     record(rec)
+
+
+def load_body(path: Path) -> tuple[dict, dict, object]:
+    "A next-token checkpoint as the protocol's one pretrained start: ({'clm': model}, {'clm': summary}, tokenizer)."
+    net, tok, meta = load_model(path)
+    if tok is None:
+        raise SystemExit(f"--body {path}: no tokenizer.json beside the weights")
+    if not net.config.causal:
+        raise SystemExit(f"--body {path}: a masked (bidirectional) body; this row compares next-token bodies")
+    v = [r["val_loss"] for r in meta.get("history", []) if "val_loss" in r] or [float("nan")]
+    return (
+        {"clm": net},
+        {
+            "clm": PretrainingSummary(
+                meta.get("step", 0), meta.get("tokens", 0), meta.get("minutes", 0.0), [v[0], v[-1]]
+            )
+        },
+        tok,
+    )
 
 
 def _runs(rec: dict, mode: str) -> list[dict]:
@@ -281,6 +327,73 @@ def section(rec: dict) -> str:
             length_table(rec),
         ]
     )
+
+
+def between_bodies(rec: dict, base: dict) -> str:
+    "The larger body minus the shipped one on the same subsets (same N, same seed), windows (points, 95% interval)."
+    ours = {(r["n"], r["seed"]): r["acc"] for r in _runs(rec, "windows") if r["start"] == "clm"}
+    theirs = {(r["n"], r["seed"]): r["acc"] for r in _runs(base, "windows") if r["start"] == "clm"}
+    out = []
+    for n in sorted({n for n, _ in ours}):
+        d = [100 * (ours[k] - theirs[k]) for k in ours if k[0] == n and k in theirs]
+        out.append(f"- N = {n}: the larger body minus the shipped one {_diff(d)}")
+    return "\n".join(out)
+
+
+def cost_against(rec: dict, base: dict) -> str:
+    "Mean seconds per final run (fine-tuning; one prediction pass over the evaluation set), larger body and shipped."
+    out = []
+    for n in sorted({r["n"] for r in _runs(rec, "windows")}):
+        c = []
+        for r_ in (rec, base):
+            rs = [r for r in _runs(r_, "windows") if (r["start"], r["n"]) == ("clm", n)]
+            c.append((sum(r["seconds"] for r in rs) / len(rs), sum(r["predict_s"] for r in rs) / len(rs)))
+        out.append(
+            f"- N = {n}: fine-tuning {c[0][0]:.0f} s against {c[1][0]:.0f} s; predicting the {rec['eval']['n']} "
+            f"reviews {c[0][1]:.1f} s against {c[1][1]:.1f} s"
+        )
+    return "\n".join(out)
+
+
+def larger_section(rec: dict, base: dict) -> str:
+    "The --body run's RESULTS.md section: the larger body under the same protocol, against TF-IDF and the shipped one."
+    p, b, w = rec["pretraining"]["clm"], rec["body"], rec["records"]["windows"]
+    q = base["pretraining"]["clm"]
+    return "\n\n".join(
+        [
+            f"Recorded {rec['date']}: 2-core CPU, torch {rec['machine']['torch']}, {rec['machine']['threads']} "
+            f"threads, nothing else running, {rec['wall_minutes']:.0f} minutes end to end. Commands: "
+            "`MINIPRE_DATA=../shared/data python -m benchmarks.lab_body --shape sst2 --steps 1250 --out "
+            "runs/lab-body-4x256`, then `MINIPRE_DATA=../shared/data python -m benchmarks.long_documents --body "
+            "runs/lab-body-4x256/body --out runs/long-docs-4x256` (the section: `--record-only --body x`). Record: "
+            "`docs/long-documents-larger.json`. Single run of the script; seeds as the tables say.",
+            "The section above misses its target. Is the 2 x 128 body the limit? This run changes only the body: "
+            f"{b['n_layer']} layers of width {b['n_embd']} with a BPE of {b['vocab_size']:,} tokens (the record "
+            f"preset's shape), next-token on the same normalised IMDb unlabeled reviews, {p['steps']} steps, "
+            f"{p['tokens']:,} tokens, {p['minutes']:.1f} CPU-minutes (validation loss {p['val_loss'][0]:.2f} -> "
+            f"{p['val_loss'][1]:.2f}; the shipped body: {q['steps']} steps, {q['tokens']:,} tokens, "
+            f"{q['minutes']:.1f} minutes). The same reviews, subsets, seeds, recipe grid and budget; windows only "
+            "(mean of the windows' logits); no scratch row (the section above has it).",
+            "Accuracy (%), mean ± std over seeds:",
+            format_table(w),
+            "What it chose:",
+            "\n".join(chosen_recipes(w)),
+            "Against the shipped body (same subsets, paired by seed):",
+            between_bodies(rec, base),
+            "Against TF-IDF (same subsets, paired by seed):",
+            against_tfidf(rec),
+            verdict(rec),
+            "What the larger body costs (mean per final run, whatever recipe was chosen), against the shipped body:",
+            cost_against(rec, base),
+        ]
+    )
+
+
+def record_larger(rec: dict, base: dict):
+    "Print the --body run's section and write it into RESULTS.md."
+    body = larger_section(rec, base)
+    print(body)
+    write_section(LARGER_TITLE, body)
 
 
 def record(rec: dict):

@@ -4,7 +4,8 @@
 
 # %% ../nbs/03_attention.ipynb #c003
 from __future__ import annotations
-import math
+import math, os, sys
+from contextlib import contextmanager
 import torch
 import torch.nn.functional as F
 from einops import rearrange
@@ -13,7 +14,7 @@ from torch.profiler import ProfilerActivity, profile
 # %% auto #0
 __all__ = ['BACKENDS', 'check_attention_inputs', 'attention_mask', 'naive_attention', 'query_mask', 'split_heads', 'merge_heads',
            'sdpa_attention', 'flash_supported', 'attention', 'random_padding_mask', 'compare_to_reference',
-           'peak_cpu_memory']
+           'quiet_native_stderr', 'peak_cpu_memory']
 
 # %% ../nbs/03_attention.ipynb #c006
 def check_attention_inputs(q, k, v, key_padding_mask=None):
@@ -176,12 +177,34 @@ def compare_to_reference(
     return max((a.double() - b.double()).abs().max().item() for a, b in zip(ref, got))
 
 # %% ../nbs/03_attention.ipynb #c021
+@contextmanager
+def quiet_native_stderr():
+    """Send what native code writes to the process's standard error to /dev/null for a moment: the profiler's engine
+    (Kineto) writes status lines there as it starts and stops ('USDT: ... profiler_start', and from a thread other than
+    the first an 'ERROR: External init callback ...' that is not an error), which read as failures in a test log."""
+    sys.stderr.flush()
+    saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
 def peak_cpu_memory(fn) -> int:
     "Peak bytes allocated by `fn()` on the CPU beyond what existed before, from PyTorch's memory profiler."
-    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as p:
+    prof = profile(activities=[ProfilerActivity.CPU], profile_memory=True)
+    with quiet_native_stderr():  # only the profiler's start and stop: what fn() itself writes still shows
+        prof.__enter__()
+    try:
         fn()
+    finally:
+        with quiet_native_stderr():
+            prof.__exit__(None, None, None)
     cur = peak = 0
-    for e in sorted(p.events(), key=lambda e: e.time_range.start):
+    for e in sorted(prof.events(), key=lambda e: e.time_range.start):
         cur += e.self_cpu_memory_usage
         peak = max(peak, cur)
     return peak

@@ -14,7 +14,7 @@ from .model import build_model  # noqa: F401 (load_model, exported here from cha
 from .tokenize import load_tokenizer  # noqa: F401 (the same)
 
 # %% auto #0
-__all__ = ['CheckpointError', 'tokenizer_fingerprint', 'checkpoint_kind', 'check_folder_kind', 'save_checkpoint', 'check_output_folder', 'FolderBusy', 'folder_lock', 'intact_checkpoints', 'recovery_hint', 'clean_partial_saves', 'latest_checkpoint', 'read_meta', 'load_checkpoint', 'load_model']
+__all__ = ['CHECKPOINT_FILES', 'CheckpointError', 'tokenizer_fingerprint', 'checkpoint_kind', 'check_folder_kind', 'save_checkpoint', 'check_output_folder', 'FolderBusy', 'folder_lock', 'intact_checkpoints', 'recovery_hint', 'clean_partial_saves', 'latest_checkpoint', 'read_meta', 'load_checkpoint', 'load_model']
 
 # %% ../nbs/06_4_checkpoint.ipynb #c022
 class CheckpointError(RuntimeError):
@@ -50,6 +50,9 @@ def check_folder_kind(out_dir, kind: str):
         return
 
 # %% ../nbs/06_4_checkpoint.ipynb #b4d7a7ea
+CHECKPOINT_FILES = {"model.safetensors", "meta.json", "tokenizer.json", "state.pt"}  # what a checkpoint folder holds
+
+
 def save_checkpoint(
     out_dir,  # the run's folder: checkpoints go in ckpt-NNNNNNN/, and `latest` names the newest
     model,  # saved with its spec(), so a checkpoint can rebuild it
@@ -84,6 +87,12 @@ def save_checkpoint(
         for f in tmp.iterdir():  # safetensors writes 0600 files; give them the permissions of the rest
             os.chmod(f, 0o666 & ~_UMASK)
         if final.exists():
+            foreign = sorted(f.name for f in final.iterdir() if f.name not in CHECKPOINT_FILES)
+            if foreign:  # an export or notes put there by hand: never deleted without a word
+                raise CheckpointError(
+                    f"{final}: holds {', '.join(foreign[:3])}, which no checkpoint writes; a save of step {step} "
+                    "would replace the folder: move them out of it (an export belongs in a folder of its own)"
+                )
             shutil.rmtree(final)
         os.replace(tmp, final)
     except BaseException:
@@ -164,20 +173,30 @@ def folder_lock(out_dir, what: str = "run"):
         ) from None
     if path.stat().st_size:  # a file whose lock nobody holds: its run died without cleaning up
         warnings.warn(f"{path}: taking over a stale lock of {_lock_holder(path)}, which is no longer running")
-    f.seek(0)
-    f.truncate()
     since = time.strftime("%Y-%m-%d %H:%M:%S")
-    f.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": since, "what": what}))
-    f.flush()
+    try:
+        f.seek(0)
+        f.truncate()
+        f.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": since, "what": what}))
+        f.flush()
+    except OSError as e:  # a disk full to the last byte: nothing the run would save could be written either
+        f.close()
+        raise CheckpointError(f"output folder {out} cannot be written ({e.strerror or e})") from None
     _HELD[key] = [f, 1]
     try:
         yield out
     finally:
         del _HELD[key]
-        path.unlink(missing_ok=True)
+        try:  # tidying up must not hide the error that ended the run (a folder made read-only meanwhile)
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
         f.close()  # closing releases the flock
-        if created and out.is_dir() and not any(out.iterdir()):
-            out.rmdir()  # a refused or failed command leaves no empty folder behind
+        try:
+            if created and out.is_dir() and not any(out.iterdir()):
+                out.rmdir()  # a refused or failed command leaves no empty folder behind
+        except OSError:
+            pass
 
 # %% ../nbs/06_4_checkpoint.ipynb #7d5a7056
 def intact_checkpoints(out_dir) -> list[Path]:
@@ -325,6 +344,12 @@ def load_model(
         if tok.vocab_size != model.config.vocab_size:
             raise CheckpointError(
                 f"{ck / 'tokenizer.json'}: {tok.vocab_size} tokens, but meta.json's model has {model.config.vocab_size}"
+            )
+        saved = meta.get("tokenizer_fingerprint")
+        if saved is not None and saved != tokenizer_fingerprint(tok):  # same size is not the same vocabulary
+            raise CheckpointError(
+                f"{ck / 'tokenizer.json'}: not the tokenizer this model was trained with (fingerprint "
+                f"{tokenizer_fingerprint(tok)}, meta.json says {saved}): put back the run's own tokenizer.json"
             )
     if meta.get("task") == "classify":
         names, n = meta.get("label_names"), getattr(model, "n_classes", None)

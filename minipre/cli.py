@@ -735,6 +735,9 @@ def run_export(args) -> int:
 # %% ../nbs/14_cli.ipynb #574779ac
 def run_demo(args) -> int:
     corpus = args.corpus or pick_corpus(args.data)
+    if args.data and corpus == "synthetic":  # a folder named on purpose and then not used: say so, do not fall back
+        raise CLIError(f"--data {args.data}: no movie_reviews_unlabeled/ folder there (the demo's corpus); name the "
+                       "data folder that holds it, or leave --data out for the offline synthetic demo")  # fmt: skip
     run_pipeline(corpus, args.data, vocab_size=args.vocab_size)
     if args.pipeline_only:
         return 0

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #c003
 from __future__ import annotations
-import codecs, csv, io, json, os, random, re, socket, warnings
+import codecs, csv, io, json, os, random, re, socket, unicodedata, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 import pyarrow.parquet as pq
@@ -12,12 +12,13 @@ from datasets import ClassLabel, Dataset, DatasetDict, Features, Value, load_dat
 from sklearn.model_selection import train_test_split
 
 # %% auto #0
-__all__ = ['TEXT_SUFFIXES', 'POSITIVE', 'NEGATIVE', 'POSITIVE_MORE', 'NEGATIVE_MORE', 'REGISTRY', 'SYNTHETIC', 'DataError',
-           'find_data_dir', 'decode_text', 'read_text', 'text_lines', 'csv_delimiter', 'read_table', 'read_rows',
-           'carve_validation', 'labeled_dataset', 'SyntheticLanguage', 'synthetic_corpus', 'synthetic_labeled',
-           'ReviewLanguage', 'review_corpus', 'review_labeled', 'Source', 'hub_reachable', 'load_hub', 'text_value',
-           'split_text', 'files_to_corpus', 'load_corpus', 'encode_labels', 'longest_phrases', 'label_names',
-           'carve_labeled', 'load_labeled', 'ptb_normalize', 'words', 'overlap']
+__all__ = ['TEXT_SUFFIXES', 'POSITIVE', 'NEGATIVE', 'POSITIVE_MORE', 'NEGATIVE_MORE', 'REGISTRY', 'SYNTHETIC', 'SPLIT_NAMES',
+           'DataError', 'find_data_dir', 'decode_text', 'read_text', 'text_lines', 'csv_delimiter', 'read_table',
+           'read_rows', 'carve_validation', 'labeled_dataset', 'SyntheticLanguage', 'synthetic_corpus',
+           'synthetic_labeled', 'ReviewLanguage', 'review_corpus', 'review_labeled', 'Source', 'hub_reachable',
+           'load_hub', 'text_value', 'split_text', 'files_to_corpus', 'load_corpus', 'is_number_label',
+           'check_label_kinds', 'encode_labels', 'longest_phrases', 'label_names', 'carve_labeled', 'load_labeled',
+           'ptb_normalize', 'words', 'overlap']
 
 # %% ../nbs/00_data.ipynb #c009
 class DataError(ValueError):
@@ -478,13 +479,16 @@ def _files(path: Path) -> list[Path]:
     return fs
 
 
+SPLIT_NAMES = {  # what a file's name (or the part before its first '_') says of its split
+    "train": ("train", "training"),
+    "validation": ("dev", "valid", "validation", "val", "eval", "evaluation"),
+    "test": ("test", "testing"),
+}
+
+
 def _split_of(p: Path) -> str | None:
     stem = p.stem.lower()
-    for split, names in {
-        "train": ("train",),
-        "validation": ("dev", "valid", "validation", "val"),
-        "test": ("test",),
-    }.items():
+    for split, names in SPLIT_NAMES.items():
         if stem in names or stem.split("_")[0] in names:
             return split
     return None
@@ -563,6 +567,12 @@ def load_corpus(
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
+def is_number_label(s: str) -> bool:
+    """Whether a label cell's text is read as a number ('1', ' 1.0 ', '1e0', a digit of any script): the one rule the
+    loaders use, so that a table, and a test that writes one, can tell a class id from a class name."""
+    return bool(_NUMBER.fullmatch(s.strip()))
+
+
 def _norm_label(v, where):
     "An integer class id, or a class name; '1', '1.0' and 1.0 are all the integer 1 (spreadsheets write any of them)."
     if v is None:
@@ -572,7 +582,8 @@ def _norm_label(v, where):
     if isinstance(v, str):
         if not v.strip():
             raise DataError(f"{where}: the label is empty")
-        v = float(v.strip()) if _NUMBER.fullmatch(v.strip()) else v.strip()
+        # one spelling per name: é typed as one character or as e plus an accent is one class, not two that print alike
+        v = float(v.strip()) if is_number_label(v) else unicodedata.normalize("NFC", v.strip())
     if isinstance(v, float):
         if not v.is_integer():
             raise DataError(f"{where}: label {v:g} is not a whole number (minipre classifies: bin such values first)")
@@ -597,6 +608,8 @@ def _rows_of(p: Path, text_col: str, label_col: str) -> list[tuple[str, object]]
             if col not in r:
                 raise DataError(f"{p}, {where}: no {col!r} in this row")
         t = text_value(r[text_col], f"{p}, {where}, column {text_col!r}")
+        if t.strip() == text_col and str(r[label_col]).strip() == label_col:
+            raise DataError(f"{p}, {where}: a second header row (as `cat a.csv b.csv` leaves): remove it")
         if not t.strip():
             raise DataError(f"{p}, {where}: empty text in column {text_col!r}")
         out.append((t, _norm_label(r[label_col], f"{p}, {where}, column {label_col!r}")))
@@ -615,13 +628,18 @@ def _warn_case_twins(labels: set, where: str):
         warnings.warn(f"{where}: labels {shown} differ only in case or spacing: separate classes", stacklevel=3)
 
 
-def encode_labels(dd: dict, where: str) -> DatasetDict:
-    "Turn {split: [(text, label)]} into a DatasetDict with integer labels; string labels keep their names."
+def check_label_kinds(dd: dict, where: str) -> set:
+    "The labels of {split: [(text, label)]}, refused if they mix numbers and names."
     labels = {y for rows in dd.values() for _, y in rows}
-    kinds = {type(y) for y in labels}
-    if len(kinds) > 1:
+    if len({type(y) for y in labels}) > 1:
         num, name = min(y for y in labels if isinstance(y, int)), min(y for y in labels if isinstance(y, str))
         raise DataError(f"{where}: the labels mix numbers ({num}) and names ({name!r}); use one or the other")
+    return labels
+
+
+def encode_labels(dd: dict, where: str) -> DatasetDict:
+    "Turn {split: [(text, label)]} into a DatasetDict with integer labels; string labels keep their names."
+    labels = check_label_kinds(dd, where)
     _warn_case_twins(labels, where)
     # ids are the labels' ranks: names in sorted order, and numbers too, so 1..5 star ratings become ids 0..4
     names = [str(y) for y in sorted(labels)]
@@ -629,6 +647,10 @@ def encode_labels(dd: dict, where: str) -> DatasetDict:
     train_classes = {y for _, y in dd["train"]}
     if len(train_classes) < 2:
         raise DataError(f"{where}: the training labels have a single class {train_classes}; need two or more")
+    for split, rows in dd.items():
+        unseen = sorted({y for _, y in rows} - train_classes, key=str)
+        if unseen:  # a class no training example has cannot be learned, only scored as wrong
+            raise DataError(f"{where}: class {unseen[0]!r} is in the {split} split but in no training example")
     return DatasetDict({k: labeled_dataset([t for t, _ in v], [ids[y] for _, y in v], names) for k, v in dd.items()})
 
 # %% ../nbs/00_data.ipynb #b827bc1a
@@ -659,7 +681,7 @@ def label_names(dd: DatasetDict) -> list[str]:
     return [str(i) for i in sorted(set(dd["train"]["label"]))]
 
 
-def carve_labeled(rows: list[tuple[str, object]], frac: float, seed: int) -> tuple[list, list]:
+def carve_labeled(rows: list[tuple[str, object]], frac: float, seed: int, where: str = "") -> tuple[list, list]:
     "A stratified (train, validation) carve of labeled rows: each class keeps its share (random if a class is tiny)."
     ys = [str(y) for _, y in rows]
     idx = list(range(len(rows)))
@@ -669,6 +691,12 @@ def carve_labeled(rows: list[tuple[str, object]], frac: float, seed: int) -> tup
         tr, va = train_test_split(idx, test_size=n_val, stratify=ys, random_state=seed)
     else:
         va = set(carve_validation(Dataset.from_dict({"i": idx}), frac, seed)["validation"]["i"])
+        for y in sorted(set(ys)):  # a class carved away whole could not be learned: one of its examples trains
+            mine = [j for j in idx if ys[j] == y]
+            if all(j in va for j in mine):
+                va.discard(mine[0])
+        if not va:
+            raise DataError(f"{where}too few examples per class to carve a validation split: add a dev file or rows")
         tr = [i for i in idx if i not in va]
     return [rows[i] for i in sorted(tr)], [rows[i] for i in sorted(va)]
 
@@ -710,16 +738,20 @@ def load_labeled(
     for f in fs:
         if f.suffix.lower() == ".txt":
             raise DataError(f"{f}: labeled data needs a table (.csv/.tsv/.jsonl/.parquet), not .txt")
-        # in a folder, train/dev/test file names pick the split; a file named on its own is the data to use
-        by_split.setdefault((_split_of(f) if p.is_dir() else None) or "train", []).extend(
-            _rows_of(f, text_col, label_col)
-        )
+        # in a folder, each table's name says its split (a guess would turn eval.csv into training data);
+        # a file named on its own is the data to use
+        split = _split_of(f) if p.is_dir() else "train"
+        if split is None:
+            known = "; ".join(f"{k}: {', '.join(v)}" for k, v in SPLIT_NAMES.items())
+            raise DataError(f"{f}: in a labeled folder a table's name says its split ({known}); rename it")
+        by_split.setdefault(split, []).extend(_rows_of(f, text_col, label_col))
     if "train" not in by_split:
         raise DataError(f"{p}: no training file (a folder needs train.* beside {', '.join(f.name for f in fs)})")
+    check_label_kinds(by_split, str(p))  # before the carve, which reads classes
     if "validation" not in by_split:
         if len(by_split["train"]) < 2:
             raise DataError(f"{p}: need at least 2 examples to carve a validation split, got {len(by_split['train'])}")
-        by_split["train"], by_split["validation"] = carve_labeled(by_split["train"], val_frac, seed)
+        by_split["train"], by_split["validation"] = carve_labeled(by_split["train"], val_frac, seed, f"{p}: ")
     return encode_labels(by_split, str(p))
 
 # %% ../nbs/00_data.ipynb #c036

@@ -8,6 +8,7 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 import torch
+from .config import ConfigError
 
 # %% auto #0
 __all__ = ['cpu_has_bf16', 'autocast_dtype', 'dist_info', 'pick_device', 'unwrap', 'inference']
@@ -34,8 +35,20 @@ def autocast_dtype(device: torch.device, want: str = "auto") -> torch.dtype | No
 
 # %% ../nbs/06_1_device.ipynb #44b64aea
 def dist_info() -> tuple[int, int, int]:
-    "(rank, world_size, local_rank) from torchrun's environment; (0, 1, 0) in a plain process."
-    return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1)), int(os.environ.get("LOCAL_RANK", 0))
+    """(rank, world_size, local_rank) from torchrun's environment; (0, 1, 0) in a plain process. A rank outside the
+    world (a `RANK=1` left in the shell, with no torchrun around it) is refused: that process would think another one
+    writes the checkpoints, and nothing would be saved."""
+    env = {k: os.environ.get(k, d) for k, d in (("RANK", "0"), ("WORLD_SIZE", "1"), ("LOCAL_RANK", "0"))}
+    try:
+        rank, world, local = (int(v) for v in env.values())
+    except ValueError:
+        raise ConfigError(f"the distributed environment is not numbers: {env}") from None
+    if world < 1 or not 0 <= rank < world or not 0 <= local < world:
+        raise ConfigError(
+            f"RANK={rank}, LOCAL_RANK={local} but WORLD_SIZE={world}: a distributed environment without its processes "
+            "(left in the shell?); unset RANK, LOCAL_RANK and WORLD_SIZE, or start the run with torchrun"
+        )
+    return rank, world, local
 
 
 def pick_device(want: str = "auto") -> torch.device:

@@ -304,6 +304,8 @@ class Finetuned:
 
     def predict_ids(self, ids: list[list[int]]) -> list[int]:
         "The predicted class of each text given as its token ids (`tok.encode_batch`): texts scored many times."
+        if not ids:  # nothing to predict is not an error: a filter upstream may leave no text
+            return []
         return window_logits(self.model, self.task, ids, self.overlap).argmax(-1).tolist()
 
     def accuracy(self, texts, labels) -> float:

@@ -87,27 +87,25 @@ def run_submission(
         raise GradeError(f"{src}: not a readable notebook ({type(e).__name__}: {e})") from None
     work = Path(tempfile.mkdtemp(prefix="minipre-grade-"))
     log = work / ".grade-log.jsonl"
-    env = {
+    env = os.environ | {  # the kernel's own environment: the grader's process (and a thread beside it) keeps its own
         "MINIPRE_GRADE_SEED": student_seed(src),
         "MINIPRE_GRADE_LOG": str(log),
         "MINIPRE_CHECK_SECONDS": str(check_seconds),
     }
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)  # the kernel inherits them; the grader's own process checks nothing
     deadline = time.monotonic() + timeout
     client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, allow_errors=True,
                             resources={"metadata": {"path": str(work)}},
                             timeout_func=lambda cell: max(1, int(deadline - time.monotonic())))  # fmt: skip
     why = None
     try:
-        client.execute()
+        # the kernel's own log (its start-up warnings, the traceback of a kernel stopped mid-cell) goes to a file in the
+        # submission's folder: in the grader's output it reads as a failure of the grader
+        with open(work / ".kernel.log", "w") as klog:
+            client.execute(env=env, stdout=klog, stderr=klog)  # passed on to the kernel's launcher
     except CellTimeoutError:
         why = f"the notebook ran past its time limit ({timeout:g} s)"
     except DeadKernelError:
         why = "the kernel died (the notebook crashed its Python process, or ran out of memory)"
-    finally:
-        for k, v in saved.items():
-            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
     if why is None:  # it ran to the end: name the first cell that raised, if one did
         errors = [
             (i, o) for i, c in enumerate(nb.cells) for o in c.get("outputs", []) if o.get("output_type") == "error"

@@ -4,6 +4,7 @@
 import functools, importlib.util, json, os, subprocess, sys
 from pathlib import Path
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent  # the virtual environment's scripts: minipre, torchrun
@@ -69,12 +70,26 @@ def docs_build():
     return script_module("docs/build.py")
 
 
+# Property tests: `make test` draws the same examples on every run (derandomized, no examples database), so that no
+# run fails by chance; `make test-slow` explores with a fresh seed that the header prints and --hypothesis-seed replays.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("explore", derandomize=False, database=None, print_blob=True)
+
+
 def pytest_addoption(parser):
     parser.addoption("--runslow", action="store_true", default=False, help="run tests marked slow")
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: slow tests, run with --runslow (make test-slow)")
+    hypothesis_settings.load_profile("explore" if config.getoption("--runslow") else "repeatable")
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    "Under --runslow, the property tests' seed, so that a failure found while exploring can be replayed."
+    if config.getoption("--runslow"):
+        seed = config.getoption("hypothesis_seed", None)
+        terminalreporter.write_line(f"property tests explored with seed {seed}: make test-slow HYPOTHESIS_SEED={seed}")
 
 
 def pytest_collection_modifyitems(config, items):

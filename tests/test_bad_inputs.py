@@ -92,6 +92,7 @@ CASES = [  # (argv, text that the one-line message must contain); {d} is the tes
     (["transfer", "--preset", "gigantic"], "--preset"),
     (["demo", "--corpus", "{d}/no/such/place"], "no/such/place"),
     (["demo", "--vocab-size", "0"], "--vocab-size"),
+    (["demo", "--data", "{d}", "--pipeline-only"], "no movie_reviews_unlabeled/ folder there"),  # not a silent fallback
     (["flyaway"], "flyaway"),
 ]
 

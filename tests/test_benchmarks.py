@@ -41,6 +41,12 @@ SECTIONS = [
         "## Long documents: windows against truncation",
     ),
     (
+        "docs/long-documents-larger.json",  # read against the shipped body's record
+        "from benchmarks.long_documents import larger_section, RECORD; "
+        "print(larger_section(rec, json.loads(RECORD.read_text())))",
+        "## Long documents: is the body the limit?",
+    ),
+    (
         "docs/transfer-lab.json",  # rendered by the chapter's own helpers
         "from minipre.transfer import format_table, chosen_recipes, recipe_scores; "
         "print(format_table(rec)); print(); print('\\n'.join(chosen_recipes(rec))); print(); "

@@ -43,6 +43,9 @@ SLOW_CHAPTERS = {
     "09_finetune.ipynb",
     "10_transfer.ipynb",
 }
+# whole-page screenshots of every chapter, for a person to read through: make test-slow (or MINIPRE_SCREENSHOTS=1);
+# make test takes them of the chapters it runs live, and the first screen of the others
+FULL_SHOTS = os.environ.get("MINIPRE_SCREENSHOTS") == "1"
 SKIP_FLAGS = re.compile(r"^#\|\s*(slow|notest)\b", re.M)
 
 
@@ -178,11 +181,22 @@ def run_all(page, url, token, name):
     page.wait_for_timeout(1500)
 
 
-def open_saved(page, url, token, name):
-    "Open a chapter that already holds its outputs, and wait until its cells are rendered."
+def open_saved(page, url, token, name, n_cells: int):
+    "Open a chapter that already holds its outputs, and wait until all `n_cells` of its cells are rendered."
     page.goto(f"{url}/lab/tree/nbs/{name}?token={token}&reset", timeout=120_000)
     page.wait_for_selector(".jp-Notebook .jp-MarkdownCell .jp-RenderedMarkdown h1", timeout=120_000)
-    page.wait_for_timeout(2000)
+    page.wait_for_function(  # every cell in the page, each markdown cell rendered: no fixed wait to guess
+        """(n) => {
+        const panel = '.jp-NotebookPanel:not(.lm-mod-hidden) ';
+        const cells = document.querySelectorAll(panel + '.jp-Cell');
+        const raw = document.querySelectorAll(panel + '.jp-MarkdownCell:not(.jp-mod-rendered)');
+        return cells.length >= n && raw.length === 0;
+    }""",
+        arg=n_cells,
+        timeout=60_000,
+        polling=200,
+    )
+    page.wait_for_timeout(300)  # the images of the last outputs decode
 
 
 def expected(name: str, saved: dict):
@@ -205,13 +219,13 @@ def expected(name: str, saved: dict):
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
-def test_chapter_renders_and_runs_in_jupyterlab(lab, name):
+def test_chapter_renders_and_runs_in_jupyterlab(lab, name, request):
     url, token, work, browser, shown = lab
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         if name in shown:
-            open_saved(page, url, token, name)
+            open_saved(page, url, token, name, len(json.loads((work / "nbs" / name).read_text())["cells"]))
         else:
             run_all(page, url, token, name)
         saved = json.loads((work / "nbs" / name).read_text())
@@ -227,7 +241,13 @@ def test_chapter_renders_and_runs_in_jupyterlab(lab, name):
         imgs = page.locator(".jp-NotebookPanel:visible .jp-OutputArea-output img").count()
         assert imgs >= figures, f"{name}: the run made {figures} figures but the page shows {imgs}"
     finally:
-        whole_page_screenshot(page, SHOTS / f"{Path(name).stem}.png")
+        shot = SHOTS / f"{Path(name).stem}.png"
+        if (
+            FULL_SHOTS or request.config.getoption("--runslow") or name not in shown
+        ):  # a page tens of thousands of pixels tall costs seconds to paint
+            whole_page_screenshot(page, shot)
+        else:
+            page.screenshot(path=str(shot))
         page.close()
         stop_kernels(url, token)
 

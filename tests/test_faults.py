@@ -2,7 +2,7 @@
 limit. Each time, nothing already saved is lost, and the next run either resumes or says in one line exactly why not
 (naming the damaged file and the intact checkpoint to fall back on)."""
 
-import json, random, signal, subprocess, time
+import json, random, shutil, signal, subprocess, time
 from pathlib import Path
 import pytest
 from conftest import BIN, cli_env, minipre, tiny
@@ -45,10 +45,18 @@ def test_killed_at_random_moments_never_loses_a_checkpoint(tmp_path):
     assert not list(out.glob(".tmp-*")) and not list(out.glob(".latest.*"))  # leftovers of killed saves are gone
 
 
+@pytest.fixture(scope="module")
+def six_steps(tmp_path_factory):
+    "A run of six steps, checkpoints at steps 3 and 6: trained once, copied for each test that damages it."
+    out = tmp_path_factory.mktemp("faults") / "run"
+    assert run(out, 6).returncode == 0
+    return out
+
+
 @pytest.mark.parametrize("victim", ["model.safetensors", "meta.json", "state.pt", "tokenizer.json", "latest"])
-def test_each_damaged_file_is_named_with_the_way_back(tmp_path, victim):
+def test_each_damaged_file_is_named_with_the_way_back(tmp_path, six_steps, victim):
     out = tmp_path / "run"
-    assert run(out, 6).returncode == 0  # checkpoints at steps 3 and 6
+    shutil.copytree(six_steps, out)
     newest = out / (out / "latest").read_text().strip()
     target = out / "latest" if victim == "latest" else newest / victim
     raw = target.read_bytes()
@@ -77,3 +85,21 @@ def test_a_save_that_hits_a_file_size_limit_keeps_the_last_checkpoint(tmp_path):
     assert intact(out) == before and not list(out.glob(".tmp-*"))
     r = run(out, 9)  # without the limit the run goes on from step 3
     assert r.returncode == 0 and "done: 9 steps" in r.stdout, r.stderr
+
+
+def test_a_lock_that_cannot_be_written_is_one_line(tmp_path):
+    "No room for even the lock file's few bytes (a disk full to the last byte, here a zero file-size limit): one line."
+    code = (
+        "import sys, resource, signal\n"
+        "from minipre.checkpoint import CheckpointError, folder_lock\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"  # a write past the limit fails (EFBIG) instead of killing us
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (0, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))\n"
+        "try:\n"
+        "    with folder_lock(sys.argv[1]):\n"
+        "        print('held')\n"
+        "except CheckpointError as e:\n"
+        "    print('refused:', e)\n"
+    )
+    r = subprocess.run([str(BIN / "python"), "-c", code, str(tmp_path / "run")], capture_output=True, text=True)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    assert r.stdout.startswith("refused:") and "cannot be written" in r.stdout, r.stdout

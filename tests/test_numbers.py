@@ -115,6 +115,16 @@ PASSAGES = [
         section(RESULTS, "## Long documents: windows against truncation"),
         ("long-documents",),
     ),
+    (
+        "RESULTS: long documents, the larger body",
+        section(RESULTS, "## Long documents: is the body the limit?"),
+        ("long-documents-larger", "long-documents"),  # it compares itself with the shipped body's record
+    ),
+    (
+        "09_finetune: the larger body",
+        chapter_cell("09_finetune", "What the larger body shows"),
+        ("long-documents-larger", "long-documents"),
+    ),
 ]
 if "## Compute curve" in RESULTS:
     PASSAGES.append(
@@ -140,6 +150,19 @@ def long_documents_numbers(rec: dict) -> set[str]:
     from benchmarks.long_documents import section
 
     out = numbers_in(section(rec))
+    for sub in rec["records"].values():
+        out |= record_numbers(sub)
+    return out
+
+
+def larger_body_numbers(rec: dict) -> set[str]:
+    "The --body run: its windows record, and the section that reads it against the shipped body's record."
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks.long_documents import larger_section
+
+    base = json.loads((ROOT / "docs" / "long-documents.json").read_text())
+    out = numbers_in(larger_section(rec, base)) | {f"{rec['pretraining']['clm']['minutes']:.1f}"}
     for sub in rec["records"].values():
         out |= record_numbers(sub)
     return out
@@ -176,6 +199,7 @@ def masking_numbers(rec: dict) -> set[str]:
 
 NUMBERS = {
     "long-documents": long_documents_numbers,
+    "long-documents-larger": larger_body_numbers,
     "ladder": ladder_numbers,
     "finetune-ablation": ablation_numbers,
     "masking": masking_numbers,
