@@ -180,7 +180,10 @@ def folder_lock(out_dir, what: str = "run"):
         f.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": since, "what": what}))
         f.flush()
     except OSError as e:  # a disk full to the last byte: nothing the run would save could be written either
-        f.close()
+        try:
+            f.close()  # closing flushes again, and fails again: the file is closed all the same
+        except OSError:
+            pass
         raise CheckpointError(f"output folder {out} cannot be written ({e.strerror or e})") from None
     _HELD[key] = [f, 1]
     try:
