@@ -75,14 +75,8 @@ nbtest: $(VENV)/.dev .cache/.dirs
 	rm -rf _build/executed && mkdir -p _build && cp -r nbs _build/executed
 	$(WORKER_THREADS) HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 $(BIN)/nbdev-test _build/executed --n-workers 2 --timing --save $(NBTEST_ARGS)
 
-# Three workers on two cores: much of the suite waits (subprocesses starting, pip, the browser, timeouts), and each
-# worker runs torch on one thread, so a third keeps the cores busy. The longest files are listed first, so that no
-# worker is left with one of them at the end while the other idles.
-PYTEST_WORKERS ?= 3
-LONG_TESTS := tests/test_browser.py tests/test_own_data.py tests/test_faults.py tests/test_grade.py tests/test_package.py
 pytest: $(VENV)/.dev .cache/.dirs
-	$(WORKER_THREADS) HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile \
-	  --durations=12 $(LONG_TESTS) tests $(PYTEST_ARGS)
+	$(WORKER_THREADS) HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 $(BIN)/pytest -q -n 2 --dist loadfile --durations=12 tests $(PYTEST_ARGS)
 
 # The install is not timed: the three steps are, and the time is printed, so a slower suite is seen when it happens.
 test: $(VENV)/.dev .cache/.dirs
