@@ -1,7 +1,7 @@
 """The test harness every test file shares: the environment (offline, no data folder unless a test sets one), the
 `minipre` console script run as a user runs it, and the flags of a model small enough to train in seconds."""
 
-import functools, importlib.util, json, os, subprocess, sys
+import functools, importlib.util, json, os, signal, subprocess, sys
 from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -32,10 +32,26 @@ def cli_env(**extra) -> dict:
     return {**os.environ, "MINIPRE_DATA": "", "OMP_NUM_THREADS": "1", **{k: str(v) for k, v in extra.items()}}
 
 
+def run_group(cmd: list, timeout: float = 600, **kw) -> subprocess.CompletedProcess:
+    """`subprocess.run(cmd, capture_output=True, text=True)` in a process group of its own, all of it killed when
+    `timeout` passes: a killed parent's children (torchrun's workers, a grader's kernel) would otherwise keep its output
+    pipes open, and reading them to the end would wait for ever."""
+    with subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, **kw
+    ) as p:
+        try:
+            out, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            out, err = p.communicate()
+            raise subprocess.TimeoutExpired(cmd, timeout, out, err) from None
+    return subprocess.CompletedProcess(cmd, p.returncode, out, err)
+
+
 def minipre(*args, env: dict | None = None, timeout: int = 600, prefix=(), **kw) -> subprocess.CompletedProcess:
     "Run the `minipre` console script with `args` (any str()-able values), as a user would; `prefix` (torchrun) first."
     cmd = [*map(str, prefix), str(BIN / "minipre"), *map(str, args)]
-    return subprocess.run(cmd, capture_output=True, text=True, env=env or cli_env(), timeout=timeout, **kw)
+    return run_group(cmd, timeout=timeout, env=env or cli_env(), **kw)
 
 
 def md_cells(nb: Path) -> list[str]:

@@ -122,6 +122,7 @@ def lab(tmp_path_factory, request):
         "HF_HUB_OFFLINE": "1",
         "HF_DATASETS_OFFLINE": "1",
     }
+    log = (work / ".jupyter.log").open("w")
     proc = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "jupyter"),
@@ -136,7 +137,9 @@ def lab(tmp_path_factory, request):
             "--LabApp.news_url=",
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         ],
-        stdout=subprocess.PIPE,
+        # its log goes to a file: a pipe nobody reads fills after 64 KB of log lines and then stops the server mid-write
+        # (the likely hang of a CI run: the test waited on a server that waited on the pipe)
+        stdout=log,
         stderr=subprocess.STDOUT,
         env=env,
     )
@@ -157,6 +160,7 @@ def lab(tmp_path_factory, request):
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
+    log.close()
 
 
 def run_all(page, url, token, name):
@@ -274,8 +278,9 @@ def stop_kernels(url, token):
     req = lambda path, method="GET": urllib.request.Request(
         f"{url}{path}", method=method, headers={"Authorization": f"token {token}"}
     )
-    for k in json.loads(urllib.request.urlopen(req("/api/kernels")).read()):
-        urllib.request.urlopen(req(f"/api/kernels/{k['id']}", "DELETE"))
+    # a time limit on each call: a server that stopped answering fails the test instead of holding it for ever
+    for k in json.loads(urllib.request.urlopen(req("/api/kernels"), timeout=60).read()):
+        urllib.request.urlopen(req(f"/api/kernels/{k['id']}", "DELETE"), timeout=60)
 
 
 def test_widgets_respond(lab):
