@@ -12,6 +12,7 @@ from .files import atomic_write
 from .device import unwrap
 from .model import build_model  # noqa: F401 (load_model, exported here from chapter 09)
 from .tokenize import load_tokenizer  # noqa: F401 (the same)
+from .hub import HUB_NAME, is_hf_folder, load_hf_body  # noqa: F401 (the same: published models)
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FILES', 'CheckpointError', 'tokenizer_fingerprint', 'checkpoint_kind', 'check_folder_kind', 'save_checkpoint', 'check_output_folder', 'FolderBusy', 'folder_lock', 'intact_checkpoints', 'recovery_hint', 'clean_partial_saves', 'latest_checkpoint', 'read_meta', 'load_checkpoint', 'load_model']
@@ -326,9 +327,12 @@ def load_checkpoint(
 
 # %% ../nbs/09_finetune.ipynb #627f5b38
 def load_model(
-    path,  # a checkpoint folder, or a run folder whose `latest` names one
+    path,  # a checkpoint folder, a run folder whose `latest` names one, or a published model (folder or Hub name)
 ) -> tuple:
-    "(model, tokenizer or None, meta) from a checkpoint folder, or a run folder whose `latest` names one."
+    """(model, tokenizer or None, meta) from a checkpoint folder, or a run folder whose `latest` names one; a folder in
+    Hugging Face's layout or a Hub name is loaded as a published body (`minipre.hub.load_hf_body`)."""
+    if is_hf_folder(path) or (not Path(path).exists() and HUB_NAME.fullmatch(str(path))):
+        return load_hf_body(path)
     ck = latest_checkpoint(path) if Path(path).is_dir() else None
     if ck is None:
         raise CheckpointError(f"{path}: not a checkpoint folder (no meta.json, no latest)")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/14_cli.ipynb #c003
 from __future__ import annotations
-import argparse, contextlib, json, os, sys, time, types, typing, warnings
+import argparse, contextlib, datetime, json, os, sys, time, types, typing, warnings
 from dataclasses import MISSING, dataclass, fields, replace
 from pathlib import Path
 from typing import Literal
@@ -311,7 +311,8 @@ class TransferFlags(Where):
 class FinetuneFlags(Where):
     "minipre finetune: the data, the start, and where the classifier goes."
 
-    body: str | None = None  # a pretrained checkpoint folder (minipre pretrain --out ...)
+    body: str | None = None  # a pretrained checkpoint folder (minipre pretrain --out ...), or a published model: a
+    # folder in Hugging Face's layout (BERT or GPT-2) or a Hub name
     scratch: bool = False  # no pretraining: a BPE tokenizer on the training texts and a new model
     labeled: str  # labeled table (.csv/.tsv/.jsonl/.parquet), a folder of them, or a registered name
     text_col: str | None = None  # text column (default: text)
@@ -885,12 +886,18 @@ COMMANDS = {
 }
 
 
-def end_distributed():
-    """Close the process group a command under torchrun opened: left open at exit, gloo's threads can abort the
-    interpreter ("terminate called without an active exception") after the work is done and saved."""
+def end_distributed(finished: bool) -> bool:
+    """Close the process group a command under torchrun opened (True if there was one). After a run that `finished`,
+    every rank first waits for the others (a minute at most), so that none tears down its side of gloo while another
+    still uses it."""
     dist = sys.modules.get("torch.distributed")  # only if the command imported it: --help stays free of torch
-    if dist is not None and dist.is_available() and dist.is_initialized():
-        dist.destroy_process_group()
+    if dist is None or not dist.is_available() or not dist.is_initialized():
+        return False
+    if finished:
+        with contextlib.suppress(Exception):  # a rank that is gone: nothing left to wait for
+            dist.monitored_barrier(timeout=datetime.timedelta(seconds=60))
+    dist.destroy_process_group()
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -901,11 +908,13 @@ def main(argv: list[str] | None = None) -> int:
     from minipre.checkpoint import CheckpointError, folder_lock
     from minipre.train import TrainingDiverged
 
+    rc = None
     try:
         check_flags(args)  # every setting checked by its own class, before any work
         out = getattr(args, "out", None) if args.cmd in ("pretrain", "finetune") else None
         with folder_lock(out_folder(out), args.cmd) if out else contextlib.nullcontext():  # before any read or write
-            return COMMANDS[args.cmd](args)
+            rc = COMMANDS[args.cmd](args)
+            return rc
     except (
         CLIError,
         DataError,
@@ -916,9 +925,16 @@ def main(argv: list[str] | None = None) -> int:
         ValueError,
     ) as e:
         print(f"minipre {args.cmd}: error: {say_error(e, args)}", file=sys.stderr)
-        return 2
+        rc = 2
+        return rc
     except KeyboardInterrupt:
         print(f"minipre {args.cmd}: interrupted", file=sys.stderr)
-        return 130
+        rc = 130
+        return rc
     finally:
-        end_distributed()
+        if end_distributed(finished=rc == 0) and rc is not None:
+            # even closed, gloo's threads can abort the interpreter as it exits (SIGABRT, "terminate called without an
+            # active exception"; seen once in a test run) after the work is saved: leave without C++ destructors
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(rc)

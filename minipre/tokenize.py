@@ -16,7 +16,8 @@ from .files import atomic_write
 
 # %% auto #0
 __all__ = ['SPECIALS', 'GPT2_PATTERN', 'Tokenizer', 'CharTokenizer', 'pretokenize', 'to_bytes', 'merge', 'pair_counts',
-           'train_bpe_merges', 'BPETokenizer', 'random_unicode', 'HFTokenizer', 'tokenizer_from_dict', 'load_tokenizer']
+           'train_bpe_merges', 'BPETokenizer', 'random_unicode', 'HFTokenizer', 'PretrainedTokenizer',
+           'tokenizer_from_dict', 'load_tokenizer']
 
 # %% ../nbs/01_tokenize.ipynb #c006
 SPECIALS = ("<pad>", "<mask>", "<cls>", "<sep>", "<eos>")
@@ -310,6 +311,56 @@ def _byte_decoder():
 
 _BYTE_DECODER = _byte_decoder()
 
+# %% ../nbs/01_tokenize.ipynb #adf0e321
+class PretrainedTokenizer(Tokenizer):
+    """A published model's own tokenizer (a Hugging Face `tokenizer.json`: WordPiece, byte-level BPE, ...) behind our
+    interface. Its special tokens keep the ids the model was trained with, so `roles` says which of them plays each of
+    our parts (`{"<cls>": "[CLS]", ...}`); a part with no token is None, as with GPT-2, which has no <mask>."""
+
+    def __init__(
+        self,
+        tok: tokenizers.Tokenizer,  # the tokenizer, as `tokenizers.Tokenizer.from_file` reads it
+        roles: dict,  # our part ('<pad>', '<mask>', '<cls>', '<sep>', '<eos>') -> its token, e.g. '[PAD]'
+    ):
+        self.tok = tok
+        # the file may pad or cut every text to a fixed length (all-MiniLM's pads to 128): lengths are our job
+        tok.no_padding()
+        tok.no_truncation()
+        self.roles = {r: t for r, t in roles.items() if t is not None}
+        for r, t in self.roles.items():
+            if r not in SPECIALS:
+                raise ValueError(f"unknown part {r!r} for a special token; the parts are {', '.join(SPECIALS)}")
+            if tok.token_to_id(t) is None:
+                raise ValueError(f"the {r} token {t!r} is not in the tokenizer's vocabulary")
+        marked = [a["content"] for a in json.loads(tok.to_str()).get("added_tokens", []) if a.get("special")]
+        self.specials = tuple(dict.fromkeys(marked + list(self.roles.values())))
+
+    def special_id(self, role):
+        return self.tok.token_to_id(self.roles[role]) if role in self.roles else None
+
+    @property
+    def special_ids(self) -> list[int]:
+        return sorted(self.tok.token_to_id(t) for t in self.specials)
+
+    @property
+    def vocab_size(self):
+        return self.tok.get_vocab_size()
+
+    def encode(self, text: str) -> list[int]:
+        return self.tok.encode(text, add_special_tokens=False).ids  # <cls> and the like are added by the caller
+
+    def encode_batch(self, texts) -> list[list[int]]:
+        return [e.ids for e in self.tok.encode_batch(list(texts), add_special_tokens=False)]
+
+    def decode(self, ids) -> str:
+        return self.tok.decode([int(i) for i in ids], skip_special_tokens=False)
+
+    def id_to_token(self, i):
+        return self.tok.id_to_token(int(i))
+
+    def to_dict(self):
+        return {"type": "hf-pretrained", "roles": self.roles, "tokenizer": json.loads(self.tok.to_str())}
+
 # %% ../nbs/01_tokenize.ipynb #c028
 def tokenizer_from_dict(d: dict) -> Tokenizer:
     "Rebuild a tokenizer from `Tokenizer.to_dict()` output."
@@ -320,7 +371,9 @@ def tokenizer_from_dict(d: dict) -> Tokenizer:
         return BPETokenizer(d["merges"], specials)
     if kind == "hf-bpe":
         return HFTokenizer(tokenizers.Tokenizer.from_str(json.dumps(d["tokenizer"])), specials)
-    raise ValueError(f"unknown tokenizer type {kind!r}; expected 'char', 'bpe' or 'hf-bpe'")
+    if kind == "hf-pretrained":
+        return PretrainedTokenizer(tokenizers.Tokenizer.from_str(json.dumps(d["tokenizer"])), d["roles"])
+    raise ValueError(f"unknown tokenizer type {kind!r}; expected 'char', 'bpe', 'hf-bpe' or 'hf-pretrained'")
 
 
 def load_tokenizer(path: str | os.PathLike) -> Tokenizer:
