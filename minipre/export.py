@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 import tokenizers
 from .model import BERT_EMBED, BERT_LAYER, BERT_QKV, GPT2_BLOCK, GPT2_TOP, Config, BERT, GPT, Classifier
-from .tokenize import CharTokenizer, HFTokenizer
+from .tokenize import CharTokenizer, HFTokenizer, PretrainedTokenizer
 from .device import unwrap
 
 # %% auto #0
@@ -353,7 +353,7 @@ def hf_tokenizer(tok, causal: bool, max_len: int):
     adds)."""
     from transformers import PreTrainedTokenizerFast
 
-    if isinstance(tok, HFTokenizer):
+    if isinstance(tok, (HFTokenizer, PretrainedTokenizer)):  # a published model's own tokenizer goes back as it came
         t = tokenizers.Tokenizer.from_str(tok.tok.to_str())
     elif isinstance(tok, CharTokenizer):  # BPE without merges: each character is looked up on its own
         t = tokenizers.Tokenizer(
@@ -363,21 +363,17 @@ def hf_tokenizer(tok, causal: bool, max_len: int):
         t.decoder = tokenizers.decoders.Fuse()
     else:
         raise ExportError(
-            f"{type(tok).__name__}: only the 'bpe' (Hugging Face tokenizers) and 'char' tokenizers export"
+            f"{type(tok).__name__}: only the 'bpe' (Hugging Face tokenizers), 'char' and published tokenizers export"
         )
+    role = getattr(tok, "roles", {s: s for s in tok.specials})  # our part -> the token that plays it ('[CLS]', ...)
     if not causal and tok.cls_id is not None:
+        cls, sep = role["<cls>"], role.get("<sep>")
         t.post_processor = tokenizers.processors.TemplateProcessing(
-            single="<cls> $A", pair="<cls> $A <sep> $B", special_tokens=[("<cls>", tok.cls_id), ("<sep>", tok.sep_id)]
+            single=f"{cls} $A", pair=f"{cls} $A {sep} $B", special_tokens=[(cls, tok.cls_id), (sep, tok.sep_id)]
         )
-    names = {
-        "pad_token": "<pad>",
-        "mask_token": "<mask>",
-        "cls_token": "<cls>",
-        "sep_token": "<sep>",
-        "eos_token": "<eos>",
-    }
+    names = {"<pad>": "pad_token", "<mask>": "mask_token", "<cls>": "cls_token", "<sep>": "sep_token", "<eos>": "eos_token"}
     return PreTrainedTokenizerFast(
-        tokenizer_object=t, model_max_length=max_len, **{k: v for k, v in names.items() if v in tok.specials}
+        tokenizer_object=t, model_max_length=max_len, **{key: role[part] for part, key in names.items() if part in role}
     )
 
 # %% ../nbs/13_export.ipynb #e025
