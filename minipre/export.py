@@ -371,7 +371,13 @@ def hf_tokenizer(tok, causal: bool, max_len: int):
         t.post_processor = tokenizers.processors.TemplateProcessing(
             single=f"{cls} $A", pair=f"{cls} $A {sep} $B", special_tokens=[(cls, tok.cls_id), (sep, tok.sep_id)]
         )
-    names = {"<pad>": "pad_token", "<mask>": "mask_token", "<cls>": "cls_token", "<sep>": "sep_token", "<eos>": "eos_token"}
+    names = {
+        "<pad>": "pad_token",
+        "<mask>": "mask_token",
+        "<cls>": "cls_token",
+        "<sep>": "sep_token",
+        "<eos>": "eos_token",
+    }
     return PreTrainedTokenizerFast(
         tokenizer_object=t, model_max_length=max_len, **{key: role[part] for part, key in names.items() if part in role}
     )
