@@ -172,7 +172,7 @@ class TrainConfig:
     "Every knob of a training run."
 
     steps: int = 1000  # optimizer steps (each may add up several micro-batches)
-    lr: float = 1e-3  # peak learning rate (AdamW), after warmup; then a cosine decay to a tenth of it
+    lr: float = 1e-3  # peak learning rate (AdamW), after warmup; then the schedule's decay to `min_lr_ratio` of it
     warmup: int = 100  # steps of linear warmup from zero
     min_lr_ratio: float = 0.1  # the rate at the last step, as a share of the peak
     weight_decay: float = 0.1  # AdamW's decoupled decay, on matrices only (not norms, biases, embeddings)
@@ -194,12 +194,16 @@ class TrainConfig:
     max_seconds: float | None = None  # stop (and save) once this much wall time has passed
     snapshots: tuple = ()  # fractions of `steps` at which the weights (and a validation loss) are also kept, in
     # OUT/snapshots: the points of a compute curve, e.g. (1/16, 1/8, 1/4, 1/2)
+    schedule: Literal["cosine", "wsd"] = "cosine"  # after warmup: cosine decay over the whole run, or
+    # warmup-stable-decay (the peak rate held, then a short decay over the last `decay_steps`)
+    decay_steps: int = 0  # wsd: the steps of the final decay; 0 holds the peak to the end (a run finished later)
 
     def __post_init__(self):
         # upper bounds far above any sensible run: a typo (10**12 steps) is refused here, not deep inside
         for k in ("steps", "eval_every", "eval_batches", "grad_accum"):
             check_range(k, getattr(self, k), 1, 10**9, kind=int)
         check_range("warmup", self.warmup, 0, 10**9, kind=int)
+        check_range("decay_steps", self.decay_steps, 0, self.steps, kind=int)
         check_range("seed", self.seed, 0, 2**32 - 1, kind=int)  # what every generator (torch, numpy) accepts
         for k in ("lr", "muon_lr"):
             check_range(k, getattr(self, k), 0, 10, lo_open=True)

@@ -141,7 +141,9 @@ def diverged_if(value: float, what: str, step: int, st: TrainState):
         raise TrainingDiverged(f"{what} is {value} at step {step}; last good checkpoint: {last}")
 
 
-TRAJECTORY = ("lr", "seed", "optimizer", "muon_lr", "warmup", "min_lr_ratio", "weight_decay", "betas", "grad_accum")
+TRAJECTORY = (
+    "lr", "seed", "optimizer", "muon_lr", "warmup", "min_lr_ratio", "weight_decay", "betas", "grad_accum", "schedule"
+)  # fmt: skip
 
 
 def check_same_run(saved: dict | None, cfg: TrainConfig, ck):
@@ -290,7 +292,7 @@ def _train(model, task: Task, cfg: TrainConfig, out_dir, tokenizer, callbacks, m
     ) as bar:
         while st.step < cfg.steps and not (cfg.max_seconds and st.elapsed > cfg.max_seconds):
             t0 = time.perf_counter()
-            lr = lr_at(st.step, cfg.lr, cfg.warmup, cfg.steps, cfg.min_lr_ratio)
+            lr = lr_at(st.step, cfg.lr, cfg.warmup, cfg.steps, cfg.min_lr_ratio, cfg.schedule, cfg.decay_steps)
             for g in opt.param_groups:
                 g["lr"] = lr * g.get("lr_scale", 1.0)
             loss, n_tok = train_step(fmodel, task, opt, scaler, autocast, cfg, gen, st, rank, world)
