@@ -1,0 +1,135 @@
+"""The pretraining ladder measured: every shipped rung fine-tuned under the honest protocol, scratch and TF-IDF beside.
+
+    MINIPRE_DATA=../shared/data python -m benchmarks.ladder_transfer
+    MINIPRE_DATA=../shared/data python -m benchmarks.ladder_transfer --labeled imdb-reviews-sample --sizes 100,1000 \
+        --out docs/ladder-imdb.json
+
+Each rung of `minipre/bodies/imdb-ladder` (made by `benchmarks/ladder_bodies.py`), the `sst2-lab` body (the same shape
+and tokenizer, pretrained with a cosine schedule) and a model from scratch of the same shape are fine-tuned with the
+`sst2-lab` preset's protocol (recipe chosen on a split carved from each subset's own labels, early stopping on it, the
+evaluation split scored once per final run), TF-IDF + logistic regression beside them. The record (--out) is written
+after every run and resumed by the same command; `--until-minutes` stops it between runs. The plot (the record's name
+with .png) draws accuracy against pretraining tokens, with the pretraining loss beside it.
+"""
+
+import argparse, json, platform, time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+LADDER = ROOT / "minipre" / "bodies" / "imdb-ladder"
+BODIES = ROOT / "docs" / "pretraining-ladder.json"
+
+
+class OutOfTime(Exception):
+    pass
+
+
+def rungs() -> list[str]:
+    "The shipped rungs, fewest tokens first."
+    return sorted((p.name for p in LADDER.iterdir() if (p / "latest").exists()), key=lambda n: float(n[4:-1]))
+
+
+def plot(rec: dict, ladder: dict, path: Path, title: str):
+    "Accuracy against pretraining tokens (log axis) for each N, scratch and TF-IDF as lines; the loss beside."
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from minipre.transfer import save_figure, summarize
+
+    sm = summarize(rec)
+    names = [n for n in rungs() if n in sm]
+    xs = [ladder[n]["tokens"] for n in names]
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [2, 1]})
+    for i, n in enumerate(sorted(sm["scratch"])):
+        c = f"C{i}"
+        ys = [100 * sm[r][n]["mean"] for r in names]
+        es = [100 * (sm[r][n].get("std") or 0) for r in names]
+        ax.errorbar(xs, ys, yerr=es, color=c, marker="o", capsize=3, label=f"N = {n}: pretrained (WSD ladder)")
+        ax.axhline(100 * sm["scratch"][n]["mean"], color=c, ls=":", lw=1.2)
+        if n in sm.get("tfidf", {}):
+            ax.axhline(100 * sm["tfidf"][n]["mean"], color=c, ls="--", lw=1.2)
+        if "lab" in sm and n in sm["lab"]:
+            ax.plot([rec["pretraining"]["lab"]["tokens"]], [100 * sm["lab"][n]["mean"]], marker="*", ms=12, color=c)
+    ax.set(xscale="log", xlabel="pretraining tokens", ylabel="accuracy (%)", title=title)
+    ax.plot([], [], "k:", label="scratch (dotted)")
+    ax.plot([], [], "k--", label="TF-IDF (dashed)")
+    ax.plot([], [], "k*", ls="", label="sst2-lab body (cosine)")
+    ax.legend(fontsize=7, loc="lower right")
+    bx.plot(xs, [ladder[n]["val_loss"] for n in names], marker="o", color="0.3")
+    bx.set(xscale="log", xlabel="pretraining tokens", ylabel="validation loss (nats/token)", title="pretraining loss")
+    fig.tight_layout()
+    save_figure(fig, path)
+    plt.close(fig)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--labeled", default="sst2-sentences", help="a registered labeled set or a table")
+    p.add_argument("--sizes", default="100,300,1000")
+    p.add_argument("--seeds", type=int, default=5)
+    p.add_argument("--out", default="docs/ladder-sst2.json")
+    p.add_argument("--rungs", default="all", help="comma-separated rung names, or all")
+    p.add_argument("--until-minutes", type=float, default=None, help="stop between runs after about this long")
+    p.add_argument("--threads", type=int, default=2)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    from dataclasses import replace
+
+    from minipre.checkpoint import load_model, tokenizer_fingerprint
+    from minipre.config import PRESETS
+    from minipre.data import load_labeled, ptb_normalize
+    from minipre.files import atomic_write
+    from minipre.transfer import LabeledSplits, format_table, run_transfer
+
+    t0 = time.perf_counter()
+    ladder = {r["name"]: r for r in json.loads(BODIES.read_text())["bodies"]}
+    names = rungs() if a.rungs == "all" else a.rungs.split(",")
+    lab, tok, lab_meta = load_model(ROOT / "minipre" / "bodies" / "sst2-lab" / "clm")
+    starts = {"scratch": None, "lab": lab}
+    for n in names:
+        net, t, _ = load_model(LADDER / n)
+        if tokenizer_fingerprint(t) != tokenizer_fingerprint(tok):
+            raise SystemExit(f"{LADDER / n}: its tokenizer is not the lab body's; every start must read text alike")
+        starts[n] = net
+    preset = PRESETS["sst2-lab"]
+    sizes = tuple(int(s) for s in a.sizes.split(","))
+    protocol = replace(preset.protocol, sizes=sizes, seeds=a.seeds, seeds_small=a.seeds)
+    dd = load_labeled(a.labeled)
+    splits = LabeledSplits.from_dataset(dd, ptb_normalize)
+    scratch_cfg = replace(lab.config, causal=False)
+    out = ROOT / a.out if not Path(a.out).is_absolute() else Path(a.out)
+
+    def log(line: str):
+        print(line, flush=True)
+        if a.until_minutes and (time.perf_counter() - t0) / 60 > a.until_minutes:
+            raise OutOfTime()
+
+    try:
+        res = run_transfer(splits, starts, tok, protocol, scratch_cfg, out, log)
+    except OutOfTime:
+        print(f"stopped: --until-minutes {a.until_minutes} reached; the same command resumes from {out}")
+        return
+    res.pretraining = {"lab": {"tokens": lab_meta["tokens"], "minutes": lab_meta.get("minutes")}} | {
+        n: {k: ladder[n][k] for k in ("tokens", "minutes", "val_loss", "bits_per_byte", "multiple")}
+        for n in names
+        if n in ladder
+    }
+    res.finetune_seconds = sum(r["seconds"] for r in res.runs + res.tuning)
+    d = res.to_dict() | {
+        "labeled": a.labeled,
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()}, {torch.get_num_threads()} threads, no GPU",
+        "torch": torch.__version__,
+        "command": f"MINIPRE_DATA=../shared/data python -m benchmarks.ladder_transfer --labeled {a.labeled} "
+        f"--sizes {a.sizes} --seeds {a.seeds} --out {a.out}",
+    }
+    atomic_write(out, json.dumps(d, indent=1))
+    plot(d, ladder, out.with_suffix(".png"), f"{a.labeled}: accuracy against pretraining")
+    print(format_table(d))
+
+
+if __name__ == "__main__":
+    main()
