@@ -112,8 +112,11 @@ def main():
     except OutOfTime:
         print(f"stopped: --until-minutes {a.until_minutes} reached; the same command resumes from {out}")
         return
-    res.pretraining = {"lab": {"tokens": lab_meta["tokens"], "minutes": lab_meta.get("minutes")}} | {
-        n: {k: ladder[n][k] for k in ("tokens", "minutes", "val_loss", "bits_per_byte", "multiple")}
+    # val_loss as a list (first and last validation), as the other transfer records hold it
+    lab_val = [r["val_loss"] for r in lab_meta.get("history", []) if "val_loss" in r]
+    res.pretraining = {"lab": {"tokens": lab_meta["tokens"], "minutes": lab_meta["minutes"], "val_loss": lab_val}} | {
+        n: {k: ladder[n][k] for k in ("tokens", "minutes", "bits_per_byte", "multiple")}
+        | {"val_loss": [ladder[n]["val_loss"]]}
         for n in names
         if n in ladder
     }

@@ -2,6 +2,7 @@
 no nbdev, no jupyter, no matplotlib, no triton at import time."""
 
 import subprocess, sys, venv
+from pathlib import Path
 
 
 def sh(*cmd, **kw):
@@ -37,6 +38,12 @@ def test_wheel_installs_and_imports_in_clean_venv(root, tmp_path):
     # the lab preset's body ships inside the package, and a pip-installed minipre finds and loads it
     load = (
         "from minipre.transfer import bodies_folder\nfrom minipre.checkpoint import load_model\n"
-        "m, tok, meta = load_model(bodies_folder('sst2-lab') / 'clm')\nprint(type(m).__name__, tok.vocab_size)"
+        "m, tok, meta = load_model(bodies_folder('sst2-lab') / 'clm')\nprint(type(m).__name__, tok.vocab_size)\n"
+        "rungs = sorted(bodies_folder('imdb-ladder').iterdir())\n"  # the pretraining ladder, card and recipe beside
+        "print(len(rungs), all((p / 'CARD.md').exists() and (p / 'recipe.json').exists() for p in rungs))\n"
+        "print(type(load_model(rungs[0])[0]).__name__)"
     )
-    assert sh(py, "-c", load, cwd=tmp_path).split() == ["GPT", "4096"]
+    shipped = len(
+        [p for p in (Path(__file__).parents[1] / "minipre" / "bodies" / "imdb-ladder").iterdir() if p.is_dir()]
+    )
+    assert sh(py, "-c", load, cwd=tmp_path).split() == ["GPT", "4096", str(shipped), "True", "GPT"]
