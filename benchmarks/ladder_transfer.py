@@ -65,6 +65,52 @@ def plot(rec: dict, ladder: dict, path: Path, title: str):
     plt.close(fig)
 
 
+def verdict(mean: float, lo: float, hi: float) -> str:
+    "A target of 'above': met only when the whole paired interval is above zero."
+    return "met" if lo > 0 else "ahead on the mean, not beyond the spread" if mean > 0 else "missed"
+
+
+def section(rec: dict, ladder: dict) -> str:
+    "RESULTS.md's section for a ladder record: how it was made, the rungs, the accuracies, the lab targets."
+    from minipre.transfer import format_table, paired_differences, summarize
+
+    pts = lambda x: f"{100 * x:+.1f}"
+    sm, pre = summarize(rec), rec["pretraining"]
+    names = sorted((n for n in pre if n != "lab"), key=lambda n: pre[n]["tokens"])
+    lines = [
+        f"Fine-tuning recorded {rec['date']} on {rec['machine']} (torch {rec['torch']}), "
+        f"{rec['finetune_seconds'] / 60:.1f} min: `{rec['command']}`. The rungs: "
+        f"`{ladder[names[0]]['command']}` ({ladder[names[0]]['machine']}).",
+        "",
+        "| rung | tokens | passes over the text | minutes (stable run included) | validation loss | bits per byte |",
+        "|---|---|---|---|---|---|",
+    ]
+    for n in names:
+        r = ladder[n]
+        lines.append(
+            f"| {n} | {r['tokens']:,} | {r['passes']:.2f} | {r['minutes']:.1f} | {r['val_loss']:.3f} | "
+            f"{r['bits_per_byte']:.3f} |"
+        )
+    lines += ["", format_table(rec), ""]
+    d, t = paired_differences(rec, ref="scratch"), paired_differences(rec, ref="tfidf")
+    lines.append(
+        "Targets of #44 for each rung (no rung is picked by its score on the evaluation split): at least 8 points "
+        "above scratch at N = 100 with the interval above zero, and above TF-IDF at N = 100 and 1000 (paired, 95% "
+        "intervals over seeds):"
+    )
+    lines.append("")
+    for n in names:
+        m, lo, hi = d[n][100][:3]
+        gap = f"{pts(m)} [{pts(lo)}, {pts(hi)}], **{'met' if m >= 0.08 and lo > 0 else 'missed'}**"
+        vs = "; ".join(
+            f"TF-IDF at N = {k}: {pts(t[n][k][0])} [{pts(t[n][k][1])}, {pts(t[n][k][2])}], **{verdict(*t[n][k][:3])}**"
+            for k in (100, 1000)
+            if k in t[n]
+        )
+        lines.append(f"- {n}: over scratch at N = 100 {gap}; {vs}.")
+    return "\n".join(lines)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--labeled", default="sst2-sentences", help="a registered labeled set or a table")
@@ -82,7 +128,7 @@ def main():
     from minipre.config import PRESETS
     from minipre.data import load_labeled, ptb_normalize
     from minipre.files import atomic_write
-    from minipre.transfer import LabeledSplits, format_table, run_transfer
+    from minipre.transfer import LabeledSplits, run_transfer
 
     t0 = time.perf_counter()
     ladder = {r["name"]: r for r in json.loads(BODIES.read_text())["bodies"]}
@@ -131,7 +177,7 @@ def main():
     }
     atomic_write(out, json.dumps(d, indent=1))
     plot(d, ladder, out.with_suffix(".png"), f"{a.labeled}: accuracy against pretraining")
-    print(format_table(d))
+    print(section(d, ladder))
 
 
 if __name__ == "__main__":

@@ -126,6 +126,15 @@ PASSAGES = [
         ("long-documents-larger", "long-documents"),
     ),
 ]
+PASSAGES += [
+    ("10_transfer: the ladder", chapter_cell("10_transfer", "What the ladder shows"), ("ladder-sst2",)),
+    (
+        "RESULTS: the ladder",
+        section(RESULTS, "## The pretraining ladder: one warmup-stable-decay run, finished at six rungs"),
+        ("ladder-sst2", "transfer-lab"),  # it compares the lab body's two measurements
+    ),
+    ("README: the ladder", section(README, "## The pretraining ladder: what more pretraining buys"), ("ladder-sst2",)),
+]
 if "## Compute curve" in RESULTS:
     PASSAGES.append(
         (
@@ -197,7 +206,18 @@ def masking_numbers(rec: dict) -> set[str]:
     return record_numbers(rec) | numbers_in(section(rec))
 
 
+def ladder_sst2_numbers(rec: dict) -> set[str]:
+    "The ladder's transfer record, and the section RESULTS renders from it with the rungs' own record."
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks.ladder_transfer import section as ladder_section
+
+    bodies = {r["name"]: r for r in json.loads((ROOT / "docs" / "pretraining-ladder.json").read_text())["bodies"]}
+    return record_numbers(rec) | numbers_in(ladder_section(rec, bodies))
+
+
 NUMBERS = {
+    "ladder-sst2": ladder_sst2_numbers,
     "long-documents": long_documents_numbers,
     "long-documents-larger": larger_body_numbers,
     "ladder": ladder_numbers,
