@@ -31,38 +31,15 @@ def rungs() -> list[str]:
     return sorted((p.name for p in LADDER.iterdir() if (p / "latest").exists()), key=lambda n: float(n[4:-1]))
 
 
-def plot(rec: dict, ladder: dict, path: Path, title: str):
-    "Accuracy against pretraining tokens (log axis) for each N, scratch and TF-IDF as lines; the loss beside."
+def plot(rec: dict, path: Path, title: str):
+    "The library's ladder figure (accuracy against pretraining tokens, the loss beside), saved for the README."
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from minipre.transfer import save_figure, summarize
+    from minipre.transfer import plot_ladder
 
-    sm = summarize(rec)
-    names = [n for n in rungs() if n in sm]
-    xs = [ladder[n]["tokens"] for n in names]
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [2, 1]})
-    for i, n in enumerate(sorted(sm["scratch"])):
-        c = f"C{i}"
-        ys = [100 * sm[r][n]["mean"] for r in names]
-        es = [100 * (sm[r][n].get("std") or 0) for r in names]
-        ax.errorbar(xs, ys, yerr=es, color=c, marker="o", capsize=3, label=f"N = {n}: pretrained (WSD ladder)")
-        ax.axhline(100 * sm["scratch"][n]["mean"], color=c, ls=":", lw=1.2)
-        if n in sm.get("tfidf", {}):
-            ax.axhline(100 * sm["tfidf"][n]["mean"], color=c, ls="--", lw=1.2)
-        if "lab" in sm and n in sm["lab"]:
-            ax.plot([rec["pretraining"]["lab"]["tokens"]], [100 * sm["lab"][n]["mean"]], marker="*", ms=12, color=c)
-    ax.set(xscale="log", xlabel="pretraining tokens", ylabel="accuracy (%)", title=title)
-    ax.plot([], [], "k:", label="scratch (dotted)")
-    ax.plot([], [], "k--", label="TF-IDF (dashed)")
-    ax.plot([], [], "k*", ls="", label="sst2-lab body (cosine)")
-    ax.legend(fontsize=7, loc="lower right")
-    bx.plot(xs, [ladder[n]["val_loss"] for n in names], marker="o", color="0.3")
-    bx.set(xscale="log", xlabel="pretraining tokens", ylabel="validation loss (nats/token)", title="pretraining loss")
-    fig.tight_layout()
-    save_figure(fig, path)
-    plt.close(fig)
+    plt.close(plot_ladder(rec, path, title))
 
 
 def verdict(mean: float, lo: float, hi: float) -> str:
@@ -176,7 +153,7 @@ def main():
         f"--sizes {a.sizes} --seeds {a.seeds} --out {a.out}",
     }
     atomic_write(out, json.dumps(d, indent=1))
-    plot(d, ladder, out.with_suffix(".png"), f"{a.labeled}: accuracy against pretraining")
+    plot(d, out.with_suffix(".png"), f"{a.labeled}: accuracy against pretraining")
     print(section(d, ladder))
 
 

@@ -30,7 +30,7 @@ __all__ = ['ORDER', 'LABELS', 'METRICS', 'LabeledSplits', 'TransferRecord', 'as_
            'reported_metrics', 'summarize', 'paired_differences', 'format_table', 'recipe_name', 'chosen_recipes',
            'recipe_scores', 'eval_name', 'save_figure', 'plot_transfer', 'curve_points', 'plot_curve', 'curve_table',
            'TransferResult', 'PretrainingSummary', 'bodies_folder', 'load_bodies', 'pretrain_bodies', 'snapshot_bodies',
-           'run_experiment', 'check_sizes', 'transfer_pipeline', 'adapt_to_task']
+           'run_experiment', 'check_sizes', 'transfer_pipeline', 'adapt_to_task', 'ladder_rungs', 'plot_ladder']
 
 # %% ../nbs/10_transfer.ipynb #81cc02d2
 @dataclass
@@ -848,3 +848,41 @@ def adapt_to_task(
     )
     st = train(net, task, cfg)
     return net.eval(), st
+
+# %% ../nbs/10_transfer.ipynb #aac595d6
+def ladder_rungs(
+    res: TransferRecord | dict,  # a ladder record: one pretraining entry per rung, the lab body as 'lab'
+) -> list[str]:
+    "The ladder's rungs, fewest pretraining tokens first (the lab body, if measured beside them, is not a rung)."
+    pre = as_record(res).pretraining or {}
+    return sorted((s for s in pre if s != "lab"), key=lambda s: pre[s]["tokens"])
+
+
+def plot_ladder(
+    res: TransferRecord | dict,  # a ladder record (benchmarks/ladder_transfer.py writes one)
+    path=None,  # save the figure here as a PNG
+    title: str = "accuracy against pretraining",  # the left panel's title
+):
+    """Accuracy against pretraining tokens (log x), one line per N with its seeds' spread, scratch (dotted) and TF-IDF
+    (dashed) as levels, the lab body as a star; the rungs' validation loss in a panel beside."""
+    import matplotlib.pyplot as plt
+
+    res = as_record(res)
+    sm, pre, rungs = summarize(res), res.pretraining, ladder_rungs(res)
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [2, 1]})
+    for k, n in enumerate(sorted(sm["scratch"])):
+        c, on = f"C{k}", [s for s in rungs if n in sm.get(s, {})]
+        ys, es = [100 * sm[s][n]["mean"] for s in on], [100 * (sm[s][n]["std"] or 0) for s in on]
+        ax.errorbar([pre[s]["tokens"] for s in on], ys, yerr=es, color=c, marker="o", capsize=3, label=f"N = {n:,}")
+        ax.axhline(100 * sm["scratch"][n]["mean"], color=c, ls=":", lw=1.2)
+        if n in sm.get("tfidf", {}):
+            ax.axhline(100 * sm["tfidf"][n]["mean"], color=c, ls="--", lw=1.2)
+        if n in sm.get("lab", {}):
+            ax.plot([pre["lab"]["tokens"]], [100 * sm["lab"][n]["mean"]], "*", ms=12, color=c)
+    for style, label in ((":", "scratch"), ("--", "TF-IDF"), ("*", "the lab body (cosine)")):
+        ax.plot([], [], "k" + style, ls="" if style == "*" else style, label=label)  # the legend's key to the styles
+    ax.set(xscale="log", xlabel="pretraining tokens", ylabel="accuracy (%)", title=title)
+    ax.legend(fontsize=7, loc="lower right")
+    bx.plot([pre[s]["tokens"] for s in rungs], [pre[s]["val_loss"][-1] for s in rungs], "o-", color="0.3")
+    bx.set(xscale="log", xlabel="pretraining tokens", ylabel="validation loss (nats/token)", title="pretraining loss")
+    return save_figure(fig, path)

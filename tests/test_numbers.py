@@ -93,7 +93,9 @@ PASSAGES = [
         ("transfer-lab",),
     ),
     ("10_transfer: sst2-lab", chapter_cell("10_transfer", "What the lab run shows"), ("transfer-lab",)),
-    ("10_transfer: sst2-quick", chapter_cell("10_transfer", "What our run shows"), ("transfer-quick",)),
+    # it compares itself with the record's larger run
+    ("10_transfer: sst2-quick", chapter_cell("10_transfer", "What our run shows"), ("transfer-quick", "transfer-sst2")),
+    ("10_transfer: the lab's setup", chapter_cell("10_transfer", "## The lab:"), ("transfer-lab",)),
     ("10_transfer: the offline demo", chapter_cell("10_transfer", "What the demo shows"), ("transfer-synthetic",)),
     (
         "README: the offline demo",
@@ -130,7 +132,7 @@ PASSAGES += [
     ("10_transfer: the ladder", chapter_cell("10_transfer", "What the ladder shows"), ("ladder-sst2",)),
     (
         "RESULTS: the ladder",
-        section(RESULTS, "## The pretraining ladder: one warmup-stable-decay run, finished at six rungs"),
+        section(RESULTS, "## The pretraining ladder: one warmup-stable-decay run, finished at seven rungs"),
         ("ladder-sst2", "transfer-lab"),  # it compares the lab body's two measurements
     ),
     ("README: the ladder", section(README, "## The pretraining ladder: what more pretraining buys"), ("ladder-sst2",)),
