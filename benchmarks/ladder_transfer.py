@@ -49,11 +49,11 @@ def verdict(mean: float, lo: float, hi: float) -> str:
 
 def section(rec: dict, ladder: dict) -> str:
     "RESULTS.md's section for a ladder record: how it was made, the rungs, the accuracies, the lab targets."
-    from minipre.transfer import format_table, paired_differences, summarize
+    from minipre.transfer import format_table, ladder_rungs, paired_differences, summarize
 
     pts = lambda x: f"{100 * x:+.1f}"
     sm, pre = summarize(rec), rec["pretraining"]
-    names = sorted((n for n in pre if n != "lab"), key=lambda n: pre[n]["tokens"])
+    names = ladder_rungs(rec)
     lines = [
         f"Fine-tuning recorded {rec['date']} on {rec['machine']} (torch {rec['torch']}), "
         f"{rec['finetune_seconds'] / 60:.1f} min: `{rec['command']}`. The rungs: "
