@@ -21,7 +21,7 @@ __all__ = ['RECIPE', 'ALIASES', 'MODEL_FLAGS', 'METHODS', 'THREADS', 'MODEL_SIZE
            'finetune_parser', 'check_flags', 'say_error', 'load_eval', 'run_logs', 'close_logs', 'run_finetune',
            'read_texts', 'set_threads', 'run_predict', 'run_grade', 'run_export', 'run_demo', 'corpus_and_folder',
            'pretrain_recipe', 'run_pretrain', 'grid_of', 'transfer_preset', 'run_preset', 'run_transfer_cmd',
-           'end_distributed', 'main']
+           'end_distributed', 'user_errors', 'main']
 
 # %% ../nbs/14_cli.ipynb #c006
 def pick_corpus(data: str | None = None) -> str:
@@ -664,18 +664,19 @@ def set_threads(n: int | None):
 
 def run_predict(args) -> int:
     import csv, io
-    from minipre.finetune import load_finetuned
-    from minipre.files import atomic_write
 
-    if args.to:  # checked before any prediction, not after
+    if args.to:  # checked before any prediction (and before the model is loaded), not after
         to = Path(args.to)
         if to.is_dir():
             raise CLIError(f"--to {args.to} is a folder; give a file name")
         if not to.parent.is_dir() or not os.access(to.parent, os.W_OK):
             raise CLIError(f"--to {args.to}: the folder {to.parent} does not exist or cannot be written")
+    texts = read_texts(args.file, args.text_col)  # a missing or malformed file is said before the model loads
+    from minipre.finetune import load_finetuned
+    from minipre.files import atomic_write
+
     set_threads(args.threads)
     ft, names = load_finetuned(args.model)
-    texts = read_texts(args.file, args.text_col)
     empty = [i for i, t in enumerate(texts, 1) if not t.strip()]
     if empty:
         raise CLIError(f"{args.file}: text {empty[0]} is empty")
@@ -900,30 +901,32 @@ def end_distributed(finished: bool) -> bool:
     return True
 
 
+def user_errors() -> tuple:
+    """The exception types that mean a user's mistake (printed as one line, status 2), from the modules imported so far:
+    a module never imported raised nothing, and a flag refused at the door never pays for importing torch."""
+    found = [CLIError, FileNotFoundError, PermissionError, ValueError]
+    for module, name in (("data", "DataError"), ("checkpoint", "CheckpointError"), ("train", "TrainingDiverged")):
+        if (m := sys.modules.get(f"minipre.{module}")) is not None:
+            found.append(getattr(m, name))
+    return tuple(found)
+
+
 def main(argv: list[str] | None = None) -> int:
     "Console entry point: one-line errors for user mistakes."
     args = build_parser().parse_args(argv)  # a flag that cannot be parsed: argparse's one line, status 2
     warnings.formatwarning = lambda msg, *a, **k: f"minipre {args.cmd}: warning: {msg}\n"  # one line, no source
-    from minipre.data import DataError
-    from minipre.checkpoint import CheckpointError, folder_lock
-    from minipre.train import TrainingDiverged
-
     rc = None
     try:
-        check_flags(args)  # every setting checked by its own class, before any work
+        check_flags(args)  # every setting checked by its own class, before any work (and before torch is imported)
         out = getattr(args, "out", None) if args.cmd in ("pretrain", "finetune") else None
+        if out:
+            from minipre.checkpoint import folder_lock
         with folder_lock(out_folder(out), args.cmd) if out else contextlib.nullcontext():  # before any read or write
             rc = COMMANDS[args.cmd](args)
             return rc
-    except (
-        CLIError,
-        DataError,
-        CheckpointError,
-        TrainingDiverged,
-        FileNotFoundError,
-        PermissionError,
-        ValueError,
-    ) as e:
+    except Exception as e:
+        if not isinstance(e, user_errors()):
+            raise
         print(f"minipre {args.cmd}: error: {say_error(e, args)}", file=sys.stderr)
         rc = 2
         return rc

@@ -108,6 +108,12 @@ def pytest_terminal_summary(terminalreporter, config):
         terminalreporter.write_line(f"property tests explored with seed {seed}: make test-slow HYPOTHESIS_SEED={seed}")
 
 
+@pytest.fixture
+def runslow(request) -> bool:
+    "True under --runslow (make test-slow): a test may then repeat, for every case, a check make test makes for some."
+    return request.config.getoption("--runslow")
+
+
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--runslow"):
         return

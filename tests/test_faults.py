@@ -54,7 +54,7 @@ def six_steps(tmp_path_factory):
 
 
 @pytest.mark.parametrize("victim", ["model.safetensors", "meta.json", "state.pt", "tokenizer.json", "latest"])
-def test_each_damaged_file_is_named_with_the_way_back(tmp_path, six_steps, victim):
+def test_each_damaged_file_is_named_with_the_way_back(tmp_path, six_steps, victim, runslow):
     out = tmp_path / "run"
     shutil.copytree(six_steps, out)
     newest = out / (out / "latest").read_text().strip()
@@ -68,9 +68,12 @@ def test_each_damaged_file_is_named_with_the_way_back(tmp_path, six_steps, victi
     assert (victim if victim != "latest" else "latest is empty") in err, err
     fallback = "ckpt-0000006" if victim == "latest" else "ckpt-0000003"  # an empty `latest`: both are whole
     assert f"{fallback} is intact" in err and f"echo {fallback}" in err, err
-    (out / "latest").write_text("ckpt-0000003")  # follow the advice: the run resumes from the older one
-    r = run(out, 9)
-    assert r.returncode == 0, r.stderr
+    if victim in ("latest", "model.safetensors") or runslow:  # the advice followed: the same resume from ckpt-0000003
+        (out / "latest").write_text(
+            "ckpt-0000003"
+        )  # whichever file of the newer one was damaged (make test-slow: each)
+        r = run(out, 9)
+        assert r.returncode == 0, r.stderr
 
 
 def test_a_save_that_hits_a_file_size_limit_keeps_the_last_checkpoint(tmp_path):
