@@ -53,8 +53,9 @@ def card(meta: dict, steps: int, minutes: float, val: list) -> str:
     "What the shipped body is, how it was made, and how to make it again."
     return f"""# sst2-lab body: a small next-token model of IMDb reviews
 
-Trained by minipre's own code (`benchmarks/lab_body.py`), for the `sst2-lab` transfer preset: a lab-sized run that
-starts from this body instead of pretraining.
+Trained by minipre's own code (`benchmarks/lab_body.py`): the first body of the `sst2-lab` transfer preset (which
+now starts from the ladder's top rung, `imdb-ladder/clm-51.1M`, four times its pretraining). Kept for what reads it:
+chapter 10's look inside the embeddings, the fine-tuning ablation, the ladder's tokenizer.
 
 - Objective: next-token (GPT), {meta['config']['n_layer']} layers, width {meta['config']['n_embd']}, rotary positions,
   byte-level BPE of {meta['config']['vocab_size']} tokens (tokenizer.json beside the weights).

@@ -29,8 +29,9 @@ __all__ = ['ORDER', 'LABELS', 'METRICS', 'LabeledSplits', 'TransferRecord', 'as_
            'experiment_key', 'check_same_experiment', 'open_record', 'tune_start', 'run_transfer', 'majority_share',
            'reported_metrics', 'summarize', 'paired_differences', 'format_table', 'recipe_name', 'chosen_recipes',
            'recipe_scores', 'eval_name', 'save_figure', 'plot_transfer', 'curve_points', 'plot_curve', 'curve_table',
-           'TransferResult', 'PretrainingSummary', 'bodies_folder', 'load_bodies', 'pretrain_bodies', 'snapshot_bodies',
-           'run_experiment', 'check_sizes', 'transfer_pipeline', 'adapt_to_task', 'ladder_rungs', 'plot_ladder']
+           'TransferResult', 'PretrainingSummary', 'bodies_folder', 'body_folders', 'load_bodies', 'pretrain_bodies',
+           'snapshot_bodies', 'run_experiment', 'check_sizes', 'transfer_pipeline', 'adapt_to_task', 'ladder_rungs',
+           'plot_ladder']
 
 # %% ../nbs/10_transfer.ipynb #81cc02d2
 @dataclass
@@ -675,23 +676,34 @@ def bodies_folder(where: str) -> Path:
     raise ConfigError(f"bodies {where!r}: no such folder, and not one the package ships ({', '.join(names) or 'none'})")
 
 
-def load_bodies(preset: TransferPreset, log=print) -> tuple[dict, dict, object]:
-    """The preset's pretrained bodies read from `preset.bodies` instead of trained: (bodies, summaries, the tokenizer
-    they share)."""
-    folder, bodies, record, tok = bodies_folder(preset.bodies), {}, {}, None
-    for obj in preset.objectives:
+def body_folders(folder: Path, objectives) -> dict:
+    """Where each objective's body is in `folder`: its OBJ/ run folder, or `folder` itself when it is one body (a rung
+    of the pretraining ladder: `latest` or `meta.json` inside) and one objective is asked for."""
+    if len(objectives) == 1 and not (folder / objectives[0]).is_dir():
+        if (folder / "latest").is_file() or (folder / "meta.json").is_file():
+            return {objectives[0]: folder}
+    for obj in objectives:
         if not (folder / obj).is_dir():
             have = ", ".join(sorted(q.name for q in folder.iterdir() if q.is_dir())) or "nothing"
             raise ConfigError(f"{folder}: no {obj}/ body to start from (it holds {have})")
-        net, t, meta = load_model(folder / obj)
+    return {obj: folder / obj for obj in objectives}
+
+
+def load_bodies(preset: TransferPreset, log=print) -> tuple[dict, dict, object]:
+    """The preset's pretrained bodies read from `preset.bodies` instead of trained: (bodies, summaries, the tokenizer
+    they share)."""
+    bodies, record, tok = {}, {}, None
+    for obj, where in body_folders(bodies_folder(preset.bodies), preset.objectives).items():
+        net, t, meta = load_model(where)
+        if meta.get("objective", obj) != obj:  # a masked-LM body asked to be the next-token start, or the reverse
+            raise ConfigError(f"{where}: a {meta['objective']} body, not the {obj} body the preset starts from")
         if t is None or (tok is not None and tokenizer_fingerprint(t) != tokenizer_fingerprint(tok)):
-            raise ConfigError(f"{folder / obj}: every body needs the same tokenizer.json beside its weights")
+            raise ConfigError(f"{where}: every body needs the same tokenizer.json beside its weights")
         tok, bodies[obj] = t, net
         v = [r["val_loss"] for r in meta.get("history", []) if "val_loss" in r] or [float("nan")]
-        record[obj] = p = PretrainingSummary(
-            meta.get("step", 0), meta.get("tokens", 0), meta.get("minutes", 0.0), [v[0], v[-1]]
-        )
-        log(f"{obj}: the body in {folder / obj} ({p.steps} steps, {p.tokens:,} tokens, validation loss {v[-1]:.2f})")
+        minutes = meta.get("minutes", meta.get("elapsed", 0.0) / 60)  # a ladder rung keeps only the seconds
+        record[obj] = p = PretrainingSummary(meta.get("step", 0), meta.get("tokens", 0), minutes, [v[0], v[-1]])
+        log(f"{obj}: the body in {where} ({p.steps} steps, {p.tokens:,} tokens, validation loss {v[-1]:.2f})")
     return bodies, record, tok
 
 

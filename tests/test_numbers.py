@@ -90,7 +90,7 @@ PASSAGES = [
     (
         "RESULTS: sst2-lab",
         section(RESULTS, "## The lab run (`sst2-lab`): a few minutes from a shipped body"),
-        ("transfer-lab",),
+        ("transfer-lab", "transfer-lab-first-body"),  # it says what the superseded first body reached
     ),
     ("10_transfer: sst2-lab", chapter_cell("10_transfer", "What the lab run shows"), ("transfer-lab",)),
     # it compares itself with the record's larger run
@@ -133,7 +133,7 @@ PASSAGES += [
     (
         "RESULTS: the ladder",
         section(RESULTS, "## The pretraining ladder: one warmup-stable-decay run, finished at seven rungs"),
-        ("ladder-sst2", "transfer-lab"),  # it compares the lab body's two measurements
+        ("ladder-sst2", "transfer-lab-first-body"),  # it compares the first lab body's two measurements
     ),
     ("README: the ladder", section(README, "## The pretraining ladder: what more pretraining buys"), ("ladder-sst2",)),
 ]
