@@ -6,6 +6,7 @@
 from __future__ import annotations
 import contextlib, fcntl, hashlib, json, os, re, shutil, socket, time, warnings
 from pathlib import Path
+from importlib.resources import files  # noqa: F401 (shipped_body, exported here from chapter 09)
 import torch
 from safetensors.torch import load_model as load_weights, save_model
 from .files import atomic_write
@@ -15,7 +16,7 @@ from .tokenize import load_tokenizer  # noqa: F401 (the same)
 from .hub import HUB_NAME, is_hf_folder, load_hf_body  # noqa: F401 (the same: published models)
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FILES', 'CheckpointError', 'tokenizer_fingerprint', 'checkpoint_kind', 'check_folder_kind', 'save_checkpoint', 'check_output_folder', 'FolderBusy', 'folder_lock', 'intact_checkpoints', 'recovery_hint', 'clean_partial_saves', 'latest_checkpoint', 'read_meta', 'load_checkpoint', 'load_model']
+__all__ = ['CHECKPOINT_FILES', 'CheckpointError', 'tokenizer_fingerprint', 'checkpoint_kind', 'check_folder_kind', 'save_checkpoint', 'check_output_folder', 'FolderBusy', 'folder_lock', 'intact_checkpoints', 'recovery_hint', 'clean_partial_saves', 'latest_checkpoint', 'read_meta', 'load_checkpoint', 'shipped_body', 'load_model']
 
 # %% ../nbs/06_4_checkpoint.ipynb #c022
 class CheckpointError(RuntimeError):
@@ -326,11 +327,21 @@ def load_checkpoint(
     return {**meta, "state": state}
 
 # %% ../nbs/09_finetune.ipynb #627f5b38
+def shipped_body(name) -> Path | None:
+    "The folder of a body the package ships, by its name under minipre/bodies ('imdb-ladder/clm-51.1M'), or None."
+    rel = Path(str(name))
+    p = Path(str(files("minipre"))) / "bodies" / rel  # package data: a pip install has it too
+    return p if not rel.is_absolute() and ".." not in rel.parts and p.is_dir() else None
+
+
 def load_model(
-    path,  # a checkpoint folder, a run folder whose `latest` names one, or a published model (folder or Hub name)
+    path,  # a checkpoint folder, a run folder whose `latest` names one, a body the package ships by name
+    # ('imdb-ladder/clm-51.1M'), or a published model (folder or Hub name)
 ) -> tuple:
     """(model, tokenizer or None, meta) from a checkpoint folder, or a run folder whose `latest` names one; a folder in
     Hugging Face's layout or a Hub name is loaded as a published body (`minipre.hub.load_hf_body`)."""
+    if not Path(path).exists() and (shipped := shipped_body(path)) is not None:
+        path = shipped  # a local folder of the same name comes first; the Hub is asked only for names neither has
     if is_hf_folder(path) or (not Path(path).exists() and HUB_NAME.fullmatch(str(path))):
         return load_hf_body(path)
     ck = latest_checkpoint(path) if Path(path).is_dir() else None

@@ -311,8 +311,8 @@ class TransferFlags(Where):
 class FinetuneFlags(Where):
     "minipre finetune: the data, the start, and where the classifier goes."
 
-    body: str | None = None  # a pretrained checkpoint folder (minipre pretrain --out ...), or a published model: a
-    # folder in Hugging Face's layout (BERT or GPT-2) or a Hub name
+    body: str | None = None  # a pretrained checkpoint folder (minipre pretrain --out ...), a body the package ships
+    # (imdb-ladder/clm-51.1M ...), or a published model: a folder in Hugging Face's layout (BERT or GPT-2) or a Hub name
     scratch: bool = False  # no pretraining: a BPE tokenizer on the training texts and a new model
     labeled: str  # labeled table (.csv/.tsv/.jsonl/.parquet), a folder of them, or a registered name
     text_col: str | None = None  # text column (default: text)

@@ -19,7 +19,7 @@ from .stats import mean_ci
 from .pretrain import build_tokenizer, corpus_texts, pretrain, pretraining_task, token_streams
 from .tokenize import load_tokenizer
 from .config import ConfigError, FinetuneConfig, TrainConfig, TransferPreset, check_range
-from .checkpoint import load_model
+from .checkpoint import load_model, shipped_body
 from .config import PRESETS as PRESETS, TransferConfig as TransferConfig  # defined in minipre.config
 from .train import train
 from .device import unwrap
@@ -668,10 +668,10 @@ class PretrainingSummary:
 
 def bodies_folder(where: str) -> Path:
     "A folder of pretrained bodies: a path, or the name of one the package ships (minipre/bodies/NAME)."
-    shipped = Path(str(files("minipre"))) / "bodies"  # package data: a pip install has it too
-    for p in (Path(where), shipped / where):
-        if p.is_dir():
+    for p in (Path(where), shipped_body(where)):
+        if p is not None and p.is_dir():
             return p
+    shipped = Path(str(files("minipre"))) / "bodies"
     names = sorted(q.name for q in shipped.iterdir() if q.is_dir()) if shipped.is_dir() else []
     raise ConfigError(f"bodies {where!r}: no such folder, and not one the package ships ({', '.join(names) or 'none'})")
 
