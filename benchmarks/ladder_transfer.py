@@ -88,15 +88,20 @@ def section(rec: dict, ladder: dict) -> str:
     return "\n".join(lines)
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def protocol_args(p: argparse.ArgumentParser, out: str) -> argparse.ArgumentParser:
+    "The flags every run of the lab's protocol takes: what to fine-tune on, how many labels and seeds, where, how long."
     p.add_argument("--labeled", default="sst2-sentences", help="a registered labeled set or a table")
     p.add_argument("--sizes", default="100,300,1000")
     p.add_argument("--seeds", type=int, default=5)
-    p.add_argument("--out", default="docs/ladder-sst2.json")
-    p.add_argument("--rungs", default="all", help="comma-separated rung names, or all")
+    p.add_argument("--out", default=out)
     p.add_argument("--until-minutes", type=float, default=None, help="stop between runs after about this long")
     p.add_argument("--threads", type=int, default=2)
+    return p
+
+
+def main():
+    p = protocol_args(argparse.ArgumentParser(description=__doc__.splitlines()[0]), "docs/ladder-sst2.json")
+    p.add_argument("--rungs", default="all", help="comma-separated rung names, or all")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     from dataclasses import replace

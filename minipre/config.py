@@ -576,7 +576,7 @@ PRESETS = {
 # 300 and 1000
 PRESETS["sst2-lab"] = TransferPreset(
     PRESETS["sst2-quick"].pretraining.but(  # how the shipped body was made (its recipe.json says it in full)
-        max_docs=None, max_seconds=None, steps=12480, schedule="wsd", decay_steps=2080, min_lr_ratio=0.0
+        max_docs=None, max_seconds=None, steps=12480, schedule="wsd", decay_steps=2080, min_lr_ratio=0.0, eval_every=130
     ),
     steps={"clm": 12480},
     labeled="sst2-sentences",

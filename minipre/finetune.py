@@ -467,6 +467,10 @@ def choose_label_words(lm, tok, task: ClassifyTask, n_classes: int, prompt_ids: 
 def new_prompt_classifier(body, n_classes: int, cfg: FinetuneConfig, tok, task: ClassifyTask, prompt_ids: list):
     "The LM of `body` read through its own head at the label words (given, or chosen on the training part)."
     lm = unwrap(body)
+    if not getattr(lm, "head_pretrained", True):  # a published encoder without its head (load_hf_body marks it)
+        raise ConfigError(
+            Setting("method"), " prompt: this body has no trained language-model head to read; use finetune or probe"
+        )
     words = cfg.label_words
     if words is not None and len(words) != n_classes:
         raise ConfigError(Setting("label_words"), f" gives {len(words)} words for {n_classes} classes")

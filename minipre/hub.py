@@ -297,4 +297,6 @@ def load_hf_body(
         "checked_max_diff": check_against_transformers(folder, model, tok) if verify else None,
         **model.spec(),
     }
+    # a head made here is untrained: reading the model through it (a prompt) would read noise, so say so on the model
+    model.head_pretrained = head == "published"
     return model.eval(), tok, meta

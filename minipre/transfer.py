@@ -146,9 +146,11 @@ def _best_so_far(res: TransferRecord, start: str, n: int, k: int) -> bool:
 
 
 def applicable(cand: dict, body, base=None) -> bool:
-    "Whether a start can use a candidate recipe: only a language model (a GPT or BERT) can be read through its head."
+    """Whether a start can use a candidate recipe: only a language model (a GPT or BERT) whose head was trained can be
+    read through its head (a published encoder without one cannot)."""
     method = cand.get("method", getattr(base, "method", "finetune"))
-    return method != "prompt" or (body is not None and hasattr(unwrap(body), "lm_head"))
+    lm = unwrap(body) if body is not None else None
+    return method != "prompt" or (hasattr(lm, "lm_head") and getattr(lm, "head_pretrained", True))
 
 
 def choose_recipe(
@@ -701,7 +703,7 @@ def load_bodies(preset: TransferPreset, log=print) -> tuple[dict, dict, object]:
             raise ConfigError(f"{where}: every body needs the same tokenizer.json beside its weights")
         tok, bodies[obj] = t, net
         v = [r["val_loss"] for r in meta.get("history", []) if "val_loss" in r] or [float("nan")]
-        minutes = meta.get("minutes", meta.get("elapsed", 0.0) / 60)  # a ladder rung keeps only the seconds
+        minutes = meta.get("elapsed", 0.0) / 60  # the engine's own clock, which every body's meta.json keeps
         record[obj] = p = PretrainingSummary(meta.get("step", 0), meta.get("tokens", 0), minutes, [v[0], v[-1]])
         log(f"{obj}: the body in {where} ({p.steps} steps, {p.tokens:,} tokens, validation loss {v[-1]:.2f})")
     return bodies, record, tok
@@ -892,7 +894,9 @@ def plot_ladder(
         if n in sm.get("lab", {}):
             ax.plot([pre["lab"]["tokens"]], [100 * sm["lab"][n]["mean"]], "*", ms=12, color=c)
     for style, label in ((":", "scratch"), ("--", "TF-IDF"), ("*", "the lab body (cosine)")):
-        ax.plot([], [], "k" + style, ls="" if style == "*" else style, label=label)  # the legend's key to the styles
+        ax.plot(
+            [], [], color="k", ls="" if style == "*" else style, marker=style if style == "*" else "", label=label
+        )  # the legend's key to the styles
     ax.set(xscale="log", xlabel="pretraining tokens", ylabel="accuracy (%)", title=title)
     ax.legend(fontsize=7, loc="lower right")
     bx.plot([pre[s]["tokens"] for s in rungs], [pre[s]["val_loss"][-1] for s in rungs], "o-", color="0.3")

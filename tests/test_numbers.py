@@ -135,7 +135,26 @@ PASSAGES += [
         section(RESULTS, "## The pretraining ladder: one warmup-stable-decay run, finished at seven rungs"),
         ("ladder-sst2", "transfer-lab-first-body"),  # it compares the first lab body's two measurements
     ),
-    ("README: the ladder", section(README, "## The pretraining ladder: what more pretraining buys"), ("ladder-sst2",)),
+    (
+        "README: the ladder",
+        section(README, "## The pretraining ladder: what more pretraining buys"),
+        ("ladder-sst2", "published-sst2"),
+    ),
+    (
+        "RESULTS: the published encoder",
+        section(RESULTS, "## The far end of the ladder: a published encoder under the same protocol"),
+        ("published-sst2", "ladder-sst2"),
+    ),
+    (
+        "10_transfer: the far end",
+        chapter_cell("10_transfer", "What the far end shows"),
+        ("published-sst2", "ladder-sst2"),
+    ),
+    (
+        "00_big_picture: on real reviews",
+        chapter_cell("00_big_picture", "## What it buys on real reviews"),
+        ("published-sst2", "ladder-sst2"),
+    ),
 ]
 if "## Compute curve" in RESULTS:
     PASSAGES.append(
@@ -218,7 +237,19 @@ def ladder_sst2_numbers(rec: dict) -> set[str]:
     return record_numbers(rec) | numbers_in(ladder_section(rec, bodies))
 
 
+def published_numbers(rec: dict) -> set[str]:
+    "The published encoder's record, the section that pairs it with the ladder's runs, and its pretraining's bound."
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks.published_transfer import section as published_section
+
+    ladder = json.loads((ROOT / "docs" / "ladder-sst2.json").read_text())
+    bound = {f"{rec['published_pretraining']['tokens_at_least'] / 1e9:.1f}"}  # "3.3 billion tokens"
+    return record_numbers(rec) | numbers_in(published_section(rec, ladder)) | bound
+
+
 NUMBERS = {
+    "published-sst2": published_numbers,
     "ladder-sst2": ladder_sst2_numbers,
     "long-documents": long_documents_numbers,
     "long-documents-larger": larger_body_numbers,
