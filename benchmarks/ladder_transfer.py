@@ -88,6 +88,19 @@ def section(rec: dict, ladder: dict) -> str:
     return "\n".join(lines)
 
 
+def labeled_splits(name: str):
+    """The labeled set, normalised as the bodies' text was: a registered name or a table, or `imdb-reviews-sample`
+    (the long reviews, with the 1,000 held-out reviews that benchmarks/long_documents.py evaluates on)."""
+    from minipre.data import find_data_dir, load_labeled, ptb_normalize
+    from minipre.transfer import LabeledSplits
+
+    if name == "imdb-reviews-sample":
+        from benchmarks.long_documents import splits
+
+        return splits(find_data_dir())
+    return LabeledSplits.from_dataset(load_labeled(name), ptb_normalize)
+
+
 def protocol_args(p: argparse.ArgumentParser, out: str) -> argparse.ArgumentParser:
     "The flags every run of the lab's protocol takes: what to fine-tune on, how many labels and seeds, where, how long."
     p.add_argument("--labeled", default="sst2-sentences", help="a registered labeled set or a table")
@@ -101,22 +114,22 @@ def protocol_args(p: argparse.ArgumentParser, out: str) -> argparse.ArgumentPars
 
 def main():
     p = protocol_args(argparse.ArgumentParser(description=__doc__.splitlines()[0]), "docs/ladder-sst2.json")
-    p.add_argument("--rungs", default="all", help="comma-separated rung names, or all")
+    p.add_argument("--rungs", default="all", help="comma-separated rung names (and 'lab' for the lab body), or all")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     from dataclasses import replace
 
     from minipre.checkpoint import load_model, tokenizer_fingerprint
     from minipre.config import PRESETS
-    from minipre.data import load_labeled, ptb_normalize
     from minipre.files import atomic_write
-    from minipre.transfer import LabeledSplits, run_transfer
+    from minipre.transfer import run_transfer
 
     t0 = time.perf_counter()
     ladder = {r["name"]: r for r in json.loads(BODIES.read_text())["bodies"]}
-    names = rungs() if a.rungs == "all" else a.rungs.split(",")
+    asked = rungs() + ["lab"] if a.rungs == "all" else a.rungs.split(",")
+    names = [n for n in asked if n != "lab"]
     lab, tok, lab_meta = load_model(ROOT / "minipre" / "bodies" / "sst2-lab" / "clm")
-    starts = {"scratch": None, "lab": lab}
+    starts = {"scratch": None} | ({"lab": lab} if "lab" in asked else {})
     for n in names:
         net, t, _ = load_model(LADDER / n)
         if tokenizer_fingerprint(t) != tokenizer_fingerprint(tok):
@@ -125,8 +138,7 @@ def main():
     preset = PRESETS["sst2-lab"]
     sizes = tuple(int(s) for s in a.sizes.split(","))
     protocol = replace(preset.protocol, sizes=sizes, seeds=a.seeds, seeds_small=a.seeds)
-    dd = load_labeled(a.labeled)
-    splits = LabeledSplits.from_dataset(dd, ptb_normalize)
+    splits = labeled_splits(a.labeled)
     scratch_cfg = replace(lab.config, causal=False)
     out = ROOT / a.out if not Path(a.out).is_absolute() else Path(a.out)
 
@@ -142,7 +154,8 @@ def main():
         return
     # val_loss as a list (first and last validation), as the other transfer records hold it
     lab_val = [r["val_loss"] for r in lab_meta.get("history", []) if "val_loss" in r]
-    res.pretraining = {"lab": {"tokens": lab_meta["tokens"], "minutes": lab_meta["minutes"], "val_loss": lab_val}} | {
+    lab_pre = {"tokens": lab_meta["tokens"], "minutes": lab_meta["elapsed"] / 60, "val_loss": lab_val}
+    res.pretraining = ({"lab": lab_pre} if "lab" in starts else {}) | {
         n: {k: ladder[n][k] for k in ("tokens", "minutes", "bits_per_byte", "multiple")}
         | {"val_loss": [ladder[n]["val_loss"]]}
         for n in names
@@ -155,7 +168,7 @@ def main():
         "machine": f"{platform.machine()}, {torch.get_num_threads()} threads, no GPU",
         "torch": torch.__version__,
         "command": f"MINIPRE_DATA=../shared/data python -m benchmarks.ladder_transfer --labeled {a.labeled} "
-        f"--sizes {a.sizes} --seeds {a.seeds} --out {a.out}",
+        f"--sizes {a.sizes} --seeds {a.seeds} --out {a.out}" + ("" if a.rungs == "all" else f" --rungs {a.rungs}"),
     }
     atomic_write(out, json.dumps(d, indent=1))
     plot(d, out.with_suffix(".png"), f"{a.labeled}: accuracy against pretraining")

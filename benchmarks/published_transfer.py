@@ -20,7 +20,7 @@ from pathlib import Path
 
 import torch
 
-from benchmarks.ladder_transfer import protocol_args
+from benchmarks.ladder_transfer import labeled_splits, protocol_args
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "all-MiniLM-L6-v2"
@@ -117,9 +117,9 @@ def main():
 
     from minipre.checkpoint import load_model
     from minipre.config import PRESETS
-    from minipre.data import find_data_dir, load_labeled, ptb_normalize
+    from minipre.data import find_data_dir
     from minipre.files import atomic_write
-    from minipre.transfer import LabeledSplits, run_transfer
+    from minipre.transfer import run_transfer
 
     t0 = time.perf_counter()
     body = a.body or str((find_data_dir() or Path("../shared/data")) / "all-minilm-l6-v2")
@@ -127,7 +127,7 @@ def main():
     preset = PRESETS["sst2-lab"]
     sizes = tuple(int(s) for s in a.sizes.split(","))
     protocol = replace(preset.protocol, sizes=sizes, seeds=a.seeds, seeds_small=a.seeds)
-    splits = LabeledSplits.from_dataset(load_labeled(a.labeled), ptb_normalize)
+    splits = labeled_splits(a.labeled)
     out = ROOT / a.out if not Path(a.out).is_absolute() else Path(a.out)
 
     def log(line: str):

@@ -25,9 +25,9 @@ from .device import inference, unwrap
 __all__ = ['WINDOW_POOLS', 'as_labels', 'as_texts', 'check_labeled', 'balanced_subset', 'balanced_split', 'class_logits',
            'predict', 'text_windows', 'window_logits', 'layerwise_scale', 'EarlyStopping', 'GradualUnfreeze',
            'FinetuneInfo', 'Finetuned', 'accuracy', 'check_compatible', 'fitting_length', 'validation_size',
-           'new_classifier', 'labeled_task', 'prompt_tokens', 'label_word_ids', 'word_like', 'choose_label_words',
-           'new_prompt_classifier', 'PooledFeatures', 'probe_head', 'fit_probe', 'probed', 'finetune', 'save_finetuned',
-           'load_finetuned']
+           'new_classifier', 'labeled_task', 'prompt_tokens', 'label_word_ids', 'word_start_ids', 'word_like',
+           'choose_label_words', 'new_prompt_classifier', 'PooledFeatures', 'probe_head', 'fit_probe', 'probed',
+           'finetune', 'save_finetuned', 'load_finetuned']
 
 # %% ../nbs/09_finetune.ipynb #c006
 def as_labels(labels, where: str = "labels") -> list[int]:
@@ -435,6 +435,15 @@ def label_word_ids(tok, words, prompt: str = "") -> list[int]:
     return out
 
 
+def word_start_ids(tok) -> list[int]:
+    """The tokens a label word can be: two or more letters that the tokenizer reads as that one token after a space
+    (' good' in byte-level BPE, 'good' in WordPiece; not a word's middle, '##ing' or 'ing')."""
+    skip = set(tok.special_ids)
+    cand = [(i, s.strip()) for i in range(tok.vocab_size) if i not in skip for s in [tok.decode([i])]]
+    cand = [(i, w) for i, w in cand if re.fullmatch(r"[^\W\d_]{2,}", w)]
+    return [i for (i, _), ids in zip(cand, tok.encode_batch([" " + w for _, w in cand])) if ids == [i]]
+
+
 def word_like(s: str) -> bool:
     "A token that reads as a word after the prompt: a space, then two or more letters."
     return re.fullmatch(r"\s[^\W\d_]{2,}", s) is not None
@@ -450,7 +459,7 @@ def choose_label_words(lm, tok, task: ClassifyTask, n_classes: int, prompt_ids: 
     pick = random.Random(0).sample(range(len(xs)), min(len(xs), 2000))  # a bounded sample of windows
     logp = class_logits(full, task, [xs[i] for i in pick]).log_softmax(-1)
     y = torch.tensor([ys[i] for i in pick])
-    words = torch.tensor([i for i in range(V) if i not in tok.special_ids and word_like(tok.decode([i]))])
+    words = torch.tensor(word_start_ids(tok))
     if len(words) < n_classes:
         raise ConfigError("no label words to choose from in this tokenizer: give them with label_words")
     cand = words[logp[:, words].exp().mean(0).topk(min(pool_size, len(words))).indices]
