@@ -15,8 +15,10 @@ steps, so the text is the only difference) and ships to `minipre/bodies/wikitext
 pretrains on the first IMDb reviews holding as many training tokens as that general text, repeated as often: the
 control that tells the kind of text from the number of passes. `--fractions 0.25,1` makes only those rungs.
 
-    MINIPRE_DATA=../shared/data python -m benchmarks.ladder_bodies --corpus wikitext2 --fractions 0.25,1 --out runs/ladder-wikitext2
-    MINIPRE_DATA=../shared/data python -m benchmarks.ladder_bodies --corpus imdb-small --fractions 0.25,1 --out runs/ladder-imdb-small
+    MINIPRE_DATA=../shared/data python -m benchmarks.ladder_bodies --corpus wikitext2 --fractions 0.25,1 \\
+        --out runs/ladder-wikitext2
+    MINIPRE_DATA=../shared/data python -m benchmarks.ladder_bodies --corpus imdb-small --fractions 0.25,1 \\
+        --out runs/ladder-imdb-small
 
 Run it with nothing else busy on the machine (its minutes are the record's). It resumes: a second call with the same
 --out continues the stable run from its last checkpoint and skips the bodies already shipped; `--until-minutes M` stops
@@ -207,7 +209,9 @@ def main():
 
     tok = load_tokenizer(LAB_TOKENIZER)  # the lab body's tokenizer: every rung reads text the same way
     texts, max_docs, source = corpus(a.corpus, tok, a.max_docs)
-    run = build_pretraining(recipe(rungs[-1][0], max_docs=max_docs, source=source), out / "stable", texts=texts, tok=tok)
+    run = build_pretraining(
+        recipe(rungs[-1][0], max_docs=max_docs, source=source), out / "stable", texts=texts, tok=tok
+    )
     val = run.task.streams["validation"]
     n_bytes = sum(len(t.encode()) + 1 for t in texts[1])  # each document's bytes and its <eos>
     n_train = len(run.task.streams["train"])

@@ -10,6 +10,12 @@ and tokenizer, pretrained with a cosine schedule) and a model from scratch of th
 evaluation split scored once per final run), TF-IDF + logistic regression beside them. The record (--out) is written
 after every run and resumed by the same command; `--until-minutes` stops it between runs. The plot (the record's name
 with .png) draws accuracy against pretraining tokens, with the pretraining loss beside it.
+
+A rung of another shipped ladder is named LADDER/RUNG (#44 item 3, the kind of text: the same subsets and seeds, so its
+runs pair with this record's by N and seed):
+
+    RUNGS=wikitext2-ladder/clm-3.2M,wikitext2-ladder/clm-12.8M,imdb-small-ladder/clm-3.2M,imdb-small-ladder/clm-12.8M
+    MINIPRE_DATA=../shared/data python -m benchmarks.ladder_transfer --out docs/text-kind-sst2.json --rungs $RUNGS
 """
 
 import argparse, json, platform, time
@@ -29,6 +35,28 @@ class OutOfTime(Exception):
 def rungs() -> list[str]:
     "The shipped rungs, fewest tokens first."
     return sorted((p.name for p in LADDER.iterdir() if (p / "latest").exists()), key=lambda n: float(n[4:-1]))
+
+
+def rung_place(name: str) -> tuple[Path, Path, str]:
+    """A rung's folder, its ladder's pretraining record and its name there: 'clm-12.8M' is the IMDb ladder's,
+    'wikitext2-ladder/clm-12.8M' another shipped ladder's (benchmarks/ladder_bodies.py --corpus wikitext2)."""
+    ladder, _, rung = name.rpartition("/")
+    if not ladder or ladder == LADDER.name:
+        return LADDER / rung, BODIES, rung
+    record = BODIES.with_name(f"pretraining-ladder-{ladder.removesuffix('-ladder')}.json")
+    return LADDER.with_name(ladder) / rung, record, rung
+
+
+def pretraining_rows(names: list[str]) -> dict:
+    "Each asked rung's row of its ladder's pretraining record (tokens, minutes, losses), by the name asked."
+    rows = {}
+    for n in names:
+        _, record, rung = rung_place(n)
+        found = {r["name"]: r for r in json.loads(record.read_text())["bodies"]} if record.exists() else {}
+        if rung not in found:
+            raise SystemExit(f"{record}: no row for the rung {rung!r} ({n}); make it with benchmarks/ladder_bodies.py")
+        rows[n] = found[rung]
+    return rows
 
 
 def plot(rec: dict, path: Path, title: str):
@@ -125,15 +153,17 @@ def main():
     from minipre.transfer import run_transfer
 
     t0 = time.perf_counter()
-    ladder = {r["name"]: r for r in json.loads(BODIES.read_text())["bodies"]}
     asked = rungs() + ["lab"] if a.rungs == "all" else a.rungs.split(",")
     names = [n for n in asked if n != "lab"]
+    ladder = pretraining_rows(names)
     lab, tok, lab_meta = load_model(ROOT / "minipre" / "bodies" / "sst2-lab" / "clm")
     starts = {"scratch": None} | ({"lab": lab} if "lab" in asked else {})
     for n in names:
-        net, t, _ = load_model(LADDER / n)
+        net, t, _ = load_model(rung_place(n)[0])
         if tokenizer_fingerprint(t) != tokenizer_fingerprint(tok):
-            raise SystemExit(f"{LADDER / n}: its tokenizer is not the lab body's; every start must read text alike")
+            raise SystemExit(
+                f"{rung_place(n)[0]}: its tokenizer is not the lab body's; every start must read text alike"
+            )
         starts[n] = net
     preset = PRESETS["sst2-lab"]
     sizes = tuple(int(s) for s in a.sizes.split(","))
@@ -156,10 +186,9 @@ def main():
     lab_val = [r["val_loss"] for r in lab_meta.get("history", []) if "val_loss" in r]
     lab_pre = {"tokens": lab_meta["tokens"], "minutes": lab_meta["elapsed"] / 60, "val_loss": lab_val}
     res.pretraining = ({"lab": lab_pre} if "lab" in starts else {}) | {
-        n: {k: ladder[n][k] for k in ("tokens", "minutes", "bits_per_byte", "multiple")}
-        | {"val_loss": [ladder[n]["val_loss"]]}
+        n: {k: ladder[n][k] for k in ("tokens", "minutes", "bits_per_byte", "multiple", "passes")}
+        | {"val_loss": [ladder[n]["val_loss"]], "corpus": ladder[n].get("corpus", "imdb")}
         for n in names
-        if n in ladder
     }
     res.finetune_seconds = sum(r["seconds"] for r in res.runs + res.tuning)
     d = res.to_dict() | {
@@ -171,6 +200,9 @@ def main():
         f"--sizes {a.sizes} --seeds {a.seeds} --out {a.out}" + ("" if a.rungs == "all" else f" --rungs {a.rungs}"),
     }
     atomic_write(out, json.dumps(d, indent=1))
+    if any("/" in n for n in names):  # rungs of other ladders: benchmarks/text_kind.py reads them beside this ladder
+        print(f"wrote {out}; report it with: python -m benchmarks.text_kind")
+        return
     plot(d, out.with_suffix(".png"), f"{a.labeled}: accuracy against pretraining")
     print(section(d, ladder))
 

@@ -40,19 +40,6 @@ class OutOfTime(Exception):
     pass
 
 
-def paired_with(rec: dict, ladder: dict, start: str, ref: str) -> dict:
-    "{N: (mean, low, high, k)}: `start` of `rec` minus `ref` of the ladder record, paired on the same N and seed."
-    from minipre.transfer import _rows, mean_ci
-
-    mine = {(r["n"], r["seed"]): r["acc"] for r in _rows(rec) if r["start"] == start}
-    theirs = {(r["n"], r["seed"]): r["acc"] for r in _rows(ladder) if r["start"] == ref}
-    out = {}
-    for (n, seed), a in sorted(mine.items()):
-        if (n, seed) in theirs:
-            out.setdefault(n, []).append(a - theirs[(n, seed)])
-    return {n: mean_ci(d) for n, d in sorted(out.items())}
-
-
 def same_subsets(rec: dict, ladder: dict):
     "The two records drew their subsets from the same labeled set: same training size, evaluation split and labels."
     for k in ("n_train_total", "n_eval", "eval_counts", "label_names"):
@@ -79,8 +66,10 @@ def section(rec: dict, ladder: dict) -> str:
         f"| {NAME} minus | " + " | ".join(f"N={n}" for n in ns) + " |",
         "|---|" + "---|" * len(ns),
     ]
+    from minipre.transfer import paired_differences
+
     for ref, label in refs:
-        d = paired_with(rec, ladder, NAME, ref)
+        d = paired_differences(rec, ref, other=ladder).get(NAME, {})
         lines.append(f"| {label} | " + " | ".join(fmt(d[n]) if n in d else "-" for n in ns) + " |")
     return "\n".join(lines)
 
@@ -91,20 +80,11 @@ def plot(rec: dict, ladder: dict, path: Path, title: str):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from minipre.transfer import plot_ladder, save_figure, summarize
+    from minipre.transfer import LadderMark, plot_ladder
 
-    fig = plot_ladder(ladder, title=title)
-    ax, sm = fig.axes[0], summarize(rec)[NAME]
-    for k, n in enumerate(sorted(summarize(ladder)["scratch"])):
-        if n in sm:
-            y = 100 * sm[n]["mean"]
-            ax.errorbar([PUBLISHED_TOKENS_AT_LEAST], [y], yerr=[100 * (sm[n]["std"] or 0)], color=f"C{k}", marker="D")
-            ax.annotate("", (PUBLISHED_TOKENS_AT_LEAST * 4, y), (PUBLISHED_TOKENS_AT_LEAST, y),
-                        arrowprops=dict(arrowstyle="->", color=f"C{k}"))  # fmt: skip
-    ax.plot([], [], "kD", ls="", label=f"{NAME} (published; at least this many tokens)")
-    ax.legend(fontsize=7, loc="lower right")
-    ax.set_xlim(right=PUBLISHED_TOKENS_AT_LEAST * 8)
-    plt.close(save_figure(fig, path))
+    label = f"{NAME} (published; at least this many tokens)"
+    mark = LadderMark(rec, NAME, PUBLISHED_TOKENS_AT_LEAST, label, at_least=True)
+    plt.close(plot_ladder(ladder, path, title, marks=(mark,)))
 
 
 def main():

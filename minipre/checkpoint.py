@@ -12,6 +12,7 @@ from safetensors.torch import load_model as load_weights, save_model
 from .files import atomic_write
 from .device import unwrap
 from .model import build_model  # noqa: F401 (load_model, exported here from chapter 09)
+from .config import Config
 from .tokenize import load_tokenizer  # noqa: F401 (the same)
 from .hub import HUB_NAME, is_hf_folder, load_hf_body  # noqa: F401 (the same: published models)
 
@@ -285,6 +286,8 @@ def read_meta(ckpt) -> dict:
 
 
 def _config_diff(a: dict, b: dict) -> str:
+    "The settings that differ; one the checkpoint does not name was added to `Config` since, and had its default then."
+    a = {k: v for k, v in Config().to_dict().items() if k not in a} | a
     return ", ".join(
         f"{k}: checkpoint {a.get(k)!r} vs model {b.get(k)!r}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)
     )

@@ -128,8 +128,10 @@ class Config:
     max_len: int = 128  # positions the model can read
     dropout: float = 0.0  # dropout on attention weights and residual branches while training
     norm: Literal["pre", "post"] = "pre"  # LayerNorm before each sub-layer (GPT-2) or after it (BERT)
+    norm_kind: Literal["layer", "rms"] = "layer"  # LayerNorm (GPT-2, BERT) or RMSNorm (Llama: no mean, no bias)
     activation: Literal["gelu", "gelu_tanh", "swiglu"] = "gelu"  # the feed-forward's non-linearity (GPT-2: gelu_tanh)
     positions: Literal["learned", "rope"] = "learned"  # learned position embeddings, or rotary (queries and keys)
+    rope_theta: float = 10000.0  # rotary positions' base: the slowest pair turns once in about this many positions
     bias: bool = True  # biases in the linear layers and norms
     tie_embeddings: bool = True  # the output head shares the token embedding's weights
     ln_eps: float = 1e-5  # LayerNorm's epsilon (BERT: 1e-12)
@@ -148,6 +150,7 @@ class Config:
         check_range("d_ff", self.d_ff, 1, 2**20, kind=int)
         check_range("max_len", self.max_len, 1, 2**20, kind=int)
         check_range("dropout", self.dropout, 0, 1, hi_open=True)
+        check_range("rope_theta", self.rope_theta, 1, None, lo_open=True)
         if self.n_embd % self.n_head:
             raise ConfigError(
                 Setting("n_embd"), f" {self.n_embd} is not divisible by ", Setting("n_head"), f" {self.n_head}"

@@ -30,6 +30,8 @@ def hf_layout(c: Config, masked_lm: bool = False) -> str:
         raise ExportError(
             "activation 'swiglu': the GPT-2, GPT-NeoX and BERT layouts have a plain GELU feed-forward layer"
         )
+    if c.norm_kind == "rms":
+        raise ExportError("norm_kind 'rms': the GPT-2, GPT-NeoX and BERT layouts use LayerNorm")
     if c.causal:
         if c.norm != "pre":
             raise ExportError("a post-norm decoder: GPT-2 and GPT-NeoX blocks are pre-norm")
@@ -273,7 +275,7 @@ def hf_config(c: Config, layout: str, n_classes: int | None = None, label_names=
             max_position_embeddings=c.max_len,
             layer_norm_eps=c.ln_eps,
             use_parallel_residual=False,
-            rope_parameters={"rope_type": "default", "rope_theta": 10000.0, "partial_rotary_factor": 1.0},
+            rope_parameters={"rope_type": "default", "rope_theta": c.rope_theta, "partial_rotary_factor": 1.0},
             attention_bias=True,
             hidden_dropout=c.dropout,
             attention_dropout=c.dropout,

@@ -25,9 +25,9 @@ from .device import inference, unwrap
 __all__ = ['WINDOW_POOLS', 'as_labels', 'as_texts', 'check_labeled', 'balanced_subset', 'balanced_split', 'class_logits',
            'predict', 'text_windows', 'window_logits', 'layerwise_scale', 'EarlyStopping', 'GradualUnfreeze',
            'FinetuneInfo', 'Finetuned', 'accuracy', 'check_compatible', 'fitting_length', 'validation_size',
-           'new_classifier', 'labeled_task', 'prompt_tokens', 'label_word_ids', 'word_start_ids', 'word_like',
-           'choose_label_words', 'new_prompt_classifier', 'PooledFeatures', 'probe_head', 'fit_probe', 'probed',
-           'finetune', 'save_finetuned', 'load_finetuned']
+           'new_classifier', 'labeled_task', 'prompt_tokens', 'label_word_ids', 'word_start_ids', 'choose_label_words',
+           'new_prompt_classifier', 'PooledFeatures', 'probe_head', 'fit_probe', 'probed', 'finetune', 'save_finetuned',
+           'load_finetuned']
 
 # %% ../nbs/09_finetune.ipynb #c006
 def as_labels(labels, where: str = "labels") -> list[int]:
@@ -442,11 +442,6 @@ def word_start_ids(tok) -> list[int]:
     cand = [(i, s.strip()) for i in range(tok.vocab_size) if i not in skip for s in [tok.decode([i])]]
     cand = [(i, w) for i, w in cand if re.fullmatch(r"[^\W\d_]{2,}", w)]
     return [i for (i, _), ids in zip(cand, tok.encode_batch([" " + w for _, w in cand])) if ids == [i]]
-
-
-def word_like(s: str) -> bool:
-    "A token that reads as a word after the prompt: a space, then two or more letters."
-    return re.fullmatch(r"\s[^\W\d_]{2,}", s) is not None
 
 
 def choose_label_words(lm, tok, task: ClassifyTask, n_classes: int, prompt_ids: list, pool_size: int = 100) -> list:

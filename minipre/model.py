@@ -14,9 +14,10 @@ from .attention import attention, split_heads, merge_heads
 from .objectives import IGNORE_INDEX, replace_masked
 
 # %% auto #0
-__all__ = ['MODEL_TYPES', 'GPT2_TOP', 'GPT2_BLOCK', 'BERT_EMBED', 'BERT_LAYER', 'BERT_QKV', 'rope_tables', 'apply_rope',
-           'SelfAttention', 'MLP', 'Block', 'Transformer', 'LM', 'GPT', 'BERT', 'pool', 'Classifier',
-           'PromptClassifier', 'ELECTRA', 'build_model', 'filter_logits', 'generate', 'gpt_from_hf', 'bert_from_hf']
+__all__ = ['MODEL_TYPES', 'LLAMA_STYLE', 'GPT2_TOP', 'GPT2_BLOCK', 'BERT_EMBED', 'BERT_LAYER', 'BERT_QKV', 'rope_tables',
+           'apply_rope', 'RMSNorm', 'make_norm', 'SelfAttention', 'MLP', 'Block', 'Transformer', 'LM', 'GPT', 'BERT',
+           'pool', 'Classifier', 'PromptClassifier', 'ELECTRA', 'build_model', 'filter_logits', 'generate',
+           'gpt_from_hf', 'bert_from_hf']
 
 # %% ../nbs/04_model.ipynb #c009
 def rope_tables(T: int, head_dim: int, base: float = 10000.0, offset: int = 0, device=None):
@@ -31,6 +32,25 @@ def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.T
     x1, x2 = x[..., 0::2].float(), x[..., 1::2].float()
     out = torch.stack((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1).flatten(-2)
     return out.to(x.dtype)
+
+# %% ../nbs/04_model.ipynb #3152ec2f
+class RMSNorm(nn.Module):
+    "x / sqrt(mean(x^2) + eps), times a learned scale per feature: LayerNorm without the mean and the shift."
+
+    def __init__(self, d: int, eps: float = 1e-6):
+        super().__init__()
+        self.eps, self.weight = eps, nn.Parameter(torch.ones(d))
+
+    def forward(self, x):
+        xf = x.float()  # the mean square in float32: a bfloat16 sum of squares loses the small features
+        return self.weight * (xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + self.eps)).type_as(x)
+
+
+def make_norm(c: Config) -> nn.Module:
+    "The norm `c` asks for, over the model's width."
+    if c.norm_kind == "rms":
+        return RMSNorm(c.n_embd, c.ln_eps)
+    return nn.LayerNorm(c.n_embd, eps=c.ln_eps, bias=c.bias)
 
 # %% ../nbs/04_model.ipynb #c012
 class SelfAttention(nn.Module):
@@ -83,10 +103,7 @@ class Block(nn.Module):
     def __init__(self, c: Config):
         super().__init__()
         self.pre = c.norm == "pre"
-        self.ln1, self.ln2 = (
-            nn.LayerNorm(c.n_embd, eps=c.ln_eps, bias=c.bias),
-            nn.LayerNorm(c.n_embd, eps=c.ln_eps, bias=c.bias),
-        )
+        self.ln1, self.ln2 = make_norm(c), make_norm(c)
         self.attn, self.mlp = SelfAttention(c), MLP(c)
 
     def forward(self, x, key_padding_mask=None, rope=None, cache=None):
@@ -106,10 +123,10 @@ class Transformer(nn.Module):
         self.tok_emb = nn.Embedding(c.vocab_size, c.n_embd)
         self.pos_emb = nn.Embedding(c.max_len, c.n_embd) if c.positions == "learned" else None
         self.type_emb = nn.Embedding(c.type_vocab_size, c.n_embd) if c.type_vocab_size else None
-        self.emb_ln = nn.LayerNorm(c.n_embd, eps=c.ln_eps, bias=c.bias) if c.embed_norm else None
+        self.emb_ln = make_norm(c) if c.embed_norm else None
         self.drop = nn.Dropout(c.dropout)
         self.blocks = nn.ModuleList(Block(c) for _ in range(c.n_layer))
-        self.ln_f = nn.LayerNorm(c.n_embd, eps=c.ln_eps, bias=c.bias) if c.norm == "pre" else None
+        self.ln_f = make_norm(c) if c.norm == "pre" else None
         self.apply(self._init)
         for n, p in self.named_parameters():
             if n.endswith(("attn.proj.weight", "mlp.fc2.weight")):
@@ -150,7 +167,7 @@ class Transformer(nn.Module):
         "The rotary tables for positions offset..offset+T, or None with learned positions."
         if self.c.positions != "rope":
             return None
-        return rope_tables(T, self.c.n_embd // self.c.n_head, offset=offset, device=device)
+        return rope_tables(T, self.c.n_embd // self.c.n_head, self.c.rope_theta, offset, device)
 
     def forward(self, idx, attention_mask=None, caches=None):
         offset = caches[0]["k"].shape[2] if caches and "k" in caches[0] else 0
@@ -454,6 +471,9 @@ def build_model(spec: dict) -> nn.Module:
     if kind not in MODEL_TYPES:
         raise ValueError(f"unknown model type {kind!r}; known: {', '.join(MODEL_TYPES)}")
     return MODEL_TYPES[kind].from_spec(spec)
+
+# %% ../nbs/04_model.ipynb #a2610281
+LLAMA_STYLE = dict(norm="pre", norm_kind="rms", activation="swiglu", positions="rope", bias=False, ln_eps=1e-6)
 
 # %% ../nbs/04_model.ipynb #c022
 def filter_logits(logits, temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None):

@@ -8,6 +8,7 @@ import copy, hashlib, json, statistics, time
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from importlib.resources import files
+from typing import NamedTuple
 import torch
 from .data import DataError, label_names, load_labeled, ptb_normalize
 from .checkpoint import folder_lock, tokenizer_fingerprint
@@ -31,7 +32,7 @@ __all__ = ['ORDER', 'LABELS', 'METRICS', 'LabeledSplits', 'TransferRecord', 'as_
            'recipe_scores', 'eval_name', 'save_figure', 'plot_transfer', 'curve_points', 'plot_curve', 'curve_table',
            'TransferResult', 'PretrainingSummary', 'bodies_folder', 'body_folders', 'load_bodies', 'pretrain_bodies',
            'snapshot_bodies', 'run_experiment', 'check_sizes', 'transfer_pipeline', 'adapt_to_task', 'ladder_rungs',
-           'plot_ladder']
+           'LadderMark', 'ladder_marks', 'draw_marks', 'plot_ladder']
 
 # %% ../nbs/10_transfer.ipynb #81cc02d2
 @dataclass
@@ -380,13 +381,17 @@ def paired_differences(
     res: TransferRecord | dict,  # the experiment's record (or results.json's dictionary)
     ref: str = "scratch",  # the start every other is compared with
     metric: str = "acc",  # 'acc' or 'macro_f1'
+    other: TransferRecord | dict | None = None,  # take `ref`'s runs from this record (same labeled set and seeds)
 ) -> dict:
-    "{start: {N: (mean, low, high, k)}}: `metric` minus `ref`'s on the same subsets (same seeds), with a 95% interval."
-    acc = {(r["start"], r["n"], r["seed"]): r[metric] for r in _rows(res) if metric in r}
+    """{start: {N: (mean, low, high, k)}}: `metric` minus `ref`'s on the same subsets (same seeds), with a 95% interval.
+    With `other`, every start of `res` is paired with `ref` of another record drawn from the same subsets."""
+    scores = lambda rec: {(r["start"], r["n"], r["seed"]): r[metric] for r in _rows(rec) if metric in r}
+    acc = scores(res)
+    base = acc if other is None else scores(other)
     out = {}
     for (s, n, seed), a in sorted(acc.items()):
-        if s != ref and (ref, n, seed) in acc:
-            out.setdefault(s, {}).setdefault(n, []).append(a - acc[(ref, n, seed)])
+        if (s != ref or other is not None) and (ref, n, seed) in base:
+            out.setdefault(s, {}).setdefault(n, []).append(a - base[(ref, n, seed)])
 
     return {s: {n: mean_ci(d) for n, d in sorted(ns.items())} for s, ns in out.items()}
 
@@ -872,13 +877,57 @@ def ladder_rungs(
     return sorted((s for s in pre if s != "lab"), key=lambda s: pre[s]["tokens"])
 
 
+class LadderMark(NamedTuple):
+    "A start of another record drawn on the ladder's figure at its pretraining tokens, one point per N."
+
+    rec: TransferRecord | dict  # the record holding its runs (drawn from the ladder's subsets)
+    start: str  # its name in that record
+    tokens: float  # where it goes on the tokens axis
+    label: str | None  # the legend's words (None: the same as a mark before it)
+    marker: str = "D"
+    at_least: bool = False  # the tokens are a lower bound: an arrow points right
+
+
+def ladder_marks(
+    rec: TransferRecord | dict,  # a record whose starts are rungs of other ladders ('wikitext2-ladder/clm-12.8M')
+    styles: dict,  # a start name's prefix -> (the legend's words, a marker)
+) -> tuple:
+    "A `LadderMark` for each start of `rec` that a prefix of `styles` names, at its pretraining tokens."
+    rec, out, seen = as_record(rec), [], set()
+    for s, p in sorted(rec.pretraining.items(), key=lambda sp: (sp[1]["tokens"], sp[0])):
+        for prefix, (words, marker) in styles.items():
+            if s.startswith(prefix):
+                out.append(LadderMark(rec, s, p["tokens"], None if prefix in seen else words, marker))
+                seen.add(prefix)
+    return tuple(out)
+
+
+def draw_marks(ax, marks, ns):
+    "Each mark's mean and seed spread at every N of `ns` (in the ladder's colours); a lower bound gets an arrow."
+    for m in marks:
+        sm = summarize(m.rec).get(m.start, {})
+        for k, n in enumerate(ns):
+            if n in sm:
+                y = 100 * sm[n]["mean"]
+                ax.errorbar(
+                    [m.tokens], [y], yerr=[100 * (sm[n]["std"] or 0)], color=f"C{k}", marker=m.marker, capsize=3
+                )
+                if m.at_least:
+                    ax.annotate("", (4 * m.tokens, y), (m.tokens, y), arrowprops={"arrowstyle": "->", "color": f"C{k}"})
+        if m.label:
+            ax.plot([], [], "k" + m.marker, ls="", label=m.label)
+    if any(m.at_least for m in marks):
+        ax.set_xlim(right=8 * max(m.tokens for m in marks if m.at_least))
+
+
 def plot_ladder(
     res: TransferRecord | dict,  # a ladder record (benchmarks/ladder_transfer.py writes one)
     path=None,  # save the figure here as a PNG
     title: str = "accuracy against pretraining",  # the left panel's title
+    marks: tuple = (),  # `LadderMark`s: starts of other records (a published model, another text) drawn beside
 ):
     """Accuracy against pretraining tokens (log x), one line per N with its seeds' spread, scratch (dotted) and TF-IDF
-    (dashed) as levels, the lab body as a star; the rungs' validation loss in a panel beside."""
+    (dashed) as levels, the lab body as a star, any `marks` beside; the rungs' validation loss in a panel beside."""
     import matplotlib.pyplot as plt
 
     res = as_record(res)
@@ -898,7 +947,11 @@ def plot_ladder(
             [], [], color="k", ls="" if style == "*" else style, marker=style if style == "*" else "", label=label
         )  # the legend's key to the styles
     ax.set(xscale="log", xlabel="pretraining tokens", ylabel="accuracy (%)", title=title)
-    ax.legend(fontsize=7, loc="lower right")
+    draw_marks(ax, marks, sorted(sm["scratch"]))  # after the log scale: a mark may widen the axis
+    if len(marks) > 1:  # several marks among the rungs: the key goes below the panels, off the points
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.28), ncol=3)
+    else:
+        ax.legend(fontsize=7, loc="lower right")
     bx.plot([pre[s]["tokens"] for s in rungs], [pre[s]["val_loss"][-1] for s in rungs], "o-", color="0.3")
     bx.set(xscale="log", xlabel="pretraining tokens", ylabel="validation loss (nats/token)", title="pretraining loss")
     return save_figure(fig, path)

@@ -156,6 +156,16 @@ PASSAGES += [
         ("published-sst2", "ladder-sst2"),
     ),
     (
+        "RESULTS: the kind of text",
+        section(RESULTS, "## The kind of text: general English against reviews at equal tokens"),
+        ("text-kind-sst2", "ladder-sst2"),
+    ),
+    (
+        "10_transfer: the kind of text",
+        chapter_cell("10_transfer", "What the kind of text shows"),
+        ("text-kind-sst2", "ladder-sst2"),
+    ),
+    (
         "00_big_picture: on real reviews",
         chapter_cell("00_big_picture", "## What it buys on real reviews"),
         ("published-sst2", "ladder-sst2"),
@@ -253,7 +263,20 @@ def published_numbers(rec: dict) -> set[str]:
     return record_numbers(rec) | numbers_in(published_section(rec, ladder)) | bound
 
 
+def text_kind_numbers(rec: dict) -> set[str]:
+    "The other texts' record, the section that pairs it with the IMDb ladder's runs, and the pretraining records."
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks.text_kind import section as kind_section
+
+    ladder = json.loads((ROOT / "docs" / "ladder-sst2.json").read_text())
+    made = [json.loads(p.read_text()) for p in (ROOT / "docs").glob("pretraining-ladder-*.json")]
+    commands = {n for m in made for b in m["bodies"] for n in numbers_in(b["command"])}  # "--fractions 0.25,1"
+    return record_numbers(rec) | numbers_in(kind_section(rec, ladder)) | commands
+
+
 NUMBERS = {
+    "text-kind-sst2": text_kind_numbers,
     "published-sst2": published_numbers,
     "ladder-sst2": ladder_sst2_numbers,
     "ladder-imdb": ladder_sst2_numbers,
