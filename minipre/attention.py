@@ -12,48 +12,94 @@ from einops import rearrange
 from torch.profiler import ProfilerActivity, profile
 
 # %% auto #0
-__all__ = ['BACKENDS', 'check_attention_inputs', 'attention_mask', 'naive_attention', 'query_mask', 'split_heads', 'merge_heads',
-           'sdpa_attention', 'flash_supported', 'attention', 'random_padding_mask', 'compare_to_reference',
-           'quiet_native_stderr', 'peak_cpu_memory']
+__all__ = ['BACKENDS', 'check_attention_inputs', 'check_attn_mask', 'one_head', 'attention_mask', 'naive_attention', 'query_mask',
+           'split_heads', 'merge_heads', 'sdpa_attention', 'flash_supported', 'attention', 'flash_attention_4d',
+           'random_padding_mask', 'compare_to_reference', 'quiet_native_stderr', 'peak_cpu_memory']
 
 # %% ../nbs/03_attention.ipynb #c006
-def check_attention_inputs(q, k, v, key_padding_mask=None):
-    "Clear errors for mismatched shapes."
-    if q.dim() != 4 or k.dim() != 4 or v.dim() != 4:
+def check_attention_inputs(q, k, v, key_padding_mask=None, attn_mask=None):
+    "Clear errors for mismatched shapes: (batch, heads, time, head_dim), or (batch, time, head_dim) for one head."
+    if q.dim() not in (3, 4) or k.dim() != q.dim() or v.dim() != q.dim():
         raise ValueError(
-            f"q, k, v must be (batch, heads, time, head_dim); got {tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}"
+            "q, k, v must all be (batch, heads, time, head_dim) or all (batch, time, head_dim); "
+            f"got {tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}"
         )
-    if k.shape != v.shape or q.shape[:2] != k.shape[:2] or q.shape[-1] != k.shape[-1]:
+    if k.shape[:-1] != v.shape[:-1] or q.shape[:-2] != k.shape[:-2] or q.shape[-1] != k.shape[-1]:
         raise ValueError(f"incompatible shapes q {tuple(q.shape)}, k {tuple(k.shape)}, v {tuple(v.shape)}")
-    if key_padding_mask is not None and tuple(key_padding_mask.shape) != (k.shape[0], k.shape[2]):
+    if key_padding_mask is not None and tuple(key_padding_mask.shape) != (k.shape[0], k.shape[-2]):
         raise ValueError(
-            f"key_padding_mask must be (batch, key_time) = {(k.shape[0], k.shape[2])}, "
+            f"key_padding_mask must be (batch, key_time) = {(k.shape[0], k.shape[-2])}, "
             f"got {tuple(key_padding_mask.shape)}"
         )
+    if attn_mask is not None:
+        check_attn_mask(attn_mask, (*q.shape[:-1], k.shape[-2]))
 
 
-def attention_mask(Tq: int, Tk: int, causal: bool = False, key_padding_mask=None, device=None) -> torch.Tensor | None:
-    "Boolean mask, True where a query may attend to a key: (Tq, Tk), or (B, 1, Tq, Tk) with padding."
-    m = None
-    if causal:
-        m = torch.ones(Tq, Tk, dtype=torch.bool, device=device).tril(Tk - Tq)  # queries are the last Tq positions
+def check_attn_mask(attn_mask, scores_shape: tuple):
+    "A mask must be boolean (True: may attend) or float (added to the scores), and broadcast to the scores' shape."
+    if attn_mask.dtype != torch.bool and not attn_mask.is_floating_point():
+        raise ValueError(
+            f"attn_mask must be boolean (True where a query may attend) or floating point (added to the scores); "
+            f"got {attn_mask.dtype}"
+        )
+    try:
+        fits = torch.broadcast_shapes(tuple(attn_mask.shape), scores_shape) == torch.Size(scores_shape)
+    except RuntimeError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"attn_mask of shape {tuple(attn_mask.shape)} does not broadcast to the scores' shape "
+            f"{tuple(scores_shape)} (batch, heads, queries, keys)"
+        )
+
+
+def one_head(q, k, v, attn_mask=None):
+    "(B, T, D) inputs seen as one head, (B, 1, T, D); a mask over (batch, queries, keys) gains the heads axis."
+    if attn_mask is not None and attn_mask.dim() >= 3:
+        attn_mask = attn_mask.unsqueeze(-3)
+    return q[:, None], k[:, None], v[:, None], attn_mask
+
+
+def attention_mask(
+    Tq: int, Tk: int, causal: bool = False, key_padding_mask=None, device=None, attn_mask=None
+) -> torch.Tensor | None:
+    """Boolean mask, True where a query may attend to a key: (Tq, Tk), (B, 1, Tq, Tk) with padding, or broadcast with a
+    boolean `attn_mask` of your own."""
+    m = attn_mask if attn_mask is not None and attn_mask.dtype == torch.bool else None
     if key_padding_mask is not None:
         kp = key_padding_mask.bool()[:, None, None, :]
         m = kp if m is None else (m & kp)
+    if causal:
+        tri = torch.ones(Tq, Tk, dtype=torch.bool, device=device).tril(Tk - Tq)  # queries are the last Tq positions
+        m = tri if m is None else (m & tri)
     return m
 
 
 def naive_attention(
-    q, k, v, causal: bool = False, key_padding_mask=None, scale: float | None = None, return_weights: bool = False
+    q,
+    k,
+    v,
+    causal: bool = False,
+    key_padding_mask=None,  # (B, Tk): 1 for a real key, 0 for padding; padded queries output zeros
+    scale: float | None = None,
+    return_weights: bool = False,
+    attn_mask=None,  # boolean (True: may attend) or float (added to the scores), broadcastable to (B, H, Tq, Tk)
 ):
     "softmax(QK^T/sqrt(d)) V, written out. Rows with nothing to attend to output zeros, not NaN."
-    check_attention_inputs(q, k, v, key_padding_mask)
+    check_attention_inputs(q, k, v, key_padding_mask, attn_mask)
+    if q.dim() == 3:
+        q, k, v, attn_mask = one_head(q, k, v, attn_mask)
+        res = naive_attention(q, k, v, causal, key_padding_mask, scale, return_weights, attn_mask)
+        return (res[0][:, 0], res[1][:, 0]) if return_weights else res[:, 0]
     scale = scale if scale is not None else 1 / math.sqrt(q.shape[-1])
     scores = (q @ k.transpose(-2, -1)) * scale  # (B, H, Tq, Tk)
-    m = attention_mask(q.shape[-2], k.shape[-2], causal, key_padding_mask, q.device)
+    if attn_mask is not None and attn_mask.dtype != torch.bool:
+        scores = scores + attn_mask
+    m = attention_mask(q.shape[-2], k.shape[-2], causal, key_padding_mask, q.device, attn_mask)
     if m is not None:
         scores = scores.masked_fill(~m, float("-inf"))
-    w = torch.softmax(scores.float(), dim=-1).nan_to_num(0.0).to(q.dtype)  # a fully masked row is all -inf -> NaN -> 0
+    # softmax in at least float32 (16-bit exponentials lose the small weights); a fully masked row is NaN -> 0
+    w = torch.softmax(scores.to(torch.promote_types(scores.dtype, torch.float32)), dim=-1).nan_to_num(0.0).to(q.dtype)
     if key_padding_mask is not None:
         w = w * query_mask(key_padding_mask, q.shape[-2])
     out = w @ v
@@ -78,29 +124,48 @@ def merge_heads(x: torch.Tensor) -> torch.Tensor:
 
 # %% ../nbs/03_attention.ipynb #c014
 def sdpa_attention(
-    q, k, v, causal: bool = False, key_padding_mask=None, scale: float | None = None, dropout_p: float = 0.0
+    q,
+    k,
+    v,
+    causal: bool = False,
+    key_padding_mask=None,  # (B, Tk): 1 for a real key, 0 for padding; padded queries output zeros
+    scale: float | None = None,
+    dropout_p: float = 0.0,
+    attn_mask=None,  # boolean (True: may attend) or float (added to the scores), broadcastable to (B, H, Tq, Tk)
 ):
     "PyTorch's scaled_dot_product_attention with our masks and zeros (not NaN) for rows with no key."
-    check_attention_inputs(q, k, v, key_padding_mask)
+    check_attention_inputs(q, k, v, key_padding_mask, attn_mask)
+    if q.dim() == 3:
+        q, k, v, attn_mask = one_head(q, k, v, attn_mask)
+        return sdpa_attention(q, k, v, causal, key_padding_mask, scale, dropout_p, attn_mask)[:, 0]
     if q.device.type == "cpu" and (q.dtype in (torch.bfloat16, torch.float16) or torch.is_autocast_enabled("cpu")):
         with torch.autocast(
             "cpu", enabled=False
         ):  # PyTorch's CPU kernel is slower in 16 bits (fwd+bwd 2.6x here): use float32
-            return sdpa_attention(q.float(), k.float(), v.float(), causal, key_padding_mask, scale, dropout_p).to(
-                q.dtype
-            )
+            add = attn_mask.float() if attn_mask is not None and attn_mask.dtype != torch.bool else attn_mask
+            out = sdpa_attention(q.float(), k.float(), v.float(), causal, key_padding_mask, scale, dropout_p, add)
+            return out.to(q.dtype)
     Tq, Tk = q.shape[-2], k.shape[-2]
-    if key_padding_mask is None and (
-        not causal or Tq == Tk or Tq == 1
+    if (
+        key_padding_mask is None and attn_mask is None and (not causal or Tq == Tk or Tq == 1)
     ):  # SDPA's is_causal aligns top-left: only use it when Tq == Tk
         return F.scaled_dot_product_attention(q, k, v, is_causal=causal and Tq > 1, scale=scale, dropout_p=dropout_p)
-    if key_padding_mask is None:
+    if key_padding_mask is None and attn_mask is None:
         return F.scaled_dot_product_attention(
             q, k, v, attn_mask=attention_mask(Tq, Tk, True, device=q.device), scale=scale, dropout_p=dropout_p
         )
-    m = attention_mask(q.shape[-2], k.shape[-2], causal, key_padding_mask, q.device)  # (B, 1, Tq, Tk)
-    has_key = m.any(-1, keepdim=True) & query_mask(key_padding_mask, Tq)
-    out = F.scaled_dot_product_attention(q, k, v, attn_mask=m | ~has_key, scale=scale, dropout_p=dropout_p)
+    m = attention_mask(Tq, Tk, causal, key_padding_mask, q.device, attn_mask)  # None when only a float mask is given
+    add = attn_mask if attn_mask is not None and attn_mask.dtype != torch.bool else None
+    if add is not None:  # one float bias: the float mask, -inf where a boolean mask forbids
+        bias = add.to(q.dtype) if m is None else torch.where(m, add.to(q.dtype), float("-inf"))
+        has_key = (bias > float("-inf")).any(-1, keepdim=True)
+    else:
+        bias, has_key = m, m.any(-1, keepdim=True)
+    if key_padding_mask is not None:
+        has_key = has_key & query_mask(key_padding_mask, Tq)
+    # a row with no key would be NaN: let it attend anywhere, then zero it
+    bias = (bias | ~has_key) if add is None else torch.where(has_key, bias, 0.0)
+    out = F.scaled_dot_product_attention(q, k, v, attn_mask=bias, scale=scale, dropout_p=dropout_p)
     return out.masked_fill(~has_key, 0.0)
 
 # %% ../nbs/03_attention.ipynb #c016
@@ -131,8 +196,10 @@ def attention(
     backend: str = "auto",
     scale: float | None = None,
     dropout_p: float = 0.0,
+    attn_mask=None,  # boolean (True: may attend) or float (added to the scores), broadcastable to (B, H, Tq, Tk)
 ) -> torch.Tensor:
-    "Attention of (B, H, T, D) tensors with causal and/or key-padding masks, by the chosen backend."
+    """Attention of (B, H, T, D) or one-head (B, T, D) tensors with causal, key-padding and any other mask, by the
+    chosen backend."""
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
     if backend == "auto":
@@ -140,11 +207,21 @@ def attention(
     if backend == "naive":
         if dropout_p:
             raise ValueError("the naive backend has no dropout; use sdpa")
-        return naive_attention(q, k, v, causal, key_padding_mask, scale)
+        return naive_attention(q, k, v, causal, key_padding_mask, scale, attn_mask=attn_mask)
     if backend == "sdpa":
-        return sdpa_attention(q, k, v, causal, key_padding_mask, scale, dropout_p)
+        return sdpa_attention(q, k, v, causal, key_padding_mask, scale, dropout_p, attn_mask)
     if dropout_p:
         raise ValueError("the flash backend has no attention dropout; use sdpa or dropout_p=0")
+    if attn_mask is not None:  # the kernel builds its causal and padding masks from indices, tile by tile
+        raise ValueError("the flash backend takes causal and key-padding masks only; use sdpa for any other mask")
+    if q.dim() == 3:
+        q, k, v, _ = one_head(q, k, v)
+        return flash_attention_4d(q, k, v, causal, key_padding_mask, scale)[:, 0]
+    return flash_attention_4d(q, k, v, causal, key_padding_mask, scale)
+
+
+def flash_attention_4d(q, k, v, causal, key_padding_mask, scale):
+    "Our Triton kernel (imported here: it needs triton, which the CPU install may lack)."
     from minipre.flash import flash_attention
 
     return flash_attention(q, k, v, causal=causal, key_padding_mask=key_padding_mask, scale=scale)
