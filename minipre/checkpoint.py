@@ -17,7 +17,7 @@ from .tokenize import load_tokenizer  # noqa: F401 (the same)
 from .hub import HUB_NAME, is_hf_folder, load_hf_body  # noqa: F401 (the same: published models)
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FILES', 'CheckpointError', 'tokenizer_fingerprint', 'checkpoint_kind', 'check_folder_kind', 'save_checkpoint', 'check_output_folder', 'FolderBusy', 'folder_lock', 'intact_checkpoints', 'recovery_hint', 'clean_partial_saves', 'latest_checkpoint', 'read_meta', 'load_checkpoint', 'shipped_body', 'load_model']
+__all__ = ['CHECKPOINT_FILES', 'CheckpointError', 'tokenizer_fingerprint', 'checkpoint_kind', 'check_folder_kind', 'save_checkpoint', 'model_spec', 'check_output_folder', 'FolderBusy', 'folder_lock', 'intact_checkpoints', 'recovery_hint', 'clean_partial_saves', 'latest_checkpoint', 'read_meta', 'load_checkpoint', 'shipped_body', 'load_model']
 
 # %% ../nbs/06_4_checkpoint.ipynb #c022
 class CheckpointError(RuntimeError):
@@ -58,8 +58,8 @@ CHECKPOINT_FILES = {"model.safetensors", "meta.json", "tokenizer.json", "state.p
 
 def save_checkpoint(
     out_dir,  # the run's folder: checkpoints go in ckpt-NNNNNNN/, and `latest` names the newest
-    model,  # saved with its spec(), so a checkpoint can rebuild it
-    optimizer=None,  # its state goes to state.pt, to resume exactly
+    model,  # a minipre model saved with its spec() (a checkpoint can rebuild it); any nn.Module by class
+    optimizer=None,  # any torch optimizer: its state goes to state.pt, to resume exactly
     meta: dict | None = None,  # facts for meta.json; its "step" names the folder
     tokenizer=None,  # saved as tokenizer.json, and fingerprinted
     extra_state: dict | None = None,  # more tensors for state.pt (the data order's generator, for one)
@@ -78,7 +78,7 @@ def save_checkpoint(
     try:
         save_model(unwrap(model), str(tmp / "model.safetensors"))
         # the model says how to rebuild itself (type, config, head); the engine knows no model class
-        meta.update(**unwrap(model).spec(), tokenizer_fingerprint=tokenizer_fingerprint(tokenizer))
+        meta.update(**model_spec(unwrap(model)), tokenizer_fingerprint=tokenizer_fingerprint(tokenizer))
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
         if tokenizer is not None:
             tokenizer.save(tmp / "tokenizer.json")
@@ -107,6 +107,13 @@ def save_checkpoint(
     for old in others[keep - 1 :]:
         shutil.rmtree(old, ignore_errors=True)
     return final
+
+
+def model_spec(model) -> dict:
+    "What meta.json says of a model: a minipre model's spec() (enough to rebuild it), or a plain module's class name."
+    if callable(getattr(model, "spec", None)):
+        return model.spec()
+    return {"module": f"{type(model).__module__}.{type(model).__qualname__}"}
 
 
 def check_output_folder(out_dir) -> Path:
@@ -267,7 +274,10 @@ def latest_checkpoint(out_dir) -> Path | None:
     return ck
 
 # %% ../nbs/06_4_checkpoint.ipynb #c09c33d2
-def read_meta(ckpt) -> dict:
+def read_meta(
+    ckpt,  # the checkpoint folder
+    need_config: bool = True,  # False: a plain module's checkpoint (no config, its class named) is accepted
+) -> dict:
     "A checkpoint's meta.json, checked: it parses, is an object and names a model config; else a CheckpointError."
     p = Path(ckpt) / "meta.json"
     hint = lambda: recovery_hint(Path(ckpt).parent, Path(ckpt))
@@ -280,6 +290,13 @@ def read_meta(ckpt) -> dict:
         raise CheckpointError(f"{p}: corrupt JSON ({why})" + hint()) from None
     except OSError as e:
         raise CheckpointError(f"{p}: cannot be read ({e.strerror or e})") from None
+    if isinstance(meta, dict) and not isinstance(meta.get("config"), dict) and isinstance(meta.get("module"), str):
+        if need_config:
+            raise CheckpointError(
+                f"{p}: a checkpoint of a plain module ({meta['module']}), which nothing can rebuild from it: build "
+                "the module yourself and load it with load_checkpoint(folder, module)"
+            )
+        return meta
     if not isinstance(meta, dict) or not isinstance(meta.get("config"), dict):
         raise CheckpointError(f"{p}: not a minipre checkpoint's metadata (no model config)" + hint())
     return meta
@@ -295,16 +312,20 @@ def _config_diff(a: dict, b: dict) -> str:
 
 def load_checkpoint(
     ckpt,  # the checkpoint folder (ckpt-NNNNNNN)
-    model,  # a model built with the same config; its weights are replaced
+    model,  # a model built with the same config (or the same plain module); its weights are replaced
     optimizer=None,  # and its state, to resume exactly
     tokenizer=None,  # checked against the saved one (same vocabulary), when given
 ) -> dict:
     "Load weights (and optimizer/RNG state) from a checkpoint folder into `model`; checks config and tokenizer."
     ckpt = Path(ckpt)
-    meta = read_meta(ckpt)
-    diff = _config_diff(meta.get("config", {}), unwrap(model).config.to_dict())
-    if diff:
-        raise CheckpointError(f"{ckpt}: model config does not match ({diff})")
+    spec = model_spec(unwrap(model))
+    meta = read_meta(ckpt, need_config="config" in spec)
+    if "config" in spec:
+        diff = _config_diff(meta.get("config", {}), spec["config"])
+        if diff:
+            raise CheckpointError(f"{ckpt}: model config does not match ({diff})")
+    elif meta.get("module", spec["module"]) != spec["module"]:
+        raise CheckpointError(f"{ckpt}: saved from a {meta.get('module')}, not a {spec['module']}")
     fp = tokenizer_fingerprint(tokenizer)
     if fp is not None and meta.get("tokenizer_fingerprint") not in (None, fp):
         raise CheckpointError(

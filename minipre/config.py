@@ -178,7 +178,7 @@ class TrainConfig:
     lr: float = 1e-3  # peak learning rate (AdamW), after warmup; then the schedule's decay to `min_lr_ratio` of it
     warmup: int = 100  # steps of linear warmup from zero
     min_lr_ratio: float = 0.1  # the rate at the last step, as a share of the peak
-    weight_decay: float = 0.1  # AdamW's decoupled decay, on matrices only (not norms, biases, embeddings)
+    weight_decay: float = 0.1  # AdamW's decoupled decay, on matrices and embeddings (not norms or biases)
     betas: tuple = (0.9, 0.95)  # AdamW's moment decay rates
     grad_clip: float = 1.0  # clip the gradient's global norm to this (0: no clipping)
     grad_accum: int = 1  # micro-batches per optimizer step

@@ -22,10 +22,11 @@ def lr_at(
     min_ratio: float = 0.1,  # the rate at `total`, as a share of `peak`
     schedule: str = "cosine",  # 'cosine', or 'wsd' (warmup-stable-decay, below)
     decay: int = 0,  # wsd: the steps of the final decay; 0: the peak is held to the end
+    warmup_from_zero: bool = False,  # True: the textbook `peak * step / warmup`, whose first step has rate 0
 ) -> float:
     "Learning rate at `step`: linear warmup to `peak`, then cosine decay to `min_ratio * peak` at `total` (or `wsd`)."
-    if step < warmup:
-        return peak * (step + 1) / warmup
+    if step < warmup:  # by default every warmup step moves the weights, and step warmup - 1 is at the peak
+        return peak * (step if warmup_from_zero else step + 1) / warmup
     if schedule == "wsd":
         return wsd_after_warmup(step, peak, total, min_ratio, decay)
     if schedule != "cosine":
@@ -54,6 +55,7 @@ def make_optimizer(
     lr_scale=None,  # lr_scale(parameter name) -> a multiplier (layer-wise rates in fine-tuning)
     kind: str = "adamw",  # or "muon": Muon for the blocks' matrices, AdamW for the rest
     muon_lr: float = TrainConfig.muon_lr,  # Muon's peak rate
+    decay_all: bool = False,  # True: every parameter decays, as `torch.optim.AdamW(model.parameters())` does
 ):
     """AdamW with weight decay on matrices/embeddings only (fused kernel where supported), or `kind='muon'` (below).
     `lr_scale(name)` sets per-parameter learning-rate multipliers."""
@@ -62,7 +64,7 @@ def make_optimizer(
     groups = {}
     for n, p in model.named_parameters():  # named_parameters skips the second name of a tied weight
         muon = kind == "muon" and is_hidden_matrix(n, p)
-        key = (p.dim() >= 2, (muon_lr / lr if muon else 1.0) * (lr_scale(n) if lr_scale else 1.0), muon)
+        key = (decay_all or p.dim() >= 2, (muon_lr / lr if muon else 1.0) * (lr_scale(n) if lr_scale else 1.0), muon)
         groups.setdefault(key, []).append(p)
     groups = [
         {
