@@ -4,8 +4,8 @@
 
 # %% ../nbs/01_tokenize.ipynb #c003
 from __future__ import annotations
-import json, os
-from collections import Counter
+import heapq, json, multiprocessing, os
+from collections import Counter, defaultdict
 from pathlib import Path
 import random
 import regex
@@ -16,8 +16,8 @@ from .files import atomic_write
 
 # %% auto #0
 __all__ = ['SPECIALS', 'GPT2_PATTERN', 'Tokenizer', 'CharTokenizer', 'pretokenize', 'to_bytes', 'merge', 'pair_counts',
-           'train_bpe_merges', 'BPETokenizer', 'random_unicode', 'HFTokenizer', 'PretrainedTokenizer',
-           'tokenizer_from_dict', 'load_tokenizer']
+           'count_words', 'best_pair_key', 'train_bpe_merges_naive', 'train_bpe_merges', 'BPETokenizer',
+           'random_unicode', 'HFTokenizer', 'PretrainedTokenizer', 'tokenizer_from_dict', 'load_tokenizer']
 
 # %% ../nbs/01_tokenize.ipynb #c006
 SPECIALS = ("<pad>", "<mask>", "<cls>", "<sep>", "<eos>")
@@ -150,21 +150,117 @@ def pair_counts(words: dict[tuple, int]) -> Counter:
     return c
 
 # %% ../nbs/01_tokenize.ipynb #c017
-def train_bpe_merges(texts, n_merges: int, progress: bool = False) -> list[tuple[int, int]]:
-    "Learn `n_merges` merges over byte ids 0..255; merge k creates id 256+k."
+def count_words(
+    texts,  # an iterable of strings
+    workers: int = 1,  # processes counting chunks of the texts side by side (pre-tokenizing is most of the work)
+) -> Counter:
+    "How often each pre-token occurs, as a tuple of its byte ids."
+    texts = [texts] if isinstance(texts, str) else list(texts)
+    if workers <= 1 or len(texts) < 2 * workers:
+        return _count_chunk(texts)
+    chunks = [texts[i::workers] for i in range(workers)]
+    # fork: the children need no `if __name__ == "__main__"` guard in the caller's script, and run no torch code
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        parts = pool.map(_count_chunk, chunks)
+    total = parts[0]
+    for part in parts[1:]:
+        total.update(part)
+    return total
+
+
+def _count_chunk(texts) -> Counter:
     words = Counter()
     for t in texts:
         words.update(tuple(to_bytes(p)) for p in pretokenize(t))
+    return words
+
+
+def best_pair_key(counts, vocab):
+    "Most frequent first; ties go to the lexicographically greater pair of byte strings, then of ids."
+    return lambda p: (counts[p], vocab[p[0]], vocab[p[1]], p)
+
+
+def train_bpe_merges_naive(texts, n_merges: int, progress: bool = False) -> list[tuple[int, int]]:
+    "Learn `n_merges` merges over byte ids 0..255 by recounting every pair at every merge; merge k creates id 256+k."
+    words = count_words(texts)
+    vocab = [bytes([b]) for b in range(256)]
     merges = []
     for k in tqdm(range(n_merges), disable=not progress, desc="BPE merges"):
         counts = pair_counts(words)
         if not counts:
             break
-        best = max(counts, key=lambda p: (counts[p], -p[0], -p[1]))
+        best = max(counts, key=best_pair_key(counts, vocab))
         if counts[best] < 2:
             break
         merges.append(best)
+        vocab.append(vocab[best[0]] + vocab[best[1]])
         words = Counter({tuple(merge(list(w), best, 256 + k)): f for w, f in words.items()})
+    return merges
+
+# %% ../nbs/01_tokenize.ipynb #b765db87
+class _Greatest:
+    "A key that heapq, a min-heap, pops greatest first."
+
+    __slots__ = ("k",)
+
+    def __init__(self, k):
+        self.k = k
+
+    def __lt__(self, other):
+        return self.k > other.k
+
+
+def train_bpe_merges(
+    texts,  # an iterable of strings
+    n_merges: int,  # merges to learn at most (fewer when no pair occurs twice)
+    progress: bool = False,  # a progress bar over the merges
+    workers: int = 1,  # processes for counting the words
+) -> list[tuple[int, int]]:
+    "The merges of `train_bpe_merges_naive`, with pair counts updated where a merge changes them and a heap of pairs."
+    words = count_words(texts, workers)
+    syms, freq = [list(w) for w in words], list(words.values())
+    vocab = [bytes([b]) for b in range(256)]
+    counts, where = Counter(), defaultdict(set)  # pair -> count; pair -> the words that held it (a superset)
+    for i, w in enumerate(syms):
+        for p in zip(w, w[1:]):
+            counts[p] += freq[i]
+            where[p].add(i)
+    key = best_pair_key(counts, vocab)
+    heap = [(_Greatest(key(p)), p) for p in counts]
+    heapq.heapify(heap)
+    merges = []
+    for k in tqdm(range(n_merges), disable=not progress, desc="BPE merges"):
+        best = None
+        while heap:
+            top, p = heapq.heappop(heap)
+            now = counts.get(p, 0)
+            if now == top.k[0]:
+                best = p
+                break
+            if 0 < now < top.k[0]:  # the count fell since this entry was pushed: back in, at its count now
+                heapq.heappush(heap, (_Greatest(key(p)), p))
+            # a count that grew has a newer entry already (only pairs holding the new id grow, and they are pushed)
+        if best is None or counts[best] < 2:
+            break
+        merges.append(best)
+        vocab.append(vocab[best[0]] + vocab[best[1]])
+        grown, new_id = set(), 256 + k
+        for i in where.pop(best):
+            w = syms[i]
+            new = merge(w, best, new_id)
+            if len(new) == len(w):
+                continue  # an earlier merge already took this word's pair
+            for p in zip(w, w[1:]):
+                counts[p] -= freq[i]
+            for p in zip(new, new[1:]):
+                counts[p] += freq[i]
+                if new_id in p:  # a pair without the new id was in the word before: only these are new to it
+                    where[p].add(i)
+                    grown.add(p)
+            syms[i] = new
+        del counts[best]
+        for p in grown:
+            heapq.heappush(heap, (_Greatest(key(p)), p))
     return merges
 
 # %% ../nbs/01_tokenize.ipynb #c019
@@ -180,13 +276,13 @@ class BPETokenizer(Tokenizer):
         self.cache = {}
 
     @classmethod
-    def train(cls, texts, vocab_size: int, specials=SPECIALS, progress: bool = False):
+    def train(cls, texts, vocab_size: int, specials=SPECIALS, progress: bool = False, workers: int = 1):
         if isinstance(texts, str):
             texts = [texts]
         n = vocab_size - 256 - len(specials)
         if n < 0:
             raise ValueError(f"vocab_size {vocab_size} is smaller than 256 bytes + {len(specials)} specials")
-        return cls(train_bpe_merges(texts, n, progress), specials)
+        return cls(train_bpe_merges(texts, n, progress, workers), specials)
 
     @property
     def vocab_size(self):
