@@ -17,7 +17,8 @@ from .files import atomic_write
 # %% auto #0
 __all__ = ['SPECIALS', 'GPT2_PATTERN', 'Tokenizer', 'CharTokenizer', 'pretokenize', 'to_bytes', 'merge', 'pair_counts',
            'count_words', 'best_pair_key', 'train_bpe_merges_naive', 'train_bpe_merges', 'BPETokenizer',
-           'random_unicode', 'HFTokenizer', 'PretrainedTokenizer', 'tokenizer_from_dict', 'load_tokenizer']
+           'random_unicode', 'HFTokenizer', 'PretrainedTokenizer', 'gpt2_token_bytes', 'VocabBPETokenizer',
+           'tokenizer_from_dict', 'load_tokenizer']
 
 # %% ../nbs/01_tokenize.ipynb #c006
 SPECIALS = ("<pad>", "<mask>", "<cls>", "<sep>", "<eos>")
@@ -59,7 +60,8 @@ class Tokenizer:
         "Cut `text` around special tokens, keeping them as separate pieces."
         if not self.specials:
             return [text] if text else []
-        pat = "(" + "|".join(regex.escape(s) for s in self.specials) + ")"
+        # longest first: with '<eos>' and '<eos><eos>' both special, the double one is one token
+        pat = "(" + "|".join(regex.escape(s) for s in sorted(self.specials, key=len, reverse=True)) + ")"
         return [p for p in regex.split(pat, text) if p]
 
     def encode_batch(self, texts):
@@ -457,6 +459,143 @@ class PretrainedTokenizer(Tokenizer):
     def to_dict(self):
         return {"type": "hf-pretrained", "roles": self.roles, "tokenizer": json.loads(self.tok.to_str())}
 
+# %% ../nbs/01_tokenize.ipynb #00bd3a02
+_BYTE_ENCODER = {b: c for c, b in _BYTE_DECODER.items()}
+
+
+def gpt2_token_bytes(token: str) -> bytes:
+    "A token as GPT-2's files write it (one printable character per byte: 'Ġthe') -> its bytes (b' the')."
+    try:
+        return bytes(_BYTE_DECODER[ch] for ch in token)
+    except KeyError as e:
+        raise ValueError(
+            f"{token!r}: {e.args[0]!r} is not one of the 256 characters GPT-2's files use for bytes"
+        ) from None
+
+
+class VocabBPETokenizer(Tokenizer):
+    """Byte-level BPE from a given vocabulary (id -> bytes) and merges (pairs of byte strings, in the order learned),
+    such as GPT-2's `encoder.json` and `vocab.bpe`: the ids are the vocabulary's own."""
+
+    def __init__(
+        self,
+        vocab: dict,  # id -> the token's bytes
+        merges: list,  # (bytes, bytes) pairs, highest priority first
+        specials=(),  # strings never split; those not in `vocab` get the next free ids
+    ):
+        self.vocab = {int(i): bytes(b) for i, b in vocab.items()}
+        self.ids = {b: i for i, b in self.vocab.items()}
+        if len(self.ids) != len(self.vocab):
+            raise ValueError("two ids in the vocabulary have the same bytes")
+        self.merges = [(bytes(a), bytes(b)) for a, b in merges]
+        self.ranks = {m: r for r, m in enumerate(self.merges)}
+        self.specials, self._special = tuple(specials), {}
+        for s in self.specials:
+            i = self.ids.get(s.encode(), None)
+            self._special[s] = i if i is not None else max(list(self.vocab) + list(self._special.values()) + [-1]) + 1
+        self.cache = {}
+
+    @classmethod
+    def from_gpt2_files(cls, encoder_json, vocab_bpe, specials=("<|endoftext|>",)):
+        "Read GPT-2's `encoder.json` (token -> id) and `vocab.bpe` (a version line, then one merge per line)."
+        enc = json.loads(Path(encoder_json).read_text(encoding="utf-8"))
+        lines = Path(vocab_bpe).read_text(encoding="utf-8").split("\n")
+        pairs = [ln.split(" ") for ln in lines if ln.strip() and not ln.startswith("#version")]
+        bad = next((ln for ln in pairs if len(ln) != 2), None)
+        if bad is not None:
+            raise ValueError(
+                f"{vocab_bpe}: a merge line must hold two tokens separated by a space, got {' '.join(bad)!r}"
+            )
+        vocab = {i: (s.encode() if s in specials else gpt2_token_bytes(s)) for s, i in enc.items()}
+        return cls(vocab, [(gpt2_token_bytes(a), gpt2_token_bytes(b)) for a, b in pairs], specials)
+
+    def special_id(self, tok):
+        return self._special.get(tok)
+
+    @property
+    def special_ids(self) -> list[int]:
+        return sorted(self._special.values())
+
+    @property
+    def vocab_size(self):
+        return max(list(self.vocab) + list(self._special.values())) + 1
+
+    def encode_piece(self, piece: bytes) -> list[int]:
+        "Merge by rank, lowest first, every occurrence of the best pair at once; then look the parts up."
+        if piece in self.cache:
+            return self.cache[piece]
+        parts = [bytes([b]) for b in piece]
+        while len(parts) > 1:
+            pair = min(zip(parts, parts[1:]), key=lambda p: self.ranks.get(p, 1 << 60))
+            if pair not in self.ranks:
+                break
+            out, i = [], 0
+            while i < len(parts):
+                if i + 1 < len(parts) and (parts[i], parts[i + 1]) == pair:
+                    out.append(parts[i] + parts[i + 1])
+                    i += 2
+                else:
+                    out.append(parts[i])
+                    i += 1
+            parts = out
+        missing = [p for p in parts if p not in self.ids]
+        if missing:
+            raise ValueError(f"{missing[0]!r} is not in the vocabulary: the merges make tokens the vocabulary lacks")
+        ids = [self.ids[p] for p in parts]
+        if len(self.cache) < 100_000:
+            self.cache[piece] = ids
+        return ids
+
+    def encode(self, text: str) -> list[int]:
+        out = []
+        for chunk in self.split_specials(text):
+            if chunk in self._special:
+                out.append(self._special[chunk])
+                continue
+            for p in pretokenize(chunk):
+                out.extend(self.encode_piece(to_bytes(p)))
+        return out
+
+    def encode_iterable(self, chunks):
+        "Ids of the concatenated strings of `chunks` (a file's lines, pieces of any size), yielded as they are known."
+        buf = ""
+        for chunk in chunks:
+            buf += chunk
+            hold = self._special_prefix(buf)  # a tail that may be the start of a special token
+            head, tail = buf[: len(buf) - hold], buf[len(buf) - hold :]
+            pieces = self.split_specials(head)
+            last = pieces.pop() if pieces and pieces[-1] not in self._special else ""
+            for p in pieces:
+                yield from self.encode(p)
+            words = pretokenize(last)  # the last pre-token may go on in the next chunk: keep it
+            yield from self.encode("".join(words[:-1]))
+            buf = (words[-1] if words else "") + tail
+        yield from self.encode(buf)
+
+    def _special_prefix(self, text: str) -> int:
+        "Length of the longest end of `text` that begins a special token without completing it."
+        return max((k for s in self.specials for k in range(1, len(s)) if text.endswith(s[:k])), default=0)
+
+    def decode_bytes(self, ids) -> bytes:
+        names = {i: s.encode() for s, i in self._special.items()}
+        return b"".join(names[i] if i in names else self.vocab[i] for i in map(int, ids))
+
+    def decode(self, ids) -> str:
+        return self.decode_bytes(ids).decode("utf-8", "replace")
+
+    def id_to_token(self, i):
+        i = int(i)
+        names = {j: s for s, j in self._special.items()}
+        return names[i] if i in names else self.vocab[i].decode("utf-8", "backslashreplace")
+
+    def to_dict(self):
+        return {
+            "type": "bpe-vocab",
+            "specials": list(self.specials),
+            "vocab": {str(i): b.hex() for i, b in self.vocab.items()},
+            "merges": [[a.hex(), b.hex()] for a, b in self.merges],
+        }
+
 # %% ../nbs/01_tokenize.ipynb #c028
 def tokenizer_from_dict(d: dict) -> Tokenizer:
     "Rebuild a tokenizer from `Tokenizer.to_dict()` output."
@@ -469,7 +608,12 @@ def tokenizer_from_dict(d: dict) -> Tokenizer:
         return HFTokenizer(tokenizers.Tokenizer.from_str(json.dumps(d["tokenizer"])), specials)
     if kind == "hf-pretrained":
         return PretrainedTokenizer(tokenizers.Tokenizer.from_str(json.dumps(d["tokenizer"])), d["roles"])
-    raise ValueError(f"unknown tokenizer type {kind!r}; expected 'char', 'bpe', 'hf-bpe' or 'hf-pretrained'")
+    if kind == "bpe-vocab":
+        vocab = {int(i): bytes.fromhex(h) for i, h in d["vocab"].items()}
+        return VocabBPETokenizer(vocab, [(bytes.fromhex(a), bytes.fromhex(b)) for a, b in d["merges"]], specials)
+    raise ValueError(
+        f"unknown tokenizer type {kind!r}; expected 'char', 'bpe', 'bpe-vocab', 'hf-bpe' or 'hf-pretrained'"
+    )
 
 
 def load_tokenizer(path: str | os.PathLike) -> Tokenizer:
