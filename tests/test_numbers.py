@@ -166,6 +166,12 @@ PASSAGES += [
         ("text-kind-sst2", "ladder-sst2"),
     ),
     (
+        "RESULTS: the BPE trainers",
+        section(RESULTS, "## Training a BPE tokenizer from scratch: recounting against incremental counts"),
+        ("bpe-speed",),
+    ),
+    ("README: the pieces", section(README, "## Pieces you can take on their own"), ("bpe-speed",)),
+    (
         "00_big_picture: on real reviews",
         chapter_cell("00_big_picture", "## What it buys on real reviews"),
         ("published-sst2", "ladder-sst2"),
@@ -263,6 +269,15 @@ def published_numbers(rec: dict) -> set[str]:
     return record_numbers(rec) | numbers_in(published_section(rec, ladder)) | bound
 
 
+def bpe_speed_numbers(rec: dict) -> set[str]:
+    "The BPE trainers' timings: the section benchmarks/bpe_speed.py renders from the record."
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks.bpe_speed import section as bpe_section
+
+    return numbers_in(bpe_section(rec))
+
+
 def text_kind_numbers(rec: dict) -> set[str]:
     "The other texts' record, the section that pairs it with the IMDb ladder's runs, and the pretraining records."
     if str(ROOT) not in sys.path:
@@ -276,6 +291,7 @@ def text_kind_numbers(rec: dict) -> set[str]:
 
 
 NUMBERS = {
+    "bpe-speed": bpe_speed_numbers,
     "text-kind-sst2": text_kind_numbers,
     "published-sst2": published_numbers,
     "ladder-sst2": ladder_sst2_numbers,
