@@ -529,15 +529,7 @@ class VocabBPETokenizer(Tokenizer):
             pair = min(zip(parts, parts[1:]), key=lambda p: self.ranks.get(p, 1 << 60))
             if pair not in self.ranks:
                 break
-            out, i = [], 0
-            while i < len(parts):
-                if i + 1 < len(parts) and (parts[i], parts[i + 1]) == pair:
-                    out.append(parts[i] + parts[i + 1])
-                    i += 2
-                else:
-                    out.append(parts[i])
-                    i += 1
-            parts = out
+            parts = merge(parts, pair, pair[0] + pair[1])  # the same merge, on byte strings instead of ids
         missing = [p for p in parts if p not in self.ids]
         if missing:
             raise ValueError(f"{missing[0]!r} is not in the vocabulary: the merges make tokens the vocabulary lacks")
