@@ -43,6 +43,8 @@ ROWS = [
     ("from scratch, bidirectional (the protocol's scratch)", {"start": "scratch"}),
     ("from scratch, causal (the decoder's own shape)", {"start": "scratch-causal"}),
     ("pretrained on raw text (reviews as written, not normalised)", {"start": "raw"}),
+    ("LoRA (rank 8 on every block's matrices, body frozen, merged)", {"method": "lora"}),
+    ("LoRA at 3x the rate (lr 3e-3)", {"method": "lora", "lr": 3e-3}),
 ]
 RAW_BODY = "runs/lab-body-raw/body"
 
@@ -51,7 +53,7 @@ def section(rec: dict) -> str:
     "The RESULTS.md section, every figure rendered from the record."
     return "\n\n".join(
         [
-            f"Recorded {rec['date']}: {rec['machine']}, nothing else running. Command: `{rec['command']}` (the "
+            f"Recorded {run_dates(rec)}: {rec['machine']}, nothing else running. Command: `{rec['command']}` (the "
             "section: `python -m benchmarks.finetune_ablation --record-only`). Record: `docs/finetune-ablation.json`. "
             f"{len(rec['runs'])} fine-tuning runs, {sum(r['seconds'] for r in rec['runs']) / 60:.1f} minutes of "
             "fine-tuning and scoring in all.",
@@ -65,6 +67,17 @@ def section(rec: dict) -> str:
             raw_note(rec),
         ]
     ).strip()
+
+
+def run_dates(rec: dict) -> str:
+    "When the runs were made: the record's date, and the rows added later with theirs."
+    later = {}
+    for r in rec["runs"]:
+        if r.get("date", rec["date"]) != rec["date"] or "date" in r:
+            later.setdefault(r["date"], []).append(r["row"])
+    first = min([rec["date"], *later])
+    rows = lambda d: ", ".join(f"'{x}'" for x in dict.fromkeys(later[d]))
+    return first + "".join(f" (rows {rows(d)}: {d})" for d in sorted(later) if d != first)
 
 
 def raw_note(rec: dict) -> str:
@@ -134,13 +147,15 @@ def main():
         runs = [r for r in runs if r["row"] in dict(ROWS)]
         done = {(r["row"], r["n"], r["seed"]) for r in runs}
         body, tok, _ = load_model(bodies_folder("sst2-lab") / "clm")
-        raw_path = Path(a.raw_body)
-        if not (raw_path / "latest").exists() and not list(raw_path.glob("ckpt-*")):
-            raise SystemExit(
-                f"--raw-body {raw_path}: no checkpoint there; make it with `python -m benchmarks.lab_body --raw "
-                "--steps 2600 --out runs/lab-body-raw` (about 20 minutes)"
-            )
-        raw_body, raw_tok, raw_meta = load_model(raw_path)
+        raw_path, raw_meta = Path(a.raw_body), None
+        if any((name, n, seed) not in done for name, c in ROWS if c.get("start") == "raw" for n in SIZES
+               for seed in range(SEEDS[n])):  # fmt: skip
+            if not (raw_path / "latest").exists() and not list(raw_path.glob("ckpt-*")):
+                raise SystemExit(
+                    f"--raw-body {raw_path}: no checkpoint there; make it with `python -m benchmarks.lab_body --raw "
+                    "--steps 2600 --out runs/lab-body-raw` (about 20 minutes)"
+                )
+            raw_body, raw_tok, raw_meta = load_model(raw_path)
         lab = load_labeled("sst2-sentences", data=a.data)
         tr_x = [ptb_normalize(t) for t in lab["train"]["text"]]
         tr_y = list(lab["train"]["label"])
@@ -167,7 +182,7 @@ def main():
                     acc = ft.accuracy(dev_x, dev_y)
                     info = ft.info
                     runs.append(dict(row=name, n=n, seed=seed, acc=acc, seconds=time.perf_counter() - t1,
-                                     ended=info.ended, steps=info.steps))  # fmt: skip
+                                     ended=info.ended, steps=info.steps, date=time.strftime("%Y-%m-%d")))  # fmt: skip
                     atomic_write(done_path, json.dumps(runs, indent=1))
                     print(f"N={n:>5} seed={seed} {name}: {acc:.3f} ({info.steps} steps, {info.ended})", flush=True)
         rec = dict(
@@ -177,7 +192,9 @@ def main():
             rows=[r for r, _ in ROWS],
             changes={r: c for r, c in ROWS},
             base={**BASE, "budget": "the sst2-lab preset's FinetuneConfig"},
-            raw_body={
+            raw_body=json.loads(RECORD.read_text())["raw_body"]  # every raw run was done before: as recorded then
+            if raw_meta is None
+            else {
                 "command": "MINIPRE_DATA=../shared/data python -m benchmarks.lab_body --raw --steps 2600 "
                 "--out runs/lab-body-raw",
                 "val_loss": [r["val_loss"] for r in raw_meta.get("history", []) if "val_loss" in r],

@@ -10,18 +10,19 @@ from pathlib import Path
 from typing import Literal
 from .config import PRESETS, Config, ConfigError, FinetuneConfig, Recipe, TrainConfig, TransferConfig
 from .config import OBJECTIVES, Setting, check_range, choices_of, setting_notes  # no torch: --help is instant
+from .config import METHODS, load_method  # the fine-tuning methods' registry (chapter 09)
 
 RECIPE = Recipe()  # the command line's defaults are the recipe's
 
 # %% auto #0
-__all__ = ['RECIPE', 'ALIASES', 'MODEL_FLAGS', 'METHODS', 'THREADS', 'MODEL_SIZE', 'RUN', 'PRETRAIN', 'HELP', 'COMMANDS',
-           'pick_corpus', 'run_pipeline', 'collate_first', 'CLIError', 'Parser', 'sizes_list', 'out_folder',
-           'fractions_list', 'names_list', 'number', 'Unset', 'add_settings', 'Where', 'DemoFlags', 'PretrainFlags',
-           'TransferFlags', 'FinetuneFlags', 'PredictFlags', 'GradeFlags', 'ExportFlags', 'command', 'build_parser',
-           'finetune_parser', 'check_flags', 'say_error', 'load_eval', 'run_logs', 'close_logs', 'run_finetune',
-           'read_texts', 'set_threads', 'run_predict', 'run_grade', 'run_export', 'run_demo', 'corpus_and_folder',
-           'pretrain_recipe', 'run_pretrain', 'grid_of', 'transfer_preset', 'run_preset', 'run_transfer_cmd',
-           'end_distributed', 'user_errors', 'main']
+__all__ = ['RECIPE', 'ALIASES', 'MODEL_FLAGS', 'THREADS', 'MODEL_SIZE', 'RUN', 'PRETRAIN', 'HELP', 'COMMANDS', 'pick_corpus',
+           'run_pipeline', 'collate_first', 'CLIError', 'Parser', 'sizes_list', 'out_folder', 'fractions_list',
+           'names_list', 'number', 'Unset', 'add_settings', 'Where', 'DemoFlags', 'PretrainFlags', 'TransferFlags',
+           'FinetuneFlags', 'PredictFlags', 'GradeFlags', 'ExportFlags', 'command', 'build_parser', 'finetune_parser',
+           'check_flags', 'say_error', 'load_eval', 'run_logs', 'close_logs', 'run_finetune', 'read_texts',
+           'set_threads', 'run_predict', 'run_grade', 'run_export', 'run_demo', 'corpus_and_folder', 'pretrain_recipe',
+           'run_pretrain', 'grid_of', 'transfer_preset', 'run_preset', 'run_transfer_cmd', 'end_distributed',
+           'user_errors', 'main']
 
 # %% ../nbs/14_cli.ipynb #c006
 def pick_corpus(data: str | None = None) -> str:
@@ -268,9 +269,6 @@ class PretrainFlags(Where):
             check_range("max_minutes", self.max_minutes, 0, 10**6, lo_open=True)
 
 # %% ../nbs/14_cli.ipynb #613cefd3
-METHODS = ("finetune", "probe", "prompt")  # the choices of FinetuneConfig.method
-
-
 @dataclass(kw_only=True)
 class TransferFlags(Where):
     "minipre transfer: the preset, and what the command line changes in it."
@@ -288,8 +286,8 @@ class TransferFlags(Where):
     # preset's, mlm,clm)
     curve: tuple | None = None  # the compute curve: fractions of each objective's steps whose snapshots are fine-tuned
     # too, e.g. 1/16,1/4 (default: the preset's, none)
-    methods: tuple | None = None  # the recipes every start chooses among on its carved split, from finetune, probe,
-    # prompt (default: the preset's grid; prompt only for language-model starts)
+    methods: tuple | None = None  # the recipes every start chooses among on its carved split, from the fine-tuning
+    # methods (finetune, probe, prompt, lora; default: the preset's grid; prompt and lora only where a start can)
     label_words: tuple | None = None  # prompt: one word per class, in class order (default: chosen from the labels)
     out: str | None = None  # output folder; a re-run resumes from what is there (default: runs/transfer-PRESET)
     quiet: bool = False  # no progress bars
@@ -475,6 +473,7 @@ def finetune_parser(sub) -> argparse.ArgumentParser:
         FinetuneConfig,
         ft,
         table=table,
+        choices={"method": tuple(METHODS)},
         defaults={
             "lr": Unset("3e-4 from a body, 1e-3 from scratch", with_value=False),
             "epochs": Unset("FinetuneConfig's"),
@@ -626,10 +625,7 @@ def run_finetune(args) -> int:
     }
     ck = save_finetuned(ft, args.out, names, metrics)
     i = ft.info
-    how = {
-        "probe": f"linear probe fitted (C = {i.probe_c})",
-        "prompt": f"prompted with label words {i.label_words}, fine-tuned {i.steps} steps ({i.ended})",
-    }.get(i.method, f"fine-tuned {i.steps} steps ({i.ended})")
+    how = load_method(i.method).describe(i)  # each method says what it did
     print(
         f"{how} on {ft.info.n_train} examples; "
         f"carved validation {ft.info.best_val_acc:.4f}; evaluated on {len(ev_y)} examples"

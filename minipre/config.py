@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field, fields, replace  # noqa: F401 
 from typing import Literal
 
 # %% auto #0
-__all__ = ['Setting', 'ConfigError', 'check_range', 'choices_of', 'check_choices', 'notes_in', 'setting_notes', 'Config', 'BUILT', 'TrainConfig', 'model_shape', 'Recipe', 'FinetuneConfig', 'GRID', 'OBJECTIVES', 'LM_GRID', 'PRESETS', 'TransferConfig', 'TransferPreset']
+__all__ = ['Setting', 'ConfigError', 'check_range', 'choices_of', 'check_choices', 'notes_in', 'setting_notes', 'Config', 'BUILT', 'TrainConfig', 'model_shape', 'Recipe', 'METHODS', 'MethodEntry', 'register_method', 'method_entry', 'load_method', 'FinetuneConfig', 'GRID', 'OBJECTIVES', 'LM_GRID', 'PRESETS', 'TransferConfig', 'TransferPreset']
 
 # %% ../nbs/00_settings.ipynb #9b0ae6dc
 class Setting(str):
@@ -306,19 +306,91 @@ class Recipe:
         train = {k: changes.pop(k) for k in list(changes) if k in TrainConfig.__dataclass_fields__}
         return replace(self, **changes, train=replace(changes.pop("train", self.train), **train))
 
+# %% ../nbs/09_finetune.ipynb #a99be584
+import importlib  # a method's code is imported when first used
+
+
+@dataclass(frozen=True)
+class MethodEntry:
+    "A fine-tuning method in the registry: its name, how tables and help name it, and where its code lives."
+
+    name: str  # what FinetuneConfig.method and --method take
+    label: str  # how tables name it ('fine-tune', 'probe')
+    summary: str  # one line for --help and the docs
+    where: object  # 'module:attribute' of its FinetuneMethod (imported when first used), or the object itself
+    trains: bool = True  # trained with a rate (False: fitted in closed form, so the rate is not part of its recipe)
+    exportable: bool = True  # returns a plain Classifier that `minipre export` can convert
+
+
+METHODS: dict[str, MethodEntry] = {}
+
+
+def register_method(entry: MethodEntry) -> MethodEntry:
+    "Add `entry` to the registry (replacing one of the same name); recipes, the CLI, transfer and export read it."
+    if not entry.name.isidentifier():
+        raise ConfigError(Setting("method"), f" names must be identifiers, got {entry.name!r}")
+    METHODS[entry.name] = entry
+    return entry
+
+
+def method_entry(name: str) -> MethodEntry:
+    "The registry's entry for `name`, or a ConfigError that lists the methods there are."
+    if name not in METHODS:
+        raise ConfigError(Setting("method"), f" must be one of {', '.join(METHODS)}; got {name!r}")
+    return METHODS[name]
+
+
+def load_method(name: str):
+    "The object that implements method `name` (a `minipre.finetune.FinetuneMethod`); its module is imported now."
+    where = method_entry(name).where
+    if not isinstance(where, str):
+        return where
+    module, attr = where.split(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+for _entry in (
+    MethodEntry("finetune", "fine-tune", "a new head, the whole model trained", "minipre.finetune:FINETUNE"),
+    MethodEntry(
+        "probe",
+        "probe",
+        "logistic regression on the frozen body's features",
+        "minipre.finetune:PROBE",
+        trains=False,
+    ),
+    MethodEntry(
+        "prompt",
+        "prompt",
+        "the language model's own head read at one label word per class, then fine-tuned",
+        "minipre.finetune:PROMPT",
+        exportable=False,
+    ),
+    MethodEntry(
+        "lora",
+        "LoRA",
+        "the body frozen, a low-rank update of its matrices and the head trained, then merged",
+        "minipre.lora:LORA",
+    ),
+):
+    register_method(_entry)
+
 # %% ../nbs/09_finetune.ipynb #c012
 @dataclass
 class FinetuneConfig:
     """Fine-tuning recipe. Training runs until the carved validation accuracy stops improving (`patience`), for at most
     `epochs`."""
 
-    method: Literal["finetune", "probe", "prompt"] = "finetune"  # 'finetune': a new head, the whole model trained;
-    # 'probe': logistic regression on the frozen body's pooled features (its strength tuned on the carved split);
-    # 'prompt': through the language model's own head, one label word per class after `prompt`, then fine-tuned
+    method: str = "finetune"  # the fine-tuning method (a name in the registry, METHODS): 'finetune': a new head,
+    # the whole model trained; 'probe': logistic regression on the frozen body's pooled features (its strength
+    # tuned on the carved split); 'prompt': through the language model's own head, one label word per class after
+    # `prompt`, then fine-tuned; 'lora': the body frozen, a rank-`lora_rank` update of its matrices trained with the
+    # head, then merged
     prompt: str = " It was"  # appended to each text for 'prompt' (an encoder gets a <mask> after it)
     label_words: tuple | None = None  # 'prompt': one word per class, in class order; None: chosen from the training
     # part (for each class the word the pretrained LM predicts most for it against the other classes)
     probe_c: tuple = (0.01, 0.1, 1.0, 10.0, 100.0)  # 'probe': inverse regularisation strengths tried
+    lora_rank: int = 8  # 'lora': the rank of each matrix's update (its parameters: rank x (inputs + outputs))
+    lora_alpha: float = 16.0  # 'lora': the update is scaled by lora_alpha / lora_rank
     lr: float = 3e-4  # peak rate of the top block (AdamW, warmup then cosine to zero)
     head_lr_mult: float = 3.0  # the new head learns faster than the body
     layer_decay: float = 0.8  # discriminative rates: block l gets lr * layer_decay ** (n_layer - 1 - l)
@@ -352,12 +424,15 @@ class FinetuneConfig:
     progress: bool = False  # a progress bar
 
     def __post_init__(self):
+        method_entry(self.method)
         for k, hi in (("lr", 10), ("head_lr_mult", 1000), ("epochs", 10**4)):
             check_range(k, getattr(self, k), 0, hi, lo_open=True)
         check_range("layer_decay", self.layer_decay, 0, 1, lo_open=True)
         for k in ("min_steps", "length_groups", "patience", "min_val", "max_val"):
             check_range(k, getattr(self, k), 1, 10**8, kind=int)
         check_range("batch_size", self.batch_size, 1, 2**16, kind=int)
+        check_range("lora_rank", self.lora_rank, 1, 2**16, kind=int)
+        check_range("lora_alpha", self.lora_alpha, 0, 1e6, lo_open=True)
         check_range("max_steps", self.max_steps, self.min_steps, 10**9, kind=int)
         check_range("seed", self.seed, 0, 2**32 - 1, kind=int)
         if self.max_len is not None:

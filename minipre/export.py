@@ -10,6 +10,7 @@ import torch
 import tokenizers
 from .model import BERT_EMBED, BERT_LAYER, BERT_QKV, GPT2_BLOCK, GPT2_TOP, Config, BERT, GPT, Classifier
 from .tokenize import CharTokenizer, HFTokenizer, PretrainedTokenizer
+from .config import METHODS  # which fine-tuning methods give an exportable classifier
 from .device import unwrap
 
 # %% auto #0
@@ -322,7 +323,7 @@ def to_hf_model(model, label_names=None, eos_id=None):
         raise ExportError(
             f"a {type(m).__name__} has no transformers class that computes what it does (a prompt classifier reads "
             "the LM head after a prompt; ELECTRA trains two models): export a GPT, BERT or Classifier (fine-tune with "
-            "--method finetune or probe)"
+            f"--method {' or '.join(m for m, e in METHODS.items() if e.exportable)})"
         )
     kind = "cls" if isinstance(m, Classifier) else "lm"
     if kind == "cls" and m.pooling != ("last" if m.config.causal else "first"):

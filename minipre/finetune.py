@@ -15,19 +15,19 @@ from .files import atomic_write
 from .model import Classifier, Config, PromptClassifier, pool
 from .config import Setting
 from .checkpoint import CheckpointError, load_model, save_checkpoint
-from .config import ConfigError, TrainConfig
+from .config import ConfigError, TrainConfig, load_method
 from .config import FinetuneConfig as FinetuneConfig  # defined in minipre.config; the old spelling works
 from .train import train
 from .tasks import ClassifyTask
 from .device import inference, unwrap
 
 # %% auto #0
-__all__ = ['WINDOW_POOLS', 'as_labels', 'as_texts', 'check_labeled', 'balanced_subset', 'balanced_split', 'class_logits',
-           'predict', 'text_windows', 'window_logits', 'layerwise_scale', 'EarlyStopping', 'GradualUnfreeze',
-           'FinetuneInfo', 'Finetuned', 'accuracy', 'check_compatible', 'fitting_length', 'validation_size',
-           'new_classifier', 'labeled_task', 'prompt_tokens', 'label_word_ids', 'word_start_ids', 'choose_label_words',
-           'new_prompt_classifier', 'PooledFeatures', 'probe_head', 'fit_probe', 'probed', 'finetune', 'save_finetuned',
-           'load_finetuned']
+__all__ = ['WINDOW_POOLS', 'FINETUNE', 'PROBE', 'PROMPT', 'as_labels', 'as_texts', 'check_labeled', 'balanced_subset',
+           'balanced_split', 'class_logits', 'predict', 'text_windows', 'window_logits', 'layerwise_scale',
+           'EarlyStopping', 'GradualUnfreeze', 'FinetuneInfo', 'Finetuned', 'accuracy', 'check_compatible',
+           'fitting_length', 'validation_size', 'new_classifier', 'labeled_task', 'prompt_tokens', 'label_word_ids',
+           'word_start_ids', 'choose_label_words', 'new_prompt_classifier', 'PooledFeatures', 'probe_head', 'fit_probe',
+           'train_classifier', 'FinetuneMethod', 'Probe', 'Prompt', 'finetune', 'save_finetuned', 'load_finetuned']
 
 # %% ../nbs/09_finetune.ipynb #c006
 def as_labels(labels, where: str = "labels") -> list[int]:
@@ -526,69 +526,18 @@ def fit_probe(model: Classifier, task: ClassifyTask, cfg: FinetuneConfig, overla
         model.head.bias.copy_(b)
     return {"C": C, "acc": acc, "loss": loss, "curve": [(c, a, l) for c, a, l, *_ in tried]}
 
-# %% ../nbs/09_finetune.ipynb #90cc7ad5
-def probed(model: Classifier, tok, task: ClassifyTask, cfg: FinetuneConfig, overlap) -> Finetuned:
-    "`finetune` with method 'probe': the body stays as it is and only the head is fitted (logistic regression)."
-    t0 = time.perf_counter()
-    fit = fit_probe(model, task, cfg, overlap)
-    info = FinetuneInfo(
-        ended="fitted",
-        max_len=cfg.max_len,
-        best_val_acc=fit["acc"],
-        best_val_loss=fit["loss"],
-        val_curve=fit["curve"],  # (strength C, accuracy, loss) of each candidate
-        n_train=task.n_train_texts,
-        n_val=len(task.data["whole_validation"][0]),
-        n_examples=len(task.data["whole_train"][0]),
-        long_texts=cfg.long_texts,
-        seconds=time.perf_counter() - t0,
-        method="probe",
-        probe_c=fit["C"],
-    )
-    return Finetuned(model, tok, task, info, overlap)
-
-
-def finetune(
-    texts,  # the training texts; a validation split is carved from them
-    labels,  # their class ids, 0..n_classes-1 (lists, tensors and arrays all work)
-    tok,  # the tokenizer the body was pretrained with (or any, from scratch)
-    body=None,  # a pretrained GPT, BERT or Classifier whose backbone is copied ...
-    config: Config | None = None,  # ... or the shape of a model trained from scratch (give one of the two)
-    n_classes: int | None = None,  # default: the largest label + 1
-    cfg: FinetuneConfig | None = None,  # the recipe: rates, epochs, patience, freezing, pooling
+# %% ../nbs/09_finetune.ipynb #bb7cc266
+def train_classifier(
+    model,  # a Classifier or PromptClassifier, its parameters' requires_grad set by the method
+    task: ClassifyTask,  # `labeled_task`'s examples and carved split
+    cfg: FinetuneConfig,  # the recipe
+    overlap,  # long texts: windows repeating this share of each other; None: cut at max_len
     callbacks=(),  # passed to `train`
-    augment=None,  # augment(texts, labels, seed) -> extra (texts, labels), made from the training part only
-) -> Finetuned:
-    "Fine-tune a classifier until its carved validation accuracy stops improving; returns a `Finetuned`."
-    cfg = cfg or FinetuneConfig()
-    texts, labels = check_labeled(texts, labels)
-    n_classes = n_classes or max(labels) + 1
-    if n_classes <= max(labels):
-        raise DataError(f"labels go up to {max(labels)} but n_classes is {n_classes}")
-    if cfg.method == "prompt":  # the LM head is read at the label words, which are chosen from the carved task
-        if body is None:
-            raise ConfigError("method 'prompt' classifies through a pretrained language model: give a body")
-        c, model = replace(unwrap(body).config, dropout=cfg.dropout), None
-        prompt_ids = prompt_tokens(tok, c, cfg)
-        reserve = len(prompt_ids) + (0 if c.causal else 1)
-        if cfg.max_len is not None and cfg.max_len + reserve > c.max_len:  # the prompt's positions come off each
-            cfg = replace(cfg, max_len=max(2, c.max_len - reserve))  # window; windows still cover the whole text
-        check_compatible(c, tok, cfg, reserve)
-    else:
-        model, reserve = new_classifier(body, config, n_classes, cfg, tok), 0
-        c = model.config
-    ids = tok.encode_batch(texts)
-    if cfg.max_len is None:
-        cfg = replace(cfg, max_len=fitting_length(ids, c, reserve=reserve))
-    task = labeled_task(texts, ids, labels, tok, c, n_classes, cfg, augment)
-    if model is None:
-        model = new_prompt_classifier(body, n_classes, cfg, tok, task, prompt_ids)
-    n_val = len(task.data["validation"][0])
-    n_train = task.n_train_texts
-    n_examples = len(task.data["train"][0])
-    overlap = cfg.window_overlap if cfg.long_texts == "windows" else None
-    if cfg.method == "probe":
-        return probed(model, tok, task, cfg, overlap)
+    thaw: bool = True,  # False: leave requires_grad as the method set it (no gradual unfreezing)
+) -> FinetuneInfo:
+    """The training loop every trained method shares: a schedule sized by the examples, gradual unfreezing, layer-wise
+    rates, early stopping on the carved split, then the best weights restored."""
+    c, n_examples = model.config, len(task.data["train"][0])
     plan = cfg.plan(n_examples)
     steps = plan["steps"]
     tc = TrainConfig(
@@ -603,35 +552,164 @@ def finetune(
         progress=cfg.progress,
         grad_clip=1.0,
     )  # validation is EarlyStopping's: accuracy, not loss
-    every, patience = plan["eval_every"], cfg.patience
     es = EarlyStopping(
-        model, task, *task.data["whole_validation"], every=every, patience=patience, last=steps, overlap=overlap
-    )
+        model, task, *task.data["whole_validation"], every=plan["eval_every"], patience=cfg.patience, last=steps,
+        overlap=overlap,
+    )  # fmt: skip
     frozen = int(cfg.freeze_frac * steps)
-    unfreeze = GradualUnfreeze(model, frozen, max(1, frozen // c.n_layer))
-    st = train(model, task, tc, callbacks=[unfreeze, es, *callbacks], lr_scale=layerwise_scale(cfg, c.n_layer))
+    thawing = [GradualUnfreeze(model, frozen, max(1, frozen // c.n_layer))] if thaw else []
+    st = train(model, task, tc, callbacks=[*thawing, es, *callbacks], lr_scale=layerwise_scale(cfg, c.n_layer))
     es.restore()
     model.requires_grad_(True)
     stopped = es.misses >= es.patience
-    ended = "early stop" if stopped else ("step cap" if plan["wanted"] > steps else "epoch limit")
-    info = FinetuneInfo(
+    return FinetuneInfo(
         steps=st.step,
         planned_steps=steps,
-        ended=ended,
+        ended="early stop" if stopped else ("step cap" if plan["wanted"] > steps else "epoch limit"),
         best_step=es.best_step,
         max_len=cfg.max_len,
         best_val_acc=es.best[0],
         best_val_loss=es.best[1],
         val_curve=es.curve,
-        n_train=n_train,
-        n_val=n_val,
+        n_train=task.n_train_texts,
+        n_val=len(task.data["validation"][0]),
         n_examples=n_examples,
         long_texts=cfg.long_texts,
         seconds=st.elapsed,
         method=cfg.method,
-        label_words=[tok.decode([i]) for i in model.label_ids] if cfg.method == "prompt" else None,
     )
-    return Finetuned(model, tok, task, info, overlap)
+
+# %% ../nbs/09_finetune.ipynb #b96dc775
+class FinetuneMethod:
+    """One way to turn a body and a labeled task into a classifier. `finetune` asks it, in order: does it refuse this
+    start (`refuses`), how many positions its own tokens take (`reserve`), the model (`build`), the training (`fit`),
+    and the model to keep (`finish`). The defaults are full fine-tuning; a method overrides what differs. The registry,
+    `minipre.config.METHODS`, names each method and where it lives."""
+
+    name = "finetune"
+
+    def refuses(self, body) -> str | None:
+        "Why this method cannot start from `body` (None: a fresh model), in a few words; None when it can."
+        return None
+
+    def reserve(self, c: Config, tok, cfg: FinetuneConfig) -> int:
+        "Positions of each window the method's own tokens take (a prompt's)."
+        return 0
+
+    def build(self, body, config: Config | None, n_classes: int, cfg: FinetuneConfig, tok, task: ClassifyTask):
+        "The model to train, from `body`'s weights or fresh in the shape `config`."
+        return new_classifier(body, config, n_classes, cfg, tok)
+
+    def fit(self, model, tok, task: ClassifyTask, cfg: FinetuneConfig, overlap, callbacks=()) -> FinetuneInfo:
+        "Train `model` in place; what happened."
+        return train_classifier(model, task, cfg, overlap, callbacks)
+
+    def finish(self, model):
+        "The model `Finetuned` keeps (a method with extra parts folds them in here)."
+        return model
+
+    def describe(self, info: FinetuneInfo) -> str:
+        "What was done, in a few words, for the command line."
+        return f"fine-tuned {info.steps} steps ({info.ended})"
+
+
+class Probe(FinetuneMethod):
+    "The body frozen; a logistic regression on its pooled features of whole texts becomes the head."
+
+    name = "probe"
+
+    def fit(self, model, tok, task, cfg, overlap, callbacks=()) -> FinetuneInfo:
+        t0 = time.perf_counter()
+        fit = fit_probe(model, task, cfg, overlap)
+        return FinetuneInfo(
+            ended="fitted",
+            max_len=cfg.max_len,
+            best_val_acc=fit["acc"],
+            best_val_loss=fit["loss"],
+            val_curve=fit["curve"],  # (strength C, accuracy, loss) of each candidate
+            n_train=task.n_train_texts,
+            n_val=len(task.data["whole_validation"][0]),
+            n_examples=len(task.data["whole_train"][0]),
+            long_texts=cfg.long_texts,
+            seconds=time.perf_counter() - t0,
+            method=self.name,
+            probe_c=fit["C"],
+        )
+
+    def describe(self, info: FinetuneInfo) -> str:
+        return f"linear probe fitted (C = {info.probe_c})"
+
+
+class Prompt(FinetuneMethod):
+    "The language model read through its own head at one label word per class after a prompt, then fine-tuned."
+
+    name = "prompt"
+
+    def refuses(self, body) -> str | None:
+        if body is None:
+            return "classifies through a pretrained language model: give a body"
+        lm = unwrap(body)
+        if not hasattr(lm, "lm_head"):
+            return f"a {type(lm).__name__} has no language-model head to classify through"
+        if not getattr(lm, "head_pretrained", True):  # a published encoder without its head (load_hf_body marks it)
+            return "this body has no trained language-model head to read; use finetune or probe"
+        return None
+
+    def reserve(self, c, tok, cfg) -> int:
+        return len(prompt_tokens(tok, c, cfg)) + (0 if c.causal else 1)  # an encoder's <mask> too
+
+    def build(self, body, config, n_classes, cfg, tok, task):
+        c = replace(unwrap(body).config, dropout=cfg.dropout)
+        return new_prompt_classifier(body, n_classes, cfg, tok, task, prompt_tokens(tok, c, cfg))
+
+    def fit(self, model, tok, task, cfg, overlap, callbacks=()) -> FinetuneInfo:
+        info = train_classifier(model, task, cfg, overlap, callbacks)
+        return replace(info, label_words=[tok.decode([i]) for i in model.label_ids])
+
+    def describe(self, info: FinetuneInfo) -> str:
+        return f"prompted with label words {info.label_words}, fine-tuned {info.steps} steps ({info.ended})"
+
+
+FINETUNE, PROBE, PROMPT = FinetuneMethod(), Probe(), Prompt()  # what the registry's entries name
+
+
+def finetune(
+    texts,  # the training texts; a validation split is carved from them
+    labels,  # their class ids, 0..n_classes-1 (lists, tensors and arrays all work)
+    tok,  # the tokenizer the body was pretrained with (or any, from scratch)
+    body=None,  # a pretrained GPT, BERT or Classifier whose backbone is copied ...
+    config: Config | None = None,  # ... or the shape of a model trained from scratch (give one of the two)
+    n_classes: int | None = None,  # default: the largest label + 1
+    cfg: FinetuneConfig | None = None,  # the recipe: method, rates, epochs, patience, freezing, pooling
+    callbacks=(),  # passed to `train`
+    augment=None,  # augment(texts, labels, seed) -> extra (texts, labels), made from the training part only
+) -> Finetuned:
+    "Fine-tune a classifier with `cfg.method` until its carved validation accuracy stops improving; a `Finetuned`."
+    cfg = cfg or FinetuneConfig()
+    method = load_method(cfg.method)
+    texts, labels = check_labeled(texts, labels)
+    n_classes = n_classes or max(labels) + 1
+    if n_classes <= max(labels):
+        raise DataError(f"labels go up to {max(labels)} but n_classes is {n_classes}")
+    if (why := method.refuses(body)) is not None:
+        raise ConfigError(Setting("method"), f" {cfg.method}: {why}")
+    if (body is None) == (config is None):
+        raise ConfigError("give either a pretrained `body` or a `config` to train from scratch (not both)")
+    if body is not None and not hasattr(unwrap(body), "body"):
+        raise ConfigError(f"body must be a minipre GPT, BERT or Classifier, got {type(body).__name__}")
+    c = replace(unwrap(body).config if body is not None else config, dropout=cfg.dropout)
+    reserve = method.reserve(c, tok, cfg)
+    if cfg.max_len is not None and cfg.max_len + reserve > c.max_len:  # a prompt's positions come off each window;
+        cfg = replace(cfg, max_len=max(2, c.max_len - reserve))  # windows still cover the whole text
+    check_compatible(c, tok, cfg, reserve)
+    ids = tok.encode_batch(texts)
+    if cfg.max_len is None:
+        cfg = replace(cfg, max_len=fitting_length(ids, c, reserve=reserve))
+    task = labeled_task(texts, ids, labels, tok, c, n_classes, cfg, augment)
+    model = method.build(body, config, n_classes, cfg, tok, task)
+    overlap = cfg.window_overlap if cfg.long_texts == "windows" else None
+    info = method.fit(model, tok, task, cfg, overlap, callbacks)
+    return Finetuned(method.finish(model), tok, task, info, overlap)
 
 # %% ../nbs/09_finetune.ipynb #c0b65f64
 def save_finetuned(

@@ -19,20 +19,21 @@ from .metrics import class_report  # accuracy and macro F1 from one set of predi
 from .stats import mean_ci
 from .pretrain import build_tokenizer, corpus_texts, pretrain, pretraining_task, token_streams
 from .tokenize import load_tokenizer
-from .config import ConfigError, FinetuneConfig, TrainConfig, TransferPreset, check_range
+from .config import METHODS, ConfigError, FinetuneConfig, TrainConfig, TransferPreset, check_range, load_method
 from .checkpoint import load_model, shipped_body
 from .config import PRESETS as PRESETS, TransferConfig as TransferConfig  # defined in minipre.config
 from .train import train
 from .device import unwrap
 
 # %% auto #0
-__all__ = ['ORDER', 'LABELS', 'METRICS', 'LabeledSplits', 'TransferRecord', 'as_record', 'rank', 'applicable', 'choose_recipe',
-           'experiment_key', 'check_same_experiment', 'open_record', 'tune_start', 'run_transfer', 'majority_share',
-           'reported_metrics', 'summarize', 'paired_differences', 'format_table', 'recipe_name', 'chosen_recipes',
-           'recipe_scores', 'eval_name', 'save_figure', 'plot_transfer', 'curve_points', 'plot_curve', 'curve_table',
-           'TransferResult', 'PretrainingSummary', 'bodies_folder', 'body_folders', 'load_bodies', 'pretrain_bodies',
-           'snapshot_bodies', 'run_experiment', 'check_sizes', 'transfer_pipeline', 'adapt_to_task', 'ladder_rungs',
-           'LadderMark', 'ladder_marks', 'draw_marks', 'plot_ladder']
+__all__ = ['LATER_SETTINGS', 'ORDER', 'LABELS', 'METRICS', 'LabeledSplits', 'TransferRecord', 'as_record', 'rank', 'applicable',
+           'choose_recipe', 'recipe_fingerprint', 'experiment_key', 'check_same_experiment', 'open_record',
+           'tune_start', 'run_transfer', 'majority_share', 'reported_metrics', 'summarize', 'paired_differences',
+           'format_table', 'recipe_name', 'chosen_recipes', 'recipe_scores', 'eval_name', 'save_figure',
+           'plot_transfer', 'curve_points', 'plot_curve', 'curve_table', 'TransferResult', 'PretrainingSummary',
+           'bodies_folder', 'body_folders', 'load_bodies', 'pretrain_bodies', 'snapshot_bodies', 'run_experiment',
+           'check_sizes', 'transfer_pipeline', 'adapt_to_task', 'ladder_rungs', 'LadderMark', 'ladder_marks',
+           'draw_marks', 'plot_ladder']
 
 # %% ../nbs/10_transfer.ipynb #81cc02d2
 @dataclass
@@ -147,11 +148,11 @@ def _best_so_far(res: TransferRecord, start: str, n: int, k: int) -> bool:
 
 
 def applicable(cand: dict, body, base=None) -> bool:
-    """Whether a start can use a candidate recipe: only a language model (a GPT or BERT) whose head was trained can be
-    read through its head (a published encoder without one cannot)."""
+    """Whether a start can use a candidate recipe: its method (chapter 09's registry) does not refuse the start. A
+    prompt needs a language model whose head was trained (not scratch, an ELECTRA discriminator or a published encoder
+    without its head); LoRA needs a pretrained body."""
     method = cand.get("method", getattr(base, "method", "finetune"))
-    lm = unwrap(body) if body is not None else None
-    return method != "prompt" or (hasattr(lm, "lm_head") and getattr(lm, "head_pretrained", True))
+    return load_method(method).refuses(body) is None
 
 
 def choose_recipe(
@@ -178,9 +179,19 @@ def _digest(*parts) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
+LATER_SETTINGS = ("lora_rank", "lora_alpha")  # FinetuneConfig fields added after records were made
+
+
+def recipe_fingerprint(cfg: FinetuneConfig) -> dict:
+    """The base recipe as the experiment's key reads it: a setting added later counts only when it differs from its
+    default, so a record made before it still resumes."""
+    default = FinetuneConfig()
+    return {k: v for k, v in asdict(cfg).items() if k not in LATER_SETTINGS or v != getattr(default, k)}
+
+
 def experiment_key(data: LabeledSplits, tok, cfg: TransferConfig) -> dict:
     "Fingerprints of what determines every run of an experiment: the labeled data, the protocol, the tokenizer."
-    proto = {"grid": list(cfg.grid), "tune_until": cfg.tune_until, "finetune": asdict(cfg.finetune)}
+    proto = {"grid": list(cfg.grid), "tune_until": cfg.tune_until, "finetune": recipe_fingerprint(cfg.finetune)}
     return {
         "labeled": _digest(data.train_texts, data.train_labels, data.eval_texts, data.eval_labels, data.label_names),
         "protocol": _digest(proto),
@@ -447,9 +458,11 @@ def format_table(
 def recipe_name(recipe: dict, base: FinetuneConfig | None = None) -> str:
     "A candidate recipe in a few words: 'probe', 'prompt, lr 0.0003', 'fine-tune, lr 0.001, decay 1'."
     method = recipe.get("method", base.method if base else "finetune")
-    parts = [{"finetune": "fine-tune"}.get(method, method)]
-    if method != "probe":
-        parts += [f"{k.replace('layer_decay', 'decay')} {v:g}" for k, v in recipe.items() if k in ("lr", "layer_decay")]
+    entry = METHODS.get(method)  # a record may name a method this installation lacks: shown by its name
+    parts = [entry.label if entry else method]
+    if entry is None or entry.trains:
+        short = {"lr": "lr", "layer_decay": "decay", "lora_rank": "rank"}
+        parts += [f"{short[k]} {v:g}" for k, v in recipe.items() if k in short]
     return ", ".join(parts)
 
 

@@ -172,10 +172,11 @@ def test_bad_input_one_line(work, trained, scratch, args, says):
     assert says in err, err
 
 
-@pytest.mark.parametrize("method", ["probe", "prompt"])
+@pytest.mark.parametrize("method", ["probe", "prompt", "lora"])
 def test_finetune_recipes_that_reuse_the_body(work, trained, method):
-    """`minipre finetune --method probe|prompt` from the masked-LM body on the three-class table: the recipe is kept
-    in metrics.json (the probe's strength, the prompt's label words, one per class) and the classifier predicts."""
+    """`minipre finetune --method probe|prompt|lora` from the masked-LM body on the three-class table: the recipe is
+    kept in metrics.json (the probe's strength, the prompt's label words, one per class) and the classifier predicts
+    (LoRA's merged into plain weights)."""
     args = ["--body", work / "body", "--labeled", work / "train.csv", *LABELED, "--eval", work / "test.csv"]
     out = work / f"clf-{method}"
     r = run("finetune", *args, "--out", out, "--method", method, "--lr", "3e-3", "--prompt", " topic:")
@@ -184,8 +185,10 @@ def test_finetune_recipes_that_reuse_the_body(work, trained, method):
     assert m["method"] == method, m
     if method == "probe":
         assert m["steps"] == 0 and m["ended"] == "fitted" and m["probe_c"] > 0, m
-    else:
+    elif method == "prompt":
         assert len(m["label_words"]) == 3 and len(set(m["label_words"])) == 3, m
+    else:
+        assert m["steps"] > 0 and "merged into the weights" in r.stdout, r.stdout
     assert m["accuracy"] > 0.5, m  # the topics are easy, and both recipes read the body's features
     p = run("predict", "--model", out, work / "new.txt")
     assert p.returncode == 0 and len(p.stdout.strip().splitlines()) == 2, p.stderr
@@ -196,6 +199,10 @@ def test_prompt_needs_a_language_model(work, trained):
         "finetune", "--scratch", "--labeled", work / "train.csv", *LABELED, "--out", work / "x", "--method", "prompt"
     )
     assert r.returncode == 2 and "give a body" in r.stderr, r.stderr
+    lo = run(
+        "finetune", "--scratch", "--labeled", work / "train.csv", *LABELED, "--out", work / "y", "--method", "lora"
+    )
+    assert lo.returncode == 2 and "--method lora: adapts a pretrained body" in lo.stderr, lo.stderr
     bad = run(
         "finetune", "--body", work / "body", "--labeled", work / "train.csv", *LABELED, "--out", work / "z",
         "--method", "prompt", "--label-words", "match,recipe",
