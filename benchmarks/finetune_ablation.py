@@ -70,14 +70,12 @@ def section(rec: dict) -> str:
 
 
 def run_dates(rec: dict) -> str:
-    "When the runs were made: the record's date, and the rows added later with theirs."
-    later = {}
+    "When the runs were made: the first date, and the rows added later with theirs."
+    rows = {}
     for r in rec["runs"]:
-        if r.get("date", rec["date"]) != rec["date"] or "date" in r:
-            later.setdefault(r["date"], []).append(r["row"])
-    first = min([rec["date"], *later])
-    rows = lambda d: ", ".join(f"'{x}'" for x in dict.fromkeys(later[d]))
-    return first + "".join(f" (rows {rows(d)}: {d})" for d in sorted(later) if d != first)
+        rows.setdefault(r.get("date", rec["date"]), {})[r["row"]] = None
+    first, *later = sorted(rows)
+    return first + "".join(f" (the rows {'; '.join(rows[d])}: {d})" for d in later)
 
 
 def raw_note(rec: dict) -> str:

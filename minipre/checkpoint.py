@@ -20,7 +20,10 @@ from .hub import HUB_NAME, is_hf_folder, load_hf_body  # noqa: F401 (the same: p
 __all__ = ['CHECKPOINT_FILES', 'CheckpointError', 'tokenizer_fingerprint', 'checkpoint_kind', 'check_folder_kind', 'save_checkpoint', 'model_spec', 'check_output_folder', 'FolderBusy', 'folder_lock', 'intact_checkpoints', 'recovery_hint', 'clean_partial_saves', 'latest_checkpoint', 'read_meta', 'load_checkpoint', 'shipped_body', 'load_model']
 
 # %% ../nbs/06_4_checkpoint.ipynb #c022
-class CheckpointError(RuntimeError):
+from .config import UserError
+
+
+class CheckpointError(UserError, RuntimeError):
     "A checkpoint is missing, corrupt or does not match the model/tokenizer it is loaded into."
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 from .config import PRESETS, Config, ConfigError, FinetuneConfig, Recipe, TrainConfig, TransferConfig
 from .config import OBJECTIVES, Setting, check_range, choices_of, setting_notes  # no torch: --help is instant
-from .config import METHODS, load_method  # the fine-tuning methods' registry (chapter 09)
+from .config import METHODS, UserError, load_method  # the methods' registry (chapter 09); user errors
 
 RECIPE = Recipe()  # the command line's defaults are the recipe's
 
@@ -90,7 +90,7 @@ def collate_first(b, tok, ids):
     return ([tok.cls_id] + list(ids) + [tok.pad_id] * T)[:T]
 
 # %% ../nbs/14_cli.ipynb #169dd9ec
-class CLIError(Exception):
+class CLIError(UserError):
     "A user error: printed as one line, exit status 2."
 
 
@@ -898,13 +898,10 @@ def end_distributed(finished: bool) -> bool:
 
 
 def user_errors() -> tuple:
-    """The exception types that mean a user's mistake (printed as one line, status 2), from the modules imported so far:
-    a module never imported raised nothing, and a flag refused at the door never pays for importing torch."""
-    found = [CLIError, FileNotFoundError, PermissionError, ValueError]
-    for module, name in (("data", "DataError"), ("checkpoint", "CheckpointError"), ("train", "TrainingDiverged")):
-        if (m := sys.modules.get(f"minipre.{module}")) is not None:
-            found.append(getattr(m, name))
-    return tuple(found)
+    """The exception types that mean a user's mistake (printed as one line, status 2): minipre's `UserError` (every
+    module's own error derives from it) and a path that cannot be read. Any other exception, a plain ValueError
+    included, is a bug and shows its traceback."""
+    return (UserError, FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)
 
 
 def main(argv: list[str] | None = None) -> int:

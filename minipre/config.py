@@ -9,14 +9,19 @@ from dataclasses import asdict, dataclass, field, fields, replace  # noqa: F401 
 from typing import Literal
 
 # %% auto #0
-__all__ = ['Setting', 'ConfigError', 'check_range', 'choices_of', 'check_choices', 'notes_in', 'setting_notes', 'Config', 'BUILT', 'TrainConfig', 'model_shape', 'Recipe', 'METHODS', 'MethodEntry', 'register_method', 'method_entry', 'load_method', 'FinetuneConfig', 'GRID', 'OBJECTIVES', 'LM_GRID', 'PRESETS', 'TransferConfig', 'TransferPreset']
+__all__ = ['Setting', 'UserError', 'ConfigError', 'check_range', 'choices_of', 'check_choices', 'notes_in', 'setting_notes', 'Config', 'BUILT', 'TrainConfig', 'model_shape', 'Recipe', 'METHODS', 'MethodEntry', 'register_method', 'method_entry', 'load_method', 'FinetuneConfig', 'GRID', 'OBJECTIVES', 'LM_GRID', 'PRESETS', 'TransferConfig', 'TransferPreset']
 
 # %% ../nbs/00_settings.ipynb #9b0ae6dc
 class Setting(str):
     "The name of a setting inside a `ConfigError` message: the library prints it as is, the command line as its flag."
 
 
-class ConfigError(ValueError):
+class UserError(Exception):
+    """A mistake in what the user gave (a setting, a file, a folder, a model): every such error in minipre derives
+    from it, and the command line prints it as one line with exit status 2. Anything else is a bug (a traceback)."""
+
+
+class ConfigError(UserError, ValueError):
     "A setting that cannot work (a negative rate, a zero size, an unknown choice); the message names the setting."
 
     def __init__(self, *parts):

@@ -21,7 +21,10 @@ __all__ = ['TEXT_SUFFIXES', 'POSITIVE', 'NEGATIVE', 'POSITIVE_MORE', 'NEGATIVE_M
            'ptb_normalize', 'words', 'overlap']
 
 # %% ../nbs/00_data.ipynb #c009
-class DataError(ValueError):
+from .config import UserError
+
+
+class DataError(UserError, ValueError):
     "Bad or missing data; the message names the file and the problem."
 
 

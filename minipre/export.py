@@ -20,7 +20,10 @@ __all__ = ['NEAR_IDENTITY', 'HF_CLASSES', 'ExportError', 'hf_layout', 'Weights',
            'export_hf']
 
 # %% ../nbs/13_export.ipynb #e006
-class ExportError(ValueError):
+from .config import UserError
+
+
+class ExportError(UserError, ValueError):
     "A model or tokenizer that no Hugging Face layout holds exactly; the message says which option is the obstacle."
 
 

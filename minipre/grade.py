@@ -14,10 +14,12 @@ __all__ = ['CHECK_CALL', 'GradeError', 'checks_called', 'load_rubric', 'GradeRow
            'grade_notebook', 'write_grades', 'summary']
 
 # %% ../nbs/11_1_grade.ipynb #59f466ed
+from .config import UserError
+
 CHECK_CALL = re.compile(r"\b(check_[A-Za-z0-9_]+)\s*\(")
 
 
-class GradeError(ValueError):
+class GradeError(UserError, ValueError):
     "A submission, a rubric or an output file the grader cannot use; the message names it."
 
 

@@ -36,7 +36,10 @@ def quiet_transformers():
         transformers.utils.logging.enable_progress_bar()
 
 # %% ../nbs/04_1_hub.ipynb #9e48d25b
-class HubError(ValueError):
+from .config import UserError
+
+
+class HubError(UserError, ValueError):
     "A folder or name that cannot become a minipre body: the message names the file and what was expected."
 
 

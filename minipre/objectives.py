@@ -5,6 +5,7 @@
 # %% ../nbs/02_objectives.ipynb #c003
 from __future__ import annotations
 import torch
+from .config import ConfigError  # a block size or masking rate that cannot work is a setting's mistake
 
 IGNORE_INDEX = -100  # targets with this value carry no loss (PyTorch's cross_entropy default)
 
@@ -32,7 +33,7 @@ def pack_blocks(stream: torch.Tensor, block_size: int) -> tuple[torch.Tensor, to
     "Cut a stream into consecutive non-overlapping (input, target) blocks; the ragged tail is dropped."
     n = (len(stream) - 1) // block_size
     if n < 1:
-        raise ValueError(f"stream of {len(stream)} tokens is too short for one block of {block_size} + 1")
+        raise ConfigError(f"stream of {len(stream)} tokens is too short for one block of {block_size} + 1")
     x = stream[: n * block_size].view(n, block_size)
     y = stream[1 : n * block_size + 1].view(n, block_size)
     return x, y
@@ -41,7 +42,7 @@ def pack_blocks(stream: torch.Tensor, block_size: int) -> tuple[torch.Tensor, to
 def random_blocks(stream: torch.Tensor, block_size: int, batch_size: int, generator: torch.Generator | None = None):
     "A batch of `batch_size` blocks at random offsets (nanoGPT's sampler): inputs and shifted targets."
     if len(stream) <= block_size:
-        raise ValueError(f"stream of {len(stream)} tokens is too short for block_size {block_size}")
+        raise ConfigError(f"stream of {len(stream)} tokens is too short for block_size {block_size}")
     ix = torch.randint(len(stream) - block_size, (batch_size,), generator=generator)
     blocks = torch.stack([stream[i : i + block_size + 1] for i in ix.tolist()])
     return shift_for_next_token(blocks)
@@ -90,9 +91,9 @@ def mask_tokens(
 ):
     "BERT's corruption: choose `rate` of the tokens; of those `mask_frac` -> mask, `random_frac` -> random, rest kept."
     if not 0 < rate < 1:
-        raise ValueError(f"masking rate must be in (0, 1), got {rate}")
+        raise ConfigError(f"masking rate must be in (0, 1), got {rate}")
     if mask_frac + random_frac > 1:
-        raise ValueError(f"mask_frac + random_frac = {mask_frac + random_frac} > 1")
+        raise ConfigError(f"mask_frac + random_frac = {mask_frac + random_frac} > 1")
     chosen = choose_positions(input_ids, rate, special_ids, generator, word_ids, span)
     labels = torch.where(chosen, input_ids, torch.full_like(input_ids, IGNORE_INDEX))
     u = torch.rand(input_ids.shape, generator=generator)

@@ -12,13 +12,18 @@ import regex
 import tokenizers
 from tokenizers import decoders, models, pre_tokenizers, trainers
 from tqdm.auto import tqdm
+from .config import UserError
 from .files import atomic_write
 
 # %% auto #0
-__all__ = ['SPECIALS', 'GPT2_PATTERN', 'Tokenizer', 'CharTokenizer', 'pretokenize', 'to_bytes', 'merge', 'pair_counts',
-           'count_words', 'best_pair_key', 'train_bpe_merges_naive', 'train_bpe_merges', 'BPETokenizer',
+__all__ = ['SPECIALS', 'GPT2_PATTERN', 'TokenizerError', 'Tokenizer', 'CharTokenizer', 'pretokenize', 'to_bytes', 'merge',
+           'pair_counts', 'count_words', 'best_pair_key', 'train_bpe_merges_naive', 'train_bpe_merges', 'BPETokenizer',
            'random_unicode', 'HFTokenizer', 'PretrainedTokenizer', 'gpt2_token_bytes', 'VocabBPETokenizer',
            'tokenizer_from_dict', 'load_tokenizer']
+
+# %% ../nbs/01_tokenize.ipynb #9d110472
+class TokenizerError(UserError, ValueError):
+    "A tokenizer that cannot be built or read from what was given: its file, vocabulary, merges or special tokens."
 
 # %% ../nbs/01_tokenize.ipynb #c006
 SPECIALS = ("<pad>", "<mask>", "<cls>", "<sep>", "<eos>")
@@ -103,7 +108,7 @@ class CharTokenizer(Tokenizer):
                 continue
             for c in piece:
                 if c not in self.stoi:
-                    raise ValueError(f"character {c!r} (U+{ord(c):04X}) is not in this tokenizer's vocabulary")
+                    raise TokenizerError(f"character {c!r} (U+{ord(c):04X}) is not in this tokenizer's vocabulary")
                 out.append(self.stoi[c])
         return out
 
@@ -283,7 +288,7 @@ class BPETokenizer(Tokenizer):
             texts = [texts]
         n = vocab_size - 256 - len(specials)
         if n < 0:
-            raise ValueError(f"vocab_size {vocab_size} is smaller than 256 bytes + {len(specials)} specials")
+            raise TokenizerError(f"vocab_size {vocab_size} is smaller than 256 bytes + {len(specials)} specials")
         return cls(train_bpe_merges(texts, n, progress, workers), specials)
 
     @property
@@ -353,7 +358,7 @@ class HFTokenizer(Tokenizer):
         self.tok, self.specials = tok, tuple(specials)
         for i, s in enumerate(self.specials):
             if tok.token_to_id(s) != i:
-                raise ValueError(f"special token {s!r} must have id {i}, has {tok.token_to_id(s)}")
+                raise TokenizerError(f"special token {s!r} must have id {i}, has {tok.token_to_id(s)}")
 
     @classmethod
     def train(cls, texts, vocab_size: int, specials=SPECIALS, min_frequency: int = 2):
@@ -427,9 +432,9 @@ class PretrainedTokenizer(Tokenizer):
         self.roles = {r: t for r, t in roles.items() if t is not None}
         for r, t in self.roles.items():
             if r not in SPECIALS:
-                raise ValueError(f"unknown part {r!r} for a special token; the parts are {', '.join(SPECIALS)}")
+                raise TokenizerError(f"unknown part {r!r} for a special token; the parts are {', '.join(SPECIALS)}")
             if tok.token_to_id(t) is None:
-                raise ValueError(f"the {r} token {t!r} is not in the tokenizer's vocabulary")
+                raise TokenizerError(f"the {r} token {t!r} is not in the tokenizer's vocabulary")
         marked = [a["content"] for a in json.loads(tok.to_str()).get("added_tokens", []) if a.get("special")]
         self.specials = tuple(dict.fromkeys(marked + list(self.roles.values())))
 
@@ -468,7 +473,7 @@ def gpt2_token_bytes(token: str) -> bytes:
     try:
         return bytes(_BYTE_DECODER[ch] for ch in token)
     except KeyError as e:
-        raise ValueError(
+        raise TokenizerError(
             f"{token!r}: {e.args[0]!r} is not one of the 256 characters GPT-2's files use for bytes"
         ) from None
 
@@ -486,7 +491,7 @@ class VocabBPETokenizer(Tokenizer):
         self.vocab = {int(i): bytes(b) for i, b in vocab.items()}
         self.ids = {b: i for i, b in self.vocab.items()}
         if len(self.ids) != len(self.vocab):
-            raise ValueError("two ids in the vocabulary have the same bytes")
+            raise TokenizerError("two ids in the vocabulary have the same bytes")
         self.merges = [(bytes(a), bytes(b)) for a, b in merges]
         self.ranks = {m: r for r, m in enumerate(self.merges)}
         self.specials, self._special = tuple(specials), {}
@@ -503,7 +508,7 @@ class VocabBPETokenizer(Tokenizer):
         pairs = [ln.split(" ") for ln in lines if ln.strip() and not ln.startswith("#version")]
         bad = next((ln for ln in pairs if len(ln) != 2), None)
         if bad is not None:
-            raise ValueError(
+            raise TokenizerError(
                 f"{vocab_bpe}: a merge line must hold two tokens separated by a space, got {' '.join(bad)!r}"
             )
         vocab = {i: (s.encode() if s in specials else gpt2_token_bytes(s)) for s, i in enc.items()}
@@ -532,7 +537,9 @@ class VocabBPETokenizer(Tokenizer):
             parts = merge(parts, pair, pair[0] + pair[1])  # the same merge, on byte strings instead of ids
         missing = [p for p in parts if p not in self.ids]
         if missing:
-            raise ValueError(f"{missing[0]!r} is not in the vocabulary: the merges make tokens the vocabulary lacks")
+            raise TokenizerError(
+                f"{missing[0]!r} is not in the vocabulary: the merges make tokens the vocabulary lacks"
+            )
         ids = [self.ids[p] for p in parts]
         if len(self.cache) < 100_000:
             self.cache[piece] = ids
@@ -603,7 +610,7 @@ def tokenizer_from_dict(d: dict) -> Tokenizer:
     if kind == "bpe-vocab":
         vocab = {int(i): bytes.fromhex(h) for i, h in d["vocab"].items()}
         return VocabBPETokenizer(vocab, [(bytes.fromhex(a), bytes.fromhex(b)) for a, b in d["merges"]], specials)
-    raise ValueError(
+    raise TokenizerError(
         f"unknown tokenizer type {kind!r}; expected 'char', 'bpe', 'bpe-vocab', 'hf-bpe' or 'hf-pretrained'"
     )
 
@@ -616,5 +623,5 @@ def load_tokenizer(path: str | os.PathLike) -> Tokenizer:
     try:
         d = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ValueError(f"{path}: not a tokenizer JSON file ({e})") from None
+        raise TokenizerError(f"{path}: not a tokenizer JSON file ({e})") from None
     return tokenizer_from_dict(d)

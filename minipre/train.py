@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 from .files import atomic_write
-from .config import ConfigError, Setting, TrainConfig
+from .config import ConfigError, Setting, TrainConfig, UserError
 from .optim import lr_at, make_optimizer
 from .device import dist_info, pick_device, autocast_dtype, inference, unwrap
 from .tasks import Task
@@ -80,7 +80,7 @@ class MetricsLog:
             os.close(fd)
 
 
-class TrainingDiverged(RuntimeError):
+class TrainingDiverged(UserError, RuntimeError):
     "The loss became NaN or infinite."
 
 
